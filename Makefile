@@ -1,0 +1,38 @@
+# Two commands for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install dev lint typecheck unit bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Build the demo workspace (sqo-demo.db) and show its pipeline.
+demo: install
+	$(BIN)/sqo --db sqo-demo.db demo
+
+## Lint, type-check and run the whole test suite.
+test: install lint typecheck
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check sqo tests benchmarks
+	$(BIN)/ruff format --check sqo tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy sqo
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) sqo-demo.db .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,67 @@
+"""The translation layer: every user-facing string goes through ``_``.
+
+Catalogues are gettext ``.po`` files under ``sqo/locale/<lang>/LC_MESSAGES/``; every ``.po`` file
+of a language is read, so each part of the product can keep its own catalogue. English is the
+source language. The language comes from ``SQO_LANG``, then ``LANGUAGE``/``LC_ALL``/``LANG``, and
+can be switched at run time with :func:`set_language` (the CLI's ``--lang``).
+"""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+SUPPORTED = ("en", "sv")
+
+_language: ContextVar[str | None] = ContextVar("sqo_language", default=None)
+
+
+def _from_environment() -> str:
+    for var in ("SQO_LANG", "LANGUAGE", "LC_ALL", "LANG"):
+        value = os.environ.get(var, "")
+        code = value.split(":")[0].split(".")[0].split("_")[0].lower()
+        if code in SUPPORTED:
+            return code
+    return "en"
+
+
+def current_language() -> str:
+    return _language.get() or _from_environment()
+
+
+def set_language(code: str | None) -> None:
+    """Switch the language for this context; ``None`` returns to the environment's choice."""
+    if code is not None and code not in SUPPORTED:
+        raise ValueError(f"unsupported language {code!r}; choose one of {', '.join(SUPPORTED)}")
+    _language.set(code)
+
+
+@cache
+def catalogue(code: str) -> dict[str, str]:
+    """All translated messages of one language, merged from its ``.po`` files."""
+    messages: dict[str, str] = {}
+    folder = LOCALE_DIR / code / "LC_MESSAGES"
+    if not folder.is_dir():
+        return messages
+    for po_file in sorted(folder.glob("*.po")):
+        with po_file.open("rb") as handle:
+            for message in read_po(handle, locale=code):
+                if message.id and message.string and not message.fuzzy:
+                    messages[str(message.id)] = str(message.string)
+    return messages
+
+
+def _(message: str, **values: object) -> str:
+    """Translate ``message`` and fill its ``{named}`` placeholders."""
+    translated = catalogue(current_language()).get(message, message)
+    return translated.format(**values) if values else translated
+
+
+def locale() -> Locale:
+    return Locale.parse(current_language())

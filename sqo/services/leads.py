@@ -1,0 +1,246 @@
+"""Use cases for leads: create, edit, move through the lifecycle, convert to an opportunity."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqo.domain.actor import Actor
+from sqo.domain.errors import ForbiddenMove, InvalidValue, VersionConflict, list_values
+from sqo.domain.history import RecordType, decode_state, snapshot
+from sqo.domain.records import Lead, Opportunity
+from sqo.domain.stages import LEAD_KINDS
+from sqo.domain.values import Segment, parse_enum, require_text, utc_now
+from sqo.i18n import _
+from sqo.services import lookups
+from sqo.services.opportunities import add_opportunity
+from sqo.services.recording import insert_with_history, update_with_history
+from sqo.services.workspace import Workspace
+from sqo.store.unit_of_work import UnitOfWork
+
+EDITABLE = ("name", "company", "email", "account", "owner", "segment", "source", "campaign")
+
+
+def apply_edits(uow: UnitOfWork, lead: Lead, edits: dict[str, Any]) -> None:
+    unknown = sorted(set(edits) - set(EDITABLE))
+    if unknown:
+        if "stage" in unknown:
+            raise InvalidValue(_("Change a lead's stage with 'sqo lead move'."), field="stage")
+        raise InvalidValue(
+            _(
+                "Unknown field {field!r}. Editable fields: {allowed}.",
+                field=unknown[0],
+                allowed=list_values(EDITABLE),
+            ),
+            field=unknown[0],
+            allowed=EDITABLE,
+        )
+    for key, value in edits.items():
+        blank = value is None or (isinstance(value, str) and not value.strip())
+        if key == "name":
+            lead.name = require_text(value, field="name")
+        elif key in ("company", "email", "source"):
+            setattr(lead, key, None if blank else str(value).strip())
+        elif key == "account":
+            lead.account_id = None if blank else lookups.account(uow, str(value)).id
+        elif key == "owner":
+            lead.owner_id = None if blank else lookups.rep(uow, str(value)).id
+        elif key == "segment":
+            lead.segment = None if blank else parse_enum(Segment, str(value), field="segment")
+        elif key == "campaign":
+            lead.campaign_id = None if blank else lookups.campaign(uow, str(value)).id
+
+
+def create_lead(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    name: str,
+    stage: str | None = None,
+    at: datetime | None = None,
+    external_id: str | None = None,
+    **edits: Any,
+) -> Lead:
+    at = at or utc_now()
+    model = ws.stage_model
+    target = model.stage(stage) if stage else model.first_lead_stage()
+    if target.kind not in LEAD_KINDS:
+        raise ForbiddenMove(
+            _(
+                "A lead starts at a lead stage: {allowed}.",
+                allowed=list_values(s.name for s in model.lead_stages()),
+            ),
+            field="stage",
+            allowed=[s.name for s in model.lead_stages()],
+        )
+    with ws.unit_of_work() as uow:
+        lead = Lead(
+            id=0,
+            name=require_text(name, field="name"),
+            stage=target.name,
+            created_at=at,
+            external_id=external_id,
+        )
+        apply_edits(uow, lead, edits)
+        insert_with_history(uow, lead, RecordType.LEAD, actor, at)
+        if lead.campaign_id is not None:
+            uow.campaigns.add_member(lead.campaign_id, lead.id, at, status="created")
+        uow.commit()
+        return lead
+
+
+def _check_version(lead: Lead, expected: int | None) -> None:
+    if expected is not None and expected != lead.version:
+        raise VersionConflict(
+            _(
+                "Lead {id} was changed by someone else (it is now at version {current}, you "
+                "edited version {expected}). Show it again and redo your change.",
+                id=lead.id,
+                current=lead.version,
+                expected=expected,
+            ),
+            field="version",
+        )
+
+
+def update_lead(
+    ws: Workspace,
+    actor: Actor,
+    lead_id: int,
+    *,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+    **edits: Any,
+) -> Lead:
+    at = at or utc_now()
+    with ws.unit_of_work() as uow:
+        lead = lookups.lead(uow, lead_id)
+        _check_version(lead, expected_version)
+        before = snapshot(lead, RecordType.LEAD)
+        apply_edits(uow, lead, edits)
+        update_with_history(uow, before, lead, RecordType.LEAD, actor, at, lead.version)
+        uow.commit()
+        return lead
+
+
+def move_lead(
+    ws: Workspace,
+    actor: Actor,
+    lead_id: int,
+    stage: str,
+    *,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+    justification: str | None = None,
+) -> Lead:
+    at = at or utc_now()
+    with ws.unit_of_work() as uow:
+        lead = lookups.lead(uow, lead_id)
+        _check_version(lead, expected_version)
+        if lead.converted_opportunity_id is not None:
+            raise ForbiddenMove(
+                _(
+                    "Lead {id} was converted to opportunity {opp}; work the opportunity instead.",
+                    id=lead.id,
+                    opp=lead.converted_opportunity_id,
+                ),
+                field="stage",
+            )
+        target = ws.stage_model.check_lead_move(lead.stage, stage)
+        before = snapshot(lead, RecordType.LEAD)
+        lead.stage = target.name
+        update_with_history(
+            uow, before, lead, RecordType.LEAD, actor, at, lead.version, justification=justification
+        )
+        uow.commit()
+        return lead
+
+
+def convert_lead(
+    ws: Workspace,
+    actor: Actor,
+    lead_id: int,
+    *,
+    opportunity_name: str | None = None,
+    at: datetime | None = None,
+    **opportunity_fields: Any,
+) -> tuple[Lead, Opportunity]:
+    """Turn a sales-qualified lead into an opportunity and keep the link both ways."""
+    at = at or utc_now()
+    model = ws.stage_model
+    with ws.unit_of_work() as uow:
+        lead = lookups.lead(uow, lead_id)
+        if lead.converted_opportunity_id is not None:
+            raise ForbiddenMove(
+                _(
+                    "Lead {id} is already converted (opportunity {opp}).",
+                    id=lead.id,
+                    opp=lead.converted_opportunity_id,
+                ),
+                field="stage",
+            )
+        if lead.stage not in model.convertible_from:
+            raise ForbiddenMove(
+                _(
+                    "Lead {id} is at {stage}; only leads at {allowed} can be converted. "
+                    "Move it there first with 'sqo lead move'.",
+                    id=lead.id,
+                    stage=lead.stage,
+                    allowed=list_values(model.convertible_from),
+                ),
+                field="stage",
+                allowed=model.convertible_from,
+            )
+        defaults: dict[str, Any] = {"source": lead.source}
+        if lead.owner_id is not None:
+            defaults["owner"] = str(lead.owner_id)
+        if lead.account_id is not None:
+            defaults["account"] = str(lead.account_id)
+        if lead.campaign_id is not None:
+            defaults["campaign"] = str(lead.campaign_id)
+        defaults.update({k: v for k, v in opportunity_fields.items() if v is not None})
+        name = opportunity_name or lead.company or lead.name
+        opp = add_opportunity(uow, ws, actor, name=name, at=at, lead_id=lead.id, **defaults)
+        before = snapshot(lead, RecordType.LEAD)
+        lead.converted_opportunity_id = opp.id
+        lead.converted_at = at
+        update_with_history(uow, before, lead, RecordType.LEAD, actor, at, lead.version)
+        uow.commit()
+        return lead, opp
+
+
+def get_lead(ws: Workspace, actor: Actor, lead_id: int) -> Lead:
+    with ws.unit_of_work() as uow:
+        return lookups.lead(uow, lead_id)
+
+
+def list_leads(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    stage: str | None = None,
+    owner: str | None = None,
+    as_of: datetime | None = None,
+    limit: int | None = None,
+) -> list[Lead]:
+    stages = [ws.stage_model.stage(stage).name] if stage else None
+    with ws.unit_of_work() as uow:
+        owner_id = lookups.rep(uow, owner).id if owner else None
+        if as_of is None:
+            return uow.leads.list(stages=stages, owner_id=owner_id, limit=limit)
+        states = uow.history.states_as_of(RecordType.LEAD, as_of)
+        current = {x.id: x for x in uow.leads.by_ids(states)}
+    result = []
+    for record_id in sorted(states):
+        values = decode_state(states[record_id], RecordType.LEAD)
+        if values.get("segment"):
+            values["segment"] = Segment(values["segment"])
+        lead = replace(current[record_id], **values)
+        if (stages is None or lead.stage in stages) and (
+            owner_id is None or lead.owner_id == owner_id
+        ):
+            result.append(lead)
+        if limit is not None and len(result) >= limit:
+            break
+    return result

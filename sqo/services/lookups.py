@@ -1,0 +1,101 @@
+"""Turning what a user typed (a name, an email, an id) into a record, or a helpful refusal."""
+
+from __future__ import annotations
+
+import difflib
+
+from sqo.domain.errors import NotFound, UnknownReference, list_values
+from sqo.domain.records import Account, Campaign, Lead, Opportunity, Rep, Team
+from sqo.i18n import _
+from sqo.store.unit_of_work import UnitOfWork
+
+
+def _suggest(value: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
+    return _(" Did you mean: {names}?", names=", ".join(close)) if close else ""
+
+
+def rep(uow: UnitOfWork, reference: str, *, field: str = "owner") -> Rep:
+    found = uow.people.find_rep(reference)
+    if found is None:
+        names = [r.name for r in uow.people.reps()]
+        raise UnknownReference(
+            _(
+                "Unknown {field} {value!r}.{hint} Known reps: {allowed}. "
+                "Add one with 'sqo rep add'.",
+                field=field,
+                value=reference,
+                hint=_suggest(reference, names),
+                allowed=list_values(names) or _("none yet"),
+            ),
+            field=field,
+            allowed=names,
+        )
+    return found
+
+
+def team(uow: UnitOfWork, reference: str) -> Team:
+    found = uow.people.find_team(reference)
+    if found is None:
+        names = [x.name for x in uow.people.teams()]
+        raise UnknownReference(
+            _(
+                "Unknown team {value!r}. Known teams: {allowed}. Add one with 'sqo team add'.",
+                value=reference,
+                allowed=list_values(names) or _("none yet"),
+            ),
+            field="team",
+            allowed=names,
+        )
+    return found
+
+
+def account(uow: UnitOfWork, reference: str) -> Account:
+    found = uow.accounts.find(reference)
+    if found is None:
+        names = uow.accounts.names()
+        raise UnknownReference(
+            _(
+                "Unknown account {value!r}.{hint} Add it with 'sqo account add'.",
+                value=reference,
+                hint=_suggest(reference, names),
+            ),
+            field="account",
+            allowed=names,
+        )
+    return found
+
+
+def campaign(uow: UnitOfWork, reference: str) -> Campaign:
+    found = uow.campaigns.find(reference)
+    if found is None:
+        names = [c.name for c in uow.campaigns.all()]
+        raise UnknownReference(
+            _(
+                "Unknown campaign {value!r}. Known campaigns: {allowed}.",
+                value=reference,
+                allowed=list_values(names) or _("none yet"),
+            ),
+            field="campaign",
+            allowed=names,
+        )
+    return found
+
+
+def opportunity(uow: UnitOfWork, opportunity_id: int) -> Opportunity:
+    found = uow.opportunities.get(opportunity_id)
+    if found is None:
+        raise NotFound(
+            _("There is no opportunity {id}. List them with 'sqo opp list'.", id=opportunity_id),
+            field="opportunity",
+        )
+    return found
+
+
+def lead(uow: UnitOfWork, lead_id: int) -> Lead:
+    found = uow.leads.get(lead_id)
+    if found is None:
+        raise NotFound(
+            _("There is no lead {id}. List them with 'sqo lead list'.", id=lead_id), field="lead"
+        )
+    return found

@@ -1,0 +1,350 @@
+"""Use cases for opportunities: create, edit, move between stages, list and show."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqo.domain.actor import Actor
+from sqo.domain.errors import InvalidValue, VersionConflict, list_values
+from sqo.domain.history import RecordType, decode_state, snapshot
+from sqo.domain.records import Opportunity
+from sqo.domain.stages import ForecastCategory, StageKind
+from sqo.domain.values import (
+    Complexity,
+    parse_amount,
+    parse_currency,
+    parse_date,
+    parse_enum,
+    require_text,
+    utc_now,
+)
+from sqo.i18n import _
+from sqo.services import lookups, promotion
+from sqo.services.recording import insert_with_history, update_with_history
+from sqo.services.workspace import Workspace
+from sqo.store.unit_of_work import UnitOfWork
+
+EDITABLE = (
+    "name",
+    "account",
+    "owner",
+    "amount",
+    "currency",
+    "close_date",
+    "next_step",
+    "next_step_due",
+    "forecast_category",
+    "probability",
+    "competitors",
+    "complexity",
+    "loss_reason",
+    "campaign",
+    "source",
+)
+
+
+def parse_probability(value: str | float) -> float:
+    """0.35, 35 or 35% all mean 35%."""
+    text = str(value).strip().rstrip("%")
+    try:
+        number = float(text)
+    except ValueError:
+        raise InvalidValue(
+            _("Invalid probability {value!r}: write a percentage such as 35.", value=value),
+            field="probability",
+        ) from None
+    if number > 1 or str(value).strip().endswith("%"):
+        number /= 100
+    if not 0 <= number <= 1:
+        raise InvalidValue(
+            _("The probability must be between 0 and 100 (got {value}).", value=value),
+            field="probability",
+        )
+    return round(number, 4)
+
+
+def apply_edits(uow: UnitOfWork, opp: Opportunity, edits: dict[str, Any]) -> None:
+    """Validate the user's edits and set them on ``opp``; refuse unknown fields by name."""
+    unknown = sorted(set(edits) - set(EDITABLE))
+    if unknown:
+        if "stage" in unknown:
+            raise InvalidValue(
+                _(
+                    "Change the stage with 'sqo move', which checks the stage model and the "
+                    "SQO gate."
+                ),
+                field="stage",
+            )
+        raise InvalidValue(
+            _(
+                "Unknown field {field!r}. Editable fields: {allowed}.",
+                field=unknown[0],
+                allowed=list_values(EDITABLE),
+            ),
+            field=unknown[0],
+            allowed=EDITABLE,
+        )
+    for key, value in edits.items():
+        blank = value is None or (isinstance(value, str) and not value.strip())
+        if key == "name":
+            opp.name = require_text(value, field="name")
+        elif key == "account":
+            opp.account_id = None if blank else lookups.account(uow, str(value)).id
+        elif key == "owner":
+            opp.owner_id = None if blank else lookups.rep(uow, str(value)).id
+        elif key == "amount":
+            opp.amount_cents = None if blank else parse_amount(value, field="amount")
+        elif key == "currency":
+            opp.currency = parse_currency(str(value))
+        elif key in ("close_date", "next_step_due"):
+            setattr(opp, key, None if blank else parse_date(value, field=key))
+        elif key == "next_step":
+            opp.next_step = None if blank else require_text(value, field="next_step")
+        elif key == "forecast_category":
+            opp.forecast_category = (
+                None if blank else parse_enum(ForecastCategory, str(value), field=key).value
+            )
+        elif key == "probability":
+            opp.probability = None if blank else parse_probability(value)
+        elif key == "competitors":
+            items = value if isinstance(value, list) else str(value or "").split(",")
+            opp.competitors = [c.strip() for c in items if c and c.strip()]
+        elif key == "complexity":
+            opp.complexity = parse_enum(Complexity, str(value), field=key)
+        elif key == "loss_reason":
+            opp.loss_reason = None if blank else require_text(value, field="loss_reason")
+        elif key == "campaign":
+            opp.campaign_id = None if blank else lookups.campaign(uow, str(value)).id
+        elif key == "source":
+            opp.source = None if blank else str(value).strip()
+
+
+def create_opportunity(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    name: str,
+    stage: str | None = None,
+    at: datetime | None = None,
+    lead_id: int | None = None,
+    external_id: str | None = None,
+    justification: str | None = None,
+    **edits: Any,
+) -> Opportunity:
+    """Create an opportunity, at the model's first opportunity stage unless told otherwise."""
+    with ws.unit_of_work() as uow:
+        opp = add_opportunity(
+            uow,
+            ws,
+            actor,
+            name=name,
+            stage=stage,
+            at=at,
+            lead_id=lead_id,
+            external_id=external_id,
+            justification=justification,
+            **edits,
+        )
+        uow.commit()
+        return opp
+
+
+def add_opportunity(
+    uow: UnitOfWork,
+    ws: Workspace,
+    actor: Actor,
+    *,
+    name: str,
+    stage: str | None = None,
+    at: datetime | None = None,
+    lead_id: int | None = None,
+    external_id: str | None = None,
+    justification: str | None = None,
+    **edits: Any,
+) -> Opportunity:
+    """Create an opportunity inside the caller's unit of work (which commits)."""
+    at = at or utc_now()
+    model = ws.stage_model
+    target = model.stage(stage or model.opportunity_start_stage)
+    if target.kind not in (StageKind.OPPORTUNITY, StageKind.WON, StageKind.LOST):
+        model.check_opportunity_move(model.opportunity_start_stage, target.name)
+    opp = Opportunity(
+        id=0,
+        name=require_text(name, field="name"),
+        stage=target.name,
+        created_at=at,
+        currency=ws.default_currency,
+        lead_id=lead_id,
+        external_id=external_id,
+    )
+    apply_edits(uow, opp, edits)
+    _enter_stage(opp, target.name, ws, at)
+    _check_closing(ws, opp)
+    promoted = model.at_or_after_sqo(target.name)
+    if promoted:
+        promotion.check(uow, ws, opp, actor, justification=justification, at=at)
+    insert_with_history(uow, opp, RecordType.OPPORTUNITY, actor, at, justification)
+    if promoted:
+        promotion.record(uow, ws, opp, actor, justification=justification, at=at)
+    return opp
+
+
+def update_opportunity(
+    ws: Workspace,
+    actor: Actor,
+    opportunity_id: int,
+    *,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+    **edits: Any,
+) -> Opportunity:
+    at = at or utc_now()
+    with ws.unit_of_work() as uow:
+        opp = lookups.opportunity(uow, opportunity_id)
+        _check_version(opp, expected_version)
+        before = snapshot(opp, RecordType.OPPORTUNITY)
+        apply_edits(uow, opp, edits)
+        update_with_history(uow, before, opp, RecordType.OPPORTUNITY, actor, at, opp.version)
+        uow.commit()
+        return opp
+
+
+def move_opportunity(
+    ws: Workspace,
+    actor: Actor,
+    opportunity_id: int,
+    stage: str,
+    *,
+    justification: str | None = None,
+    loss_reason: str | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Opportunity:
+    """Move to another stage. Crossing into SQO passes the promotion gate; closing sets dates."""
+    at = at or utc_now()
+    model = ws.stage_model
+    with ws.unit_of_work() as uow:
+        opp = lookups.opportunity(uow, opportunity_id)
+        _check_version(opp, expected_version)
+        target = model.check_opportunity_move(opp.stage, stage)
+        before = snapshot(opp, RecordType.OPPORTUNITY)
+        was_sqo = model.at_or_after_sqo(opp.stage)
+        if loss_reason:
+            opp.loss_reason = require_text(loss_reason, field="loss_reason")
+        _enter_stage(opp, target.name, ws, at)
+        _check_closing(ws, opp)
+        crossing = model.at_or_after_sqo(target.name) and not was_sqo
+        if crossing:
+            promotion.check(uow, ws, opp, actor, justification=justification, at=at)
+        update_with_history(
+            uow,
+            before,
+            opp,
+            RecordType.OPPORTUNITY,
+            actor,
+            at,
+            opp.version,
+            justification=justification,
+        )
+        if crossing:
+            promotion.record(uow, ws, opp, actor, justification=justification, at=at)
+        elif (
+            was_sqo and not model.at_or_after_sqo(target.name) and target.kind is not StageKind.LOST
+        ):
+            uow.audit.add(
+                at=at,
+                actor=actor.name,
+                action="opportunity.demoted",
+                record_type="opportunity",
+                record_id=opp.id,
+                detail={"to": target.name, "justification": justification},
+            )
+        uow.commit()
+        return opp
+
+
+def _check_version(opp: Opportunity, expected: int | None) -> None:
+    if expected is not None and expected != opp.version:
+        raise VersionConflict(
+            _(
+                "Opportunity {id} was changed by someone else (it is now at version {current}, "
+                "you edited version {expected}). Show it again and redo your change.",
+                id=opp.id,
+                current=opp.version,
+                expected=expected,
+            ),
+            field="version",
+        )
+
+
+def _enter_stage(opp: Opportunity, stage_name: str, ws: Workspace, at: datetime) -> None:
+    """Set the stage and what follows from it, as Salesforce does: the stage's probability and
+    forecast category, and the close date and time when the deal closes."""
+    stage = ws.stage_model.stage(stage_name)
+    was_closed = ws.stage_model.stage(opp.stage).is_closed if opp.stage else False
+    opp.stage = stage.name
+    opp.probability = stage.probability
+    opp.forecast_category = stage.forecast_category.value
+    if stage.is_closed:
+        opp.closed_at = at
+        opp.close_date = at.date()
+        if stage.kind is StageKind.WON:
+            opp.loss_reason = None
+    elif was_closed:
+        opp.closed_at = None
+
+
+def _check_closing(ws: Workspace, opp: Opportunity) -> None:
+    stage = ws.stage_model.stage(opp.stage)
+    if stage.kind is StageKind.LOST and ws.stage_model.loss_reason_required and not opp.loss_reason:
+        raise InvalidValue(
+            _(
+                "Say why the deal was lost: add --loss-reason (e.g. price, competitor, no "
+                "decision, timing)."
+            ),
+            field="loss_reason",
+        )
+
+
+def get_opportunity(ws: Workspace, actor: Actor, opportunity_id: int) -> Opportunity:
+    with ws.unit_of_work() as uow:
+        return lookups.opportunity(uow, opportunity_id)
+
+
+def list_opportunities(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    stage: str | None = None,
+    owner: str | None = None,
+    open_only: bool = False,
+    as_of: datetime | None = None,
+    limit: int | None = None,
+) -> list[Opportunity]:
+    """Opportunities now, or as they stood at ``as_of`` (rebuilt from history)."""
+    model = ws.stage_model
+    stages: list[str] | None = None
+    if stage:
+        stages = [model.stage(stage).name]
+    elif open_only:
+        stages = [s.name for s in model.open_opportunity_stages()]
+    with ws.unit_of_work() as uow:
+        owner_id = lookups.rep(uow, owner).id if owner else None
+        if as_of is None:
+            return uow.opportunities.list(stages=stages, owner_id=owner_id, limit=limit)
+        states = uow.history.states_as_of(RecordType.OPPORTUNITY, as_of)
+        current = {o.id: o for o in uow.opportunities.by_ids(states)}
+    result = []
+    for record_id in sorted(states):
+        values = decode_state(states[record_id], RecordType.OPPORTUNITY)
+        opp = replace(current[record_id], **values)
+        if stages is not None and opp.stage not in stages:
+            continue
+        if owner_id is not None and opp.owner_id != owner_id:
+            continue
+        result.append(opp)
+        if limit is not None and len(result) >= limit:
+            break
+    return result

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from sqo.domain.records import Quota, Rep, Team
+from sqo.store import tables as t
+from sqo.store.repositories.base import Repository, record_values, to_record
+
+
+class PeopleRepository(Repository):
+    """Reps, teams and quotas."""
+
+    def add_team(self, team: Team) -> int:
+        return self._insert(t.teams, record_values(team))
+
+    def set_team_manager(self, team_id: int, manager_id: int) -> None:
+        self.connection.execute(
+            t.teams.update().where(t.teams.c.id == team_id).values(manager_id=manager_id)
+        )
+
+    def add_rep(self, rep: Rep) -> int:
+        return self._insert(t.reps, record_values(rep))
+
+    def add_quota(self, quota: Quota) -> int:
+        return self._insert(t.quotas, record_values(quota))
+
+    def rep(self, rep_id: int) -> Rep | None:
+        row = (
+            self.connection.execute(select(t.reps).where(t.reps.c.id == rep_id)).mappings().first()
+        )
+        return to_record(Rep, row) if row else None
+
+    def find_rep(self, reference: str) -> Rep | None:
+        """A rep by id, email or name (names and emails case-insensitive)."""
+        text = reference.strip()
+        conditions = [
+            func.lower(t.reps.c.name) == text.lower(),
+            func.lower(t.reps.c.email) == text.lower(),
+            t.reps.c.external_id == text,
+        ]
+        if text.isdigit():
+            conditions.append(t.reps.c.id == int(text))
+        row = self.connection.execute(select(t.reps).where(or_(*conditions))).mappings().first()
+        return to_record(Rep, row) if row else None
+
+    def reps(self) -> list[Rep]:
+        rows = self.connection.execute(select(t.reps).order_by(t.reps.c.name)).mappings()
+        return [to_record(Rep, row) for row in rows]
+
+    def team(self, team_id: int) -> Team | None:
+        row = (
+            self.connection.execute(select(t.teams).where(t.teams.c.id == team_id))
+            .mappings()
+            .first()
+        )
+        return to_record(Team, row) if row else None
+
+    def find_team(self, reference: str) -> Team | None:
+        text = reference.strip()
+        conditions = [func.lower(t.teams.c.name) == text.lower(), t.teams.c.external_id == text]
+        if text.isdigit():
+            conditions.append(t.teams.c.id == int(text))
+        row = self.connection.execute(select(t.teams).where(or_(*conditions))).mappings().first()
+        return to_record(Team, row) if row else None
+
+    def teams(self) -> list[Team]:
+        rows = self.connection.execute(select(t.teams).order_by(t.teams.c.name)).mappings()
+        return [to_record(Team, row) for row in rows]
+
+    def quotas(self) -> list[Quota]:
+        rows = self.connection.execute(
+            select(t.quotas).order_by(t.quotas.c.period_start, t.quotas.c.id)
+        ).mappings()
+        return [to_record(Quota, row) for row in rows]

@@ -1,0 +1,281 @@
+"""The SQL schema: a small number of plainly named tables, portable across SQLite and PostgreSQL
+(and readable by a columnar engine later). Current state lives in the record tables; every change
+to it is appended to ``history`` in the same transaction.
+
+Amounts are whole minor units (cents) in BIGINT columns: exact sums in every engine.
+Timestamps are UTC without a zone.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("value", JSON, nullable=False),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("manager_id", Integer, nullable=True),  # a rep; no FK to avoid a cycle with reps
+    Column("external_id", String(120), unique=True),
+)
+
+reps = Table(
+    "reps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("email", String(254), unique=True),
+    Column("team_id", ForeignKey("teams.id")),
+    Column("manager_id", ForeignKey("reps.id")),
+    Column("role", String(20), nullable=False, default="rep"),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("external_id", String(120), unique=True),
+)
+
+quotas = Table(
+    "quotas",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rep_id", ForeignKey("reps.id")),
+    Column("team_id", ForeignKey("teams.id")),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Index(None, "rep_id", "period_start"),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("segment", String(20)),
+    Column("industry", String(120)),
+    Column("employees", Integer),
+    Column("country", String(120)),
+    Column("created_at", DateTime),
+    Column("external_id", String(120), unique=True),
+    Column("attributes", JSON, nullable=False, default=dict),
+    Index(None, "name"),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id")),
+    Column("name", String(255), nullable=False),
+    Column("email", String(254)),
+    Column("title", String(255)),
+    Column("buying_role", String(30)),
+    Column("external_id", String(120), unique=True),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("channel", String(80)),
+    Column("cost_cents", BigInteger),
+    Column("currency", String(3)),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("external_id", String(120), unique=True),
+)
+
+leads = Table(
+    "leads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("company", String(255)),
+    Column("email", String(254)),
+    Column("account_id", ForeignKey("accounts.id")),
+    Column("owner_id", ForeignKey("reps.id")),
+    Column("segment", String(20)),
+    Column("stage", String(40), nullable=False),
+    Column("source", String(80)),
+    Column("campaign_id", ForeignKey("campaigns.id")),
+    Column("converted_opportunity_id", Integer),  # set on conversion; the opportunity links back
+    Column("converted_at", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("external_id", String(120), unique=True),
+    Column("attributes", JSON, nullable=False, default=dict),
+    Index(None, "stage"),
+    Index(None, "created_at"),
+)
+
+# Campaign touches, for first-, last- and multi-touch attribution.
+campaign_members = Table(
+    "campaign_members",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("campaign_id", ForeignKey("campaigns.id"), nullable=False),
+    Column("lead_id", ForeignKey("leads.id")),
+    Column("contact_id", ForeignKey("contacts.id")),
+    Column("status", String(40)),
+    Column("touched_at", DateTime, nullable=False),
+    Column("external_id", String(120), unique=True),
+    Index(None, "lead_id", "touched_at"),
+)
+
+opportunities = Table(
+    "opportunities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("account_id", ForeignKey("accounts.id")),
+    Column("owner_id", ForeignKey("reps.id")),
+    Column("stage", String(40), nullable=False),
+    Column("amount_cents", BigInteger),
+    Column("currency", String(3), nullable=False),
+    Column("close_date", Date),
+    Column("next_step", String(255)),
+    Column("next_step_due", Date),
+    Column("forecast_category", String(20)),
+    Column("probability", Float),
+    Column("competitors", JSON, nullable=False, default=list),
+    Column("complexity", String(20), nullable=False, default="standard"),
+    Column("loss_reason", String(255)),
+    Column("lead_id", ForeignKey("leads.id")),
+    Column("campaign_id", ForeignKey("campaigns.id")),
+    Column("source", String(80)),
+    Column("created_at", DateTime, nullable=False),
+    Column("closed_at", DateTime),
+    Column("version", Integer, nullable=False, default=1),
+    Column("external_id", String(120), unique=True),
+    Column("attributes", JSON, nullable=False, default=dict),
+    Index(None, "stage"),
+    Index(None, "owner_id"),
+    Index(None, "close_date"),
+    Index(None, "created_at"),
+)
+
+# Buying roles per deal (Salesforce's OpportunityContactRole).
+opportunity_contacts = Table(
+    "opportunity_contacts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("opportunity_id", ForeignKey("opportunities.id"), nullable=False),
+    Column("contact_id", ForeignKey("contacts.id"), nullable=False),
+    Column("role", String(30)),
+    Column("is_primary", Boolean, nullable=False, default=False),
+    Column("external_id", String(120), unique=True),
+    Index(None, "opportunity_id"),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("direction", String(10), nullable=False),
+    Column("subject", String(255)),
+    Column("occurred_at", DateTime, nullable=False),
+    Column("lead_id", ForeignKey("leads.id")),
+    Column("opportunity_id", ForeignKey("opportunities.id")),
+    Column("contact_id", ForeignKey("contacts.id")),
+    Column("rep_id", ForeignKey("reps.id")),
+    Column("external_id", String(120), unique=True),
+    Index(None, "opportunity_id", "occurred_at"),
+    Index(None, "lead_id", "occurred_at"),
+)
+
+# The append-only record of every field change of leads and opportunities.
+history = Table(
+    "history",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("record_type", String(20), nullable=False),
+    Column("record_id", Integer, nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("changed_at", DateTime, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("justification", Text),
+    Index(None, "record_type", "record_id", "changed_at"),
+    Index(None, "record_type", "field", "changed_at"),
+)
+
+# Evidence that a qualification criterion is met (who, when, a note).
+qualification_evidence = Table(
+    "qualification_evidence",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("record_type", String(20), nullable=False),
+    Column("record_id", Integer, nullable=False),
+    Column("criterion", String(80), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("recorded_by", String(120), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("retracted_at", DateTime),
+    Index(None, "record_type", "record_id"),
+)
+
+# The qualification evaluation as it was at each promotion (for lost-deal analysis).
+qualification_snapshots = Table(
+    "qualification_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("opportunity_id", ForeignKey("opportunities.id"), nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("playbook", String(80), nullable=False),
+    Column("playbook_version", String(40), nullable=False),
+    Column("evaluated_at", DateTime, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("overridden", Boolean, nullable=False),
+    Column("justification", Text),
+    Column("score", Float, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index(None, "opportunity_id"),
+)
+
+# Who did what beyond field changes: workspace set-up, imports, gate overrides.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("record_type", String(20)),
+    Column("record_id", Integer),
+    Column("detail", JSON, nullable=False, default=dict),
+    Index(None, "action", "at"),
+)

@@ -1,0 +1,74 @@
+"""The unit of work: one transaction per use case, rolled back unless ``commit()`` ran.
+
+Services own the commit; repositories and interfaces never commit.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine, Transaction
+
+from sqo.store.repositories import (
+    AccountRepository,
+    ActivityRepository,
+    AuditRepository,
+    CampaignRepository,
+    ContactRepository,
+    HistoryRepository,
+    LeadRepository,
+    OpportunityRepository,
+    PeopleRepository,
+    SettingsRepository,
+)
+
+
+class UnitOfWork:
+    connection: Connection
+    settings: SettingsRepository
+    people: PeopleRepository
+    accounts: AccountRepository
+    contacts: ContactRepository
+    campaigns: CampaignRepository
+    leads: LeadRepository
+    opportunities: OpportunityRepository
+    activities: ActivityRepository
+    history: HistoryRepository
+    audit: AuditRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._transaction: Transaction | None = None
+
+    def __enter__(self) -> Self:
+        self.connection = self._engine.connect()
+        self._transaction = self.connection.begin()
+        c = self.connection
+        self.settings = SettingsRepository(c)
+        self.people = PeopleRepository(c)
+        self.accounts = AccountRepository(c)
+        self.contacts = ContactRepository(c)
+        self.campaigns = CampaignRepository(c)
+        self.leads = LeadRepository(c)
+        self.opportunities = OpportunityRepository(c)
+        self.activities = ActivityRepository(c)
+        self.history = HistoryRepository(c)
+        self.audit = AuditRepository(c)
+        return self
+
+    def commit(self) -> None:
+        assert self._transaction is not None
+        self._transaction.commit()
+        self._transaction = None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._transaction is not None:
+            self._transaction.rollback()
+            self._transaction = None
+        self.connection.close()
