@@ -57,7 +57,7 @@ def catalogue(code: str) -> dict[str, str]:
     return messages
 
 
-def _(message: str, **values: object) -> str:
+def _(message: str, /, **values: object) -> str:
     """Translate ``message`` and fill its ``{named}`` placeholders."""
     translated = catalogue(current_language()).get(message, message)
     return translated.format(**values) if values else translated

@@ -43,7 +43,8 @@ def _text(value: Any) -> str | None:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return json.dumps(list(value), ensure_ascii=False)
+        # An empty list is "no value", so creation does not record an empty competitor list.
+        return json.dumps(list(value), ensure_ascii=False) if value else None
     return str(value)
 
 

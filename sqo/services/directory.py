@@ -222,3 +222,11 @@ def list_accounts(ws: Workspace, actor: Actor) -> list[Account]:
 def list_campaigns(ws: Workspace, actor: Actor) -> list[Campaign]:
     with ws.unit_of_work() as uow:
         return uow.campaigns.all()
+
+
+def display_names(
+    ws: Workspace, actor: Actor, *, rep_ids: set[int], account_ids: set[int]
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Rep and account names for a page of records: two queries, whatever the page size."""
+    with ws.unit_of_work() as uow:
+        return uow.people.rep_names(rep_ids), uow.accounts.names_by_id(account_ids)

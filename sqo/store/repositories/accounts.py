@@ -48,6 +48,14 @@ class AccountRepository(Repository):
             self.connection.execute(select(t.accounts.c.name).order_by(t.accounts.c.name)).scalars()
         )
 
+    def names_by_id(self, ids: set[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        rows = self.connection.execute(
+            select(t.accounts.c.id, t.accounts.c.name).where(t.accounts.c.id.in_(ids))
+        )
+        return {account_id: name for account_id, name in rows}
+
     def all(self) -> list[Account]:
         rows = self.connection.execute(select(t.accounts).order_by(t.accounts.c.name)).mappings()
         return [to_record(Account, row, segment=Segment) for row in rows]

@@ -41,7 +41,20 @@ class PeopleRepository(Repository):
         if text.isdigit():
             conditions.append(t.reps.c.id == int(text))
         row = self.connection.execute(select(t.reps).where(or_(*conditions))).mappings().first()
+        if row is None:
+            # A unique partial match ("ann" for "Ann Lee") is what people type at a prompt.
+            like = select(t.reps).where(func.lower(t.reps.c.name).contains(text.lower())).limit(2)
+            rows = self.connection.execute(like).mappings().all()
+            row = rows[0] if len(rows) == 1 else None
         return to_record(Rep, row) if row else None
+
+    def rep_names(self, ids: set[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        rows = self.connection.execute(
+            select(t.reps.c.id, t.reps.c.name).where(t.reps.c.id.in_(ids))
+        )
+        return {rep_id: name for rep_id, name in rows}
 
     def reps(self) -> list[Rep]:
         rows = self.connection.execute(select(t.reps).order_by(t.reps.c.name)).mappings()

@@ -1,0 +1,3 @@
+from sqo.cli.app import main
+
+main()

@@ -1,0 +1,60 @@
+"""The `sqo` command: a thin shell over the services."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sqo import i18n
+from sqo.cli import directory, leads, opportunities, records, workspace
+from sqo.cli.context import CliState, SqoGroup
+
+app = typer.Typer(
+    cls=SqoGroup,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="sqo: run your sales pipeline around Sales Qualified Opportunities.",
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="SQO_DATABASE_URL",
+            help="Workspace: a SQLite file or a database URL (default: ./sqo.db).",
+        ),
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language: en or sv.")] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option("--as", envvar="SQO_USER", help="Who is acting (kept in the history)."),
+    ] = None,
+) -> None:
+    if lang:
+        i18n.set_language(lang if lang in i18n.SUPPORTED else None)
+    ctx.obj = CliState(db=db, actor_name=actor)
+
+
+app.command("init")(workspace.init_command)
+app.command("pipeline")(workspace.pipeline_command)
+app.command("move")(opportunities.move_command)
+app.command("convert")(leads.convert_command)
+app.command("log")(records.log_command)
+app.command("history")(records.history_command)
+app.add_typer(opportunities.app, name="opp", help="Create, list, show and edit opportunities.")
+app.add_typer(leads.app, name="lead", help="Create, list, qualify and convert leads.")
+app.add_typer(directory.reps, name="rep", help="Sales reps and managers.")
+app.add_typer(directory.teams, name="team", help="Sales teams.")
+app.add_typer(directory.accounts, name="account", help="Accounts (companies).")
+app.add_typer(directory.contacts, name="contact", help="Contacts and their buying roles.")
+app.add_typer(directory.campaigns, name="campaign", help="Marketing campaigns.")
+app.add_typer(directory.quotas, name="quota", help="Quotas per rep or team and period.")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,229 @@
+"""`sqo lead ...` and `sqo convert`: leads from the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from sqo.cli import output
+from sqo.cli.context import SqoGroup, as_of_option, state
+from sqo.cli.opportunities import JsonOption, VersionOption
+from sqo.i18n import _
+from sqo.services import directory, leads
+
+app = typer.Typer(
+    cls=SqoGroup, no_args_is_help=True, help="Create, list, qualify and convert leads."
+)
+
+
+def _edits(**values: Any) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The person's name.")],
+    company: Annotated[str | None, typer.Option()] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    owner: Annotated[str | None, typer.Option(help="Rep name, email or id.")] = None,
+    stage: Annotated[
+        str | None, typer.Option(help="Lead, MQL, SAL or SQL (default: Lead).")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="e.g. Webinar, Referral, Outbound.")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Campaign name or id.")] = None,
+    segment: Annotated[str | None, typer.Option(help="SMB, mid-market or enterprise.")] = None,
+    account: Annotated[str | None, typer.Option(help="Account name or id.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a lead."""
+    st = state(ctx)
+    lead = leads.create_lead(
+        st.workspace(),
+        st.actor(),
+        name=name,
+        stage=stage,
+        **_edits(
+            company=company,
+            email=email,
+            owner=owner,
+            source=source,
+            campaign=campaign,
+            segment=segment,
+            account=account,
+        ),
+    )
+    if as_json:
+        output.print_json(lead)
+    else:
+        output.console.print(_("Created lead {id} at {stage}.", id=lead.id, stage=lead.stage))
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    lead_id: Annotated[int, typer.Argument(metavar="LEAD", help="Lead id.")],
+    name: Annotated[str | None, typer.Option()] = None,
+    company: Annotated[str | None, typer.Option()] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    owner: Annotated[str | None, typer.Option()] = None,
+    source: Annotated[str | None, typer.Option()] = None,
+    campaign: Annotated[str | None, typer.Option()] = None,
+    segment: Annotated[str | None, typer.Option()] = None,
+    account: Annotated[str | None, typer.Option()] = None,
+    if_version: VersionOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change fields of a lead."""
+    st = state(ctx)
+    edits = _edits(
+        name=name,
+        company=company,
+        email=email,
+        owner=owner,
+        source=source,
+        campaign=campaign,
+        segment=segment,
+        account=account,
+    )
+    if not edits:
+        raise typer.BadParameter(_("Say what to change, e.g. --owner 'Ann Lee'."))
+    lead = leads.update_lead(
+        st.workspace(), st.actor(), lead_id, expected_version=if_version, **edits
+    )
+    if as_json:
+        output.print_json(lead)
+    else:
+        output.console.print(
+            _("Updated lead {id} (now version {version}).", id=lead.id, version=lead.version)
+        )
+
+
+@app.command("move")
+def move(
+    ctx: typer.Context,
+    lead_id: Annotated[int, typer.Argument(metavar="LEAD", help="Lead id.")],
+    stage: Annotated[str, typer.Argument(help="MQL, SAL, SQL, Disqualified, ...")],
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+    if_version: VersionOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Move a lead through the lifecycle (Lead → MQL → SAL → SQL)."""
+    st = state(ctx)
+    lead = leads.move_lead(
+        st.workspace(),
+        st.actor(),
+        lead_id,
+        stage,
+        expected_version=if_version,
+        justification=reason,
+    )
+    if as_json:
+        output.print_json(lead)
+    else:
+        output.console.print(_("Lead {id} is now at {stage}.", id=lead.id, stage=lead.stage))
+
+
+def convert_command(
+    ctx: typer.Context,
+    lead_id: Annotated[int, typer.Argument(metavar="LEAD", help="Lead id (at SQL).")],
+    name: Annotated[
+        str | None, typer.Option(help="Opportunity name (default: the company).")
+    ] = None,
+    amount: Annotated[str | None, typer.Option()] = None,
+    close_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
+    account: Annotated[str | None, typer.Option(help="Account name or id.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Convert a sales-qualified lead into an opportunity, keeping the link."""
+    st = state(ctx)
+    lead, opp = leads.convert_lead(
+        st.workspace(),
+        st.actor(),
+        lead_id,
+        opportunity_name=name,
+        **_edits(amount=amount, close_date=close_date, account=account),
+    )
+    if as_json:
+        output.print_json({"lead": lead, "opportunity": opp})
+    else:
+        output.console.print(
+            _(
+                "Lead {lead} converted: opportunity {opp} created at {stage}.",
+                lead=lead.id,
+                opp=opp.id,
+                stage=opp.stage,
+            )
+        )
+
+
+app.command("convert")(convert_command)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    stage: Annotated[str | None, typer.Option()] = None,
+    owner: Annotated[str | None, typer.Option()] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="As things stood then.")] = None,
+    limit: Annotated[int, typer.Option()] = 200,
+    as_json: JsonOption = False,
+) -> None:
+    """List leads."""
+    st = state(ctx)
+    found = leads.list_leads(
+        st.workspace(), st.actor(), stage=stage, owner=owner, as_of=as_of_option(as_of), limit=limit
+    )
+    if as_json:
+        output.print_json(found)
+        return
+    reps, _accounts = directory.display_names(
+        st.workspace(),
+        st.actor(),
+        rep_ids={x.owner_id for x in found if x.owner_id},
+        account_ids=set(),
+    )
+    output.table(
+        _("Leads"),
+        ["#", _("Name"), _("Company"), _("Owner"), _("Stage"), _("Source"), _("Created")],
+        [
+            [
+                x.id,
+                x.name,
+                x.company,
+                reps.get(x.owner_id or 0, ""),
+                x.stage,
+                x.source,
+                output.day(x.created_at),
+            ]
+            for x in found
+        ],
+        right=(0,),
+    )
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    lead_id: Annotated[int, typer.Argument(metavar="LEAD", help="Lead id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one lead."""
+    st = state(ctx)
+    lead = leads.get_lead(st.workspace(), st.actor(), lead_id)
+    if as_json:
+        output.print_json(lead)
+        return
+    output.console.print(f"[bold]{lead.name}[/bold]  (#{lead.id}, v{lead.version})")
+    output.fields(
+        [
+            (_("Stage"), lead.stage),
+            (_("Company"), lead.company),
+            (_("Email"), lead.email),
+            (_("Segment"), lead.segment.value if lead.segment else None),
+            (_("Source"), lead.source),
+            (_("Created"), output.day(lead.created_at)),
+            (_("Converted to opportunity"), lead.converted_opportunity_id),
+        ]
+    )

@@ -1,0 +1,90 @@
+"""`sqo init` and `sqo pipeline`: create a workspace and see its pipeline at a glance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sqo.analytics.pipeline_summary import PipelineSummary, pipeline_summary
+from sqo.cli import output
+from sqo.cli.context import state
+from sqo.cli.opportunities import JsonOption
+from sqo.domain.stages import StageKind
+from sqo.i18n import _
+from sqo.services.workspace import Workspace, init_workspace
+
+
+def init_command(
+    ctx: typer.Context,
+    stages: Annotated[Path | None, typer.Option(help="Your own stage model (YAML).")] = None,
+    currency: Annotated[str, typer.Option(help="Default currency, ISO code.")] = "USD",
+) -> None:
+    """Create a new, empty workspace."""
+    st = state(ctx)
+    ws = init_workspace(st.db, st.actor(), stage_file=stages, currency=currency)
+    output.console.print(_("Created an sqo workspace in {db}.", db=ws.url))
+    ws.close()
+
+
+def summary_of(ws: Workspace) -> PipelineSummary:
+    with ws.unit_of_work() as uow:
+        return pipeline_summary(uow.connection, ws.stage_model, ws.default_currency)
+
+
+def render_summary(summary: PipelineSummary) -> None:
+    cur = summary.currency
+    rows = [
+        [
+            x.stage,
+            output.number(x.deals),
+            output.money(x.amount_cents, cur),
+            output.money(x.weighted_cents, cur),
+        ]
+        for x in summary.open_lines
+    ]
+    total = summary.total(StageKind.OPPORTUNITY)
+    rows.append(
+        [
+            _("Open pipeline"),
+            output.number(total.deals),
+            output.money(total.amount_cents, cur),
+            output.money(total.weighted_cents, cur),
+        ]
+    )
+    output.table(
+        _("Open pipeline by stage"),
+        [_("Stage"), _("Deals"), _("Amount"), _("Weighted")],
+        rows,
+        right=(1, 2, 3),
+    )
+    won, lost = summary.total(StageKind.WON), summary.total(StageKind.LOST)
+    output.console.print(
+        _(
+            "Closed: {won} won ({won_amount}), {lost} lost. Win rate (won / closed): {rate}.",
+            won=output.number(won.deals),
+            won_amount=output.money(won.amount_cents, cur),
+            lost=output.number(lost.deals),
+            rate=output.percent(summary.win_rate),
+        )
+    )
+    leads = ", ".join(f"{stage} {output.number(n)}" for stage, n in summary.leads_by_stage.items())
+    output.console.print(_("Leads: {leads}.", leads=leads))
+
+
+def pipeline_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """The pipeline at a glance: open deals per stage, won and lost."""
+    ws = state(ctx).workspace()
+    summary = summary_of(ws)
+    if as_json:
+        output.print_json(
+            {
+                "stages": summary.lines,
+                "leads": summary.leads_by_stage,
+                "win_rate": summary.win_rate,
+                "currency": summary.currency,
+            }
+        )
+        return
+    render_summary(summary)
