@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install dev lint typecheck unit bench clean
+.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-analytics clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,17 @@ lint: install
 typecheck: install
 	$(BIN)/mypy sqo
 
-bench: install
-	$(BIN)/python -m benchmarks.run
+## Benchmarks (not part of `make test`): figures go to benchmarks/results/.
+bench: bench-demo bench-import bench-analytics
+
+bench-demo: install
+	$(BIN)/python -m benchmarks.demo_bench
+
+bench-import: install
+	$(BIN)/python -m benchmarks.import_bench
+
+bench-analytics: install
+	$(BIN)/python -m benchmarks.analytics_bench
 
 clean:
 	rm -rf $(VENV) sqo-demo.db .pytest_cache .mypy_cache .ruff_cache

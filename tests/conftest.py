@@ -1,0 +1,121 @@
+"""Shared fixtures: real workspaces on a SQLite file and on a real PostgreSQL server.
+
+``SQO_TEST_POSTGRES_URL`` points at a PostgreSQL server (CI sets it and sets
+``SQO_REQUIRE_POSTGRES=1`` so that an unreachable server fails the run instead of skipping).
+Each PostgreSQL test gets a database of its own, created from scratch and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from sqo.domain.actor import Actor
+from sqo.services.workspace import Workspace, init_workspace
+
+POSTGRES_URL = os.environ.get("SQO_TEST_POSTGRES_URL")
+REQUIRE_POSTGRES = os.environ.get("SQO_REQUIRE_POSTGRES") == "1"
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+MAVEN_DIR = SHARED / "data" / "maven-crm"
+
+T0 = datetime(2026, 1, 5, 9, 0)
+
+
+def _postgres_problem() -> str | None:
+    if not POSTGRES_URL:
+        return "SQO_TEST_POSTGRES_URL is not set (point it at a PostgreSQL server to run these)"
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: no server here
+        return f"cannot reach PostgreSQL at {POSTGRES_URL}: {exc.__class__.__name__}"
+    return None
+
+
+_PG_PROBLEM: str | None = None
+_PG_CHECKED = False
+
+
+def postgres_problem() -> str | None:
+    global _PG_PROBLEM, _PG_CHECKED
+    if not _PG_CHECKED:
+        _PG_PROBLEM = _postgres_problem()
+        _PG_CHECKED = True
+    return _PG_PROBLEM
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor(name="tester")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return str(tmp_path / "sqo.db")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    problem = postgres_problem()
+    if problem:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required here but unavailable: {problem}")
+        pytest.skip(problem)
+    assert POSTGRES_URL
+    name = f"sqo_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Run the test on a SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def workspace(sqlite_url: str, actor: Actor) -> Iterator[Workspace]:
+    """A new, empty workspace on a SQLite file (the default stage model, USD)."""
+    ws = init_workspace(sqlite_url, actor)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def any_workspace(db_url: str, actor: Actor) -> Iterator[Workspace]:
+    """A new, empty workspace on SQLite and on PostgreSQL."""
+    ws = init_workspace(db_url, actor)
+    yield ws
+    ws.close()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    problem = postgres_problem()
+    return "postgres: " + (problem or f"using {POSTGRES_URL}")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    problem = postgres_problem()
+    if problem:
+        terminalreporter.write_line(f"PostgreSQL tests skipped: {problem}")
