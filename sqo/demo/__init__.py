@@ -1,0 +1,1 @@
+"""The demo: a realistic, seeded sales organisation to explore every feature on."""

@@ -1,0 +1,155 @@
+"""Building the demo workspace: a seeded, realistic organisation with 18 months of history."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqo.demo.organisation import build_organisation
+from sqo.demo.simulation import Simulation, window
+from sqo.domain.actor import Actor
+from sqo.domain.errors import WorkspaceError
+from sqo.domain.records import Lead, Opportunity
+from sqo.domain.values import utc_now
+from sqo.i18n import _
+from sqo.services.workspace import Workspace, init_workspace, open_workspace
+from sqo.store import tables as t
+from sqo.store.bulk import BulkWriter
+from sqo.store.database import resolve_url, sqlite_path
+from sqo.store.repositories.base import record_values
+
+DEFAULT_SEED = 7
+LEADS = 5000
+DIRECT_OPPORTUNITIES = 160
+
+
+@dataclass(frozen=True)
+class DemoBuilt:
+    workspace: Workspace
+    seed: int
+    today: date
+    counts: dict[str, int]
+
+
+def _clear_previous_demo(db: str | None) -> None:
+    """Replace an earlier demo file, but never a real workspace or some other file."""
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is None or not path.exists():
+        return
+    try:
+        ws = open_workspace(db)
+    except WorkspaceError:
+        raise WorkspaceError(
+            _("{db} exists and is not an sqo demo; choose another file with --db.", db=str(path))
+        ) from None
+    with ws.unit_of_work() as uow:
+        is_demo = uow.settings.get("demo") is not None
+    ws.close()
+    if not is_demo:
+        raise WorkspaceError(
+            _(
+                "{db} is a real workspace, not a demo; the demo will not overwrite it. "
+                "Choose another file with --db.",
+                db=str(path),
+            )
+        )
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def build_demo(
+    db: str | None, actor: Actor, *, seed: int = DEFAULT_SEED, today: date | None = None
+) -> DemoBuilt:
+    """Create the demo workspace. The same seed and ``today`` give the same data, row for row."""
+    today = today or utc_now().date()
+    _clear_previous_demo(db)
+    ws = init_workspace(db, actor)
+    rng = random.Random(seed)
+    start, now = window(today)
+    org = build_organisation(rng, start, today)
+    sim = Simulation(rng, org, ws.stage_model, start, now)
+    for _index in range(LEADS):
+        sim.lead()
+    for _index in range(DIRECT_OPPORTUNITIES):
+        sim.direct_opportunity()
+    out = sim.out
+
+    with ws.unit_of_work() as uow:
+        writer = BulkWriter(uow.connection)
+        writer.add_many(
+            t.teams, (record_values(x, exclude=()) | {"manager_id": None} for x in org.teams)
+        )
+        writer.flush()
+        writer.add_many(t.reps, (record_values(x, exclude=()) for x in org.managers))
+        writer.add_many(t.reps, (record_values(x.rep, exclude=()) for x in org.reps))
+        writer.flush()
+        for team in org.teams:
+            uow.people.set_team_manager(team.id, team.manager_id or 0)
+        writer.add_many(t.quotas, (record_values(x, exclude=()) for x in org.quotas))
+        writer.add_many(
+            t.accounts,
+            (record_values(a, exclude=()) for accs in org.accounts.values() for a in accs),
+        )
+        writer.add_many(t.campaigns, (record_values(c, exclude=()) for c, _q in org.campaigns))
+        writer.flush()
+        history = []
+        for timeline in out.leads:
+            history.extend(timeline.replay(now))
+        for timeline in out.opportunities:
+            history.extend(timeline.replay(now))
+        # Leads first without their link, since the opportunity they became is written later.
+        leads = [tl.record for tl in out.leads if isinstance(tl.record, Lead)]
+        writer.add_many(t.leads, (record_values(x, exclude=()) for x in leads))
+        writer.flush()
+        opps = [tl.record for tl in out.opportunities if isinstance(tl.record, Opportunity)]
+        writer.add_many(t.opportunities, (record_values(x, exclude=()) for x in opps))
+        writer.flush()
+        writer.add_many(t.contacts, (record_values(x, exclude=()) for x in out.contacts))
+        writer.flush()
+        writer.add_many(
+            t.opportunity_contacts,
+            (
+                {"opportunity_id": o, "contact_id": c, "role": r, "is_primary": False}
+                for o, c, r in out.roles
+            ),
+        )
+        writer.add_many(
+            t.campaign_members,
+            (
+                {"campaign_id": c, "lead_id": lead, "touched_at": at, "status": "Responded"}
+                for c, lead, at in out.members
+            ),
+        )
+        writer.add_many(t.activities, (record_values(x, exclude=()) for x in out.activities))
+        writer.add_changes(history)
+        writer.add_many(t.qualification_evidence, out.evidence)
+        writer.add_many(
+            t.audit_log,
+            (
+                {
+                    "at": x.at,
+                    "actor": x.actor,
+                    "action": "opportunity.promoted",
+                    "record_type": "opportunity",
+                    "record_id": x.opportunity_id,
+                    "detail": {"stage": ws.stage_model.sqo_stage, "premature": x.premature},
+                }
+                for x in out.promotions
+                if x.at <= now
+            ),
+        )
+        writer.finish()
+        uow.settings.put("demo", {"seed": seed, "today": today.isoformat()})
+        uow.commit()
+    counts = {
+        "reps": len(org.reps) + len(org.managers),
+        "accounts": sum(len(a) for a in org.accounts.values()),
+        "leads": len(leads),
+        "opportunities": len(opps),
+        "activities": len(out.activities),
+        "history": len(history),
+    }
+    return DemoBuilt(ws, seed, today, counts)
