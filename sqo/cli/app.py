@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from sqo import i18n
-from sqo.cli import directory, leads, opportunities, records, workspace
+from sqo.cli import demo, directory, leads, opportunities, records, workspace
 from sqo.cli.context import CliState, SqoGroup
 
 app = typer.Typer(
@@ -42,6 +42,7 @@ def root(
 
 app.command("init")(workspace.init_command)
 app.command("pipeline")(workspace.pipeline_command)
+app.command("demo")(demo.demo_command)
 app.command("move")(opportunities.move_command)
 app.command("convert")(leads.convert_command)
 app.command("log")(records.log_command)
