@@ -1,0 +1,271 @@
+"""Cohort conversion between funnel milestones, SQO-to-win rate and sales cycle.
+
+Cohorts are by the time a record reached the *earlier* milestone: of the records that entered it
+(in the window, if one is given), how many reached the later one, how many are still open and how
+many dropped out (lost or disqualified as of ``as_of``). Open records are never counted as lost.
+All counting happens in SQL; Python only folds the small grouped results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Integer, and_, func, literal, select, true, union_all
+from sqlalchemy.sql.selectable import Subquery
+
+from sqo.analytics.breakdowns import attributes, group_columns
+from sqo.analytics.milestones import Ladder, as_int, dropped, milestone_times, step_time
+from sqo.analytics.sqlfuncs import days_between, percentile_rows, quantiles
+from sqo.analytics.stats import ratio
+
+
+@dataclass(frozen=True)
+class Window:
+    """Cohort entry window: ``start <= time < end``; either side may be open."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Conversion:
+    from_milestone: str
+    to_milestone: str
+    group: dict[str, Any]
+    entered: int
+    converted: int
+    open: int
+    dropped: int
+    rate: float
+    median_days: float | None = None
+    p90_days: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "from": self.from_milestone,
+            "to": self.to_milestone,
+            **self.group,
+            "entered": self.entered,
+            "converted": self.converted,
+            "open": self.open,
+            "dropped": self.dropped,
+            "rate": self.rate,
+            "median_days": self.median_days,
+            "p90_days": self.p90_days,
+        }
+
+
+@dataclass(frozen=True)
+class WinRate:
+    group: dict[str, Any]
+    sqos: int
+    won: int
+    lost: int
+    open: int
+    rate: float | None  # won / (won + lost); None while nothing has closed
+
+
+@dataclass(frozen=True)
+class Cycle:
+    group: dict[str, Any]
+    won: int
+    mean_days: float | None
+    median_days: float | None
+    p90_days: float | None
+
+
+@dataclass
+class FunnelResult:
+    conversions: list[Conversion]
+    notes: list[str] = field(default_factory=list)
+
+
+def default_pairs(ladder: Ladder) -> list[tuple[int, int]]:
+    """Consecutive milestones, then every milestone to Won."""
+    last = len(ladder.names) - 1
+    pairs = [(i, i + 1) for i in range(last)]
+    return pairs + [(i, last) for i in range(last - 1)]
+
+
+def _in_window(moment: Any, window: Window) -> list[Any]:
+    conditions = [moment.is_not(None)]
+    if window.start is not None:
+        conditions.append(moment >= window.start)
+    if window.end is not None:
+        conditions.append(moment < window.end)
+    return conditions
+
+
+def _numbers(values: Sequence[int]) -> Subquery:
+    parts = [select(literal(v, Integer).label("f")) for v in values]
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("steps")
+
+
+def _pairs(pairs: Sequence[tuple[int, int]]) -> Subquery:
+    parts = [
+        select(literal(a, Integer).label("f"), literal(b, Integer).label("b")) for a, b in pairs
+    ]
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("pairs")
+
+
+def conversions(
+    connection: Connection,
+    ladder: Ladder,
+    as_of: datetime,
+    *,
+    keys: Sequence[str] = (),
+    window: Window = Window(),
+    pairs: Sequence[tuple[int, int]] | None = None,
+    durations: bool = True,
+) -> list[Conversion]:
+    """Conversion rows per (pair, group), in pair order then group order."""
+    pairs = list(pairs or default_pairs(ladder))
+    count = len(ladder.names)
+    mt = milestone_times(ladder, as_of)
+    froms = _numbers(sorted({a for a, _ in pairs}))
+    attrs = attributes(mt, keys)
+    entered_at = step_time(mt, froms.c.f, count)
+    groups = group_columns(attrs, keys, entered_at)
+    targets = sorted({b for _, b in pairs})
+    out = dropped(mt, ladder)
+    measures = [func.count().label("entered")]
+    for b in targets:
+        reached = mt.c[f"m{b}"]
+        measures.append(as_int(reached.is_not(None)).label(f"reached{b}"))
+        measures.append(as_int(and_(reached.is_(None), out)).label(f"dropped{b}"))
+    query = (
+        select(froms.c.f, *groups, *measures)
+        .select_from(attrs.source.join(froms, true()))
+        .where(*_in_window(entered_at, window))
+        .group_by(froms.c.f, *groups)
+    )
+    counted: dict[int, list[tuple[tuple[Any, ...], Any]]] = {}
+    for row in connection.execute(query):
+        counted.setdefault(int(row.f), []).append((tuple(row[1 : 1 + len(keys)]), row))
+    timing = _durations(connection, ladder, mt, pairs, keys, window) if durations else {}
+    result = []
+    for a, b in pairs:
+        for group, row in sorted(counted.get(a, []), key=lambda item: _sortable(item[0])):
+            entered = int(row.entered)
+            converted = int(row._mapping[f"reached{b}"])
+            lost = int(row._mapping[f"dropped{b}"])
+            _n, median, p90 = timing.get((a, b, *group), (0, None, None))
+            result.append(
+                Conversion(
+                    ladder.names[a],
+                    ladder.names[b],
+                    dict(zip(keys, group, strict=True)),
+                    entered,
+                    converted,
+                    entered - converted - lost,
+                    lost,
+                    ratio(converted, entered),
+                    median,
+                    p90,
+                )
+            )
+    return result
+
+
+def _sortable(group: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:
+    return tuple((value is None, str(value)) for value in group)
+
+
+def _durations(
+    connection: Connection,
+    ladder: Ladder,
+    mt: Subquery,
+    pairs: Sequence[tuple[int, int]],
+    keys: Sequence[str],
+    window: Window,
+) -> dict[tuple[Any, ...], tuple[int, float | None, float | None]]:
+    count = len(ladder.names)
+    table = _pairs(pairs)
+    attrs = attributes(mt, keys)
+    start = step_time(mt, table.c.f, count)
+    end = step_time(mt, table.c.b, count)
+    groups = group_columns(attrs, keys, start)
+    spans = (
+        select(table.c.f, table.c.b, *groups, days_between(start, end).label("value"))
+        .select_from(attrs.source.join(table, true()))
+        .where(end.is_not(None), *_in_window(start, window))
+        .subquery("spans")
+    )
+    names = ["f", "b", *keys]
+    return quantiles(connection.execute(percentile_rows(spans, names)), len(names))
+
+
+def win_rates(
+    connection: Connection,
+    ladder: Ladder,
+    sqo_index: int,
+    as_of: datetime,
+    *,
+    keys: Sequence[str] = (),
+    window: Window = Window(),
+) -> list[WinRate]:
+    """Of the records that reached SQO (in the window), won / (won + lost) as of ``as_of``."""
+    mt = milestone_times(ladder, as_of)
+    attrs = attributes(mt, keys)
+    reached = mt.c[f"m{sqo_index}"]
+    groups = group_columns(attrs, keys, reached)
+    query = (
+        select(
+            *groups,
+            func.count().label("sqos"),
+            as_int(mt.c.current_stage == ladder.won).label("won"),
+            as_int(mt.c.current_stage == ladder.lost).label("lost"),
+        )
+        .select_from(attrs.source)
+        .where(*_in_window(reached, window))
+        .group_by(*groups)
+    )
+    rows = []
+    for row in connection.execute(query):
+        won, lost, sqos = int(row.won), int(row.lost), int(row.sqos)
+        rate = won / (won + lost) if won + lost else None
+        group = dict(zip(keys, row[: len(keys)], strict=True))
+        rows.append(WinRate(group, sqos, won, lost, sqos - won - lost, rate))
+    return sorted(rows, key=lambda r: _sortable(tuple(r.group.values())))
+
+
+def cycles(
+    connection: Connection,
+    ladder: Ladder,
+    as_of: datetime,
+    *,
+    keys: Sequence[str] = (),
+    window: Window = Window(),
+) -> list[Cycle]:
+    """Days from first contact (the record's first stage row) to closed won, for records won
+    (and still won as of ``as_of``), grouped by the period they were won in."""
+    mt = milestone_times(ladder, as_of)
+    attrs = attributes(mt, keys)
+    won_at = mt.c[f"m{len(ladder.names) - 1}"]
+    groups = group_columns(attrs, keys, won_at)
+    spans = (
+        select(*groups, days_between(mt.c.first_at, won_at).label("value"))
+        .select_from(attrs.source)
+        .where(mt.c.current_stage == ladder.won, *_in_window(won_at, window))
+        .subquery("cycle_spans")
+    )
+    group_cols = [spans.c[k] for k in keys]
+    means = select(*group_cols, func.count(), func.avg(spans.c.value)).group_by(*group_cols)
+    averages = {tuple(row[: len(keys)]): (int(row[-2]), row[-1]) for row in connection.execute(means)}
+    spread = quantiles(connection.execute(percentile_rows(spans, list(keys))), len(keys))
+    rows = []
+    for group, (n, mean) in averages.items():
+        _n, median, p90 = spread.get(group, (0, None, None))
+        rows.append(
+            Cycle(
+                dict(zip(keys, group, strict=True)),
+                n,
+                None if mean is None else float(mean),
+                median,
+                p90,
+            )
+        )
+    return sorted(rows, key=lambda r: _sortable(tuple(r.group.values())))

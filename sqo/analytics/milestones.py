@@ -1,0 +1,127 @@
+"""When each record reached each funnel milestone, derived from the stage history in SQL.
+
+A *ladder* is an ordered list of stages (the funnel milestones Lead -> MQL -> SAL -> SQL -> SQO ->
+Won, or every stage for drop-off analysis). A stage *reaches* ladder step ``i`` when it is at or
+beyond that step in the stage model's order; Won is beyond every step; Lost and Disqualified reach
+nothing. A record reached a step at the first ``changed_at`` (on or before ``as_of``) where its
+stage reached it, so skipped steps count as passed at the time of the later one.
+
+A lead and the opportunity it was converted to (``leads.converted_opportunity_id``) are one
+funnel record, keyed by the opportunity id; an unconverted lead is keyed by minus its id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, select
+from sqlalchemy.sql.selectable import Subquery
+
+from sqo.domain.stages import StageKind, StageModel
+from sqo.store import tables as t
+
+
+@dataclass(frozen=True)
+class Ladder:
+    names: tuple[str, ...]
+    levels: dict[str, int]  # stage -> highest step it reaches (stages reaching nothing absent)
+    won: str
+    lost: str
+    out: tuple[str, ...]  # stages that leave the funnel: lost and disqualified
+
+    def index(self, name: str) -> int:
+        return self.names.index(name)
+
+
+def build_ladder(model: StageModel, names: list[str]) -> Ladder:
+    positions = {s.name: i for i, s in enumerate(model.stages)}
+    levels: dict[str, int] = {}
+    for stage in model.stages:
+        if stage.kind is StageKind.WON:
+            levels[stage.name] = len(names) - 1
+        elif stage.kind in (StageKind.LEAD, StageKind.OPPORTUNITY):
+            reached = [i for i, n in enumerate(names) if positions[n] <= positions[stage.name]]
+            if reached:
+                levels[stage.name] = max(reached)
+    out = tuple(s.name for s in model.stages if s.kind in (StageKind.LOST, StageKind.DISQUALIFIED))
+    return Ladder(tuple(names), levels, model.won_stage().name, model.lost_stage().name, out)
+
+
+def milestone_ladder(model: StageModel) -> Ladder:
+    """Lead stages, the SQO stage and Won: the funnel the benchmarks talk about."""
+    names = [s.name for s in model.stages if s.kind is StageKind.LEAD]
+    return build_ladder(model, [*names, model.sqo_stage, model.won_stage().name])
+
+
+def stage_ladder(model: StageModel) -> Ladder:
+    """Every lead and open opportunity stage, then Won: where deals stall, step by step."""
+    names = [s.name for s in model.stages if s.kind in (StageKind.LEAD, StageKind.OPPORTUNITY)]
+    return build_ladder(model, [*names, model.won_stage().name])
+
+
+def record_key() -> ColumnElement[int]:
+    """The funnel record of a history row (needs ``leads`` outer-joined on lead rows)."""
+    h, lead = t.history, t.leads
+    return case(
+        (h.c.record_type == "opportunity", h.c.record_id),
+        (lead.c.converted_opportunity_id.is_not(None), lead.c.converted_opportunity_id),
+        else_=-h.c.record_id,
+    )
+
+
+def stage_events(ladder: Ladder, as_of: datetime) -> Subquery:
+    """Every stage change up to ``as_of`` with its funnel record, step reached and recency rank."""
+    h, lead = t.history, t.leads
+    key = record_key()
+    level = case(ladder.levels, value=h.c.new_value, else_=None) if ladder.levels else literal(None)
+    query = (
+        select(
+            key.label("key"),
+            level.label("level"),
+            h.c.new_value.label("stage"),
+            h.c.changed_at,
+            func.row_number()
+            .over(partition_by=key, order_by=(h.c.changed_at.desc(), h.c.id.desc()))
+            .label("recency"),
+        )
+        .select_from(
+            h.outerjoin(lead, and_(h.c.record_type == "lead", lead.c.id == h.c.record_id))
+        )
+        .where(
+            h.c.record_type.in_(("lead", "opportunity")),
+            h.c.field == "stage",
+            h.c.changed_at <= as_of,
+        )
+    )
+    return query.subquery("stage_events")
+
+
+def milestone_times(ladder: Ladder, as_of: datetime) -> Subquery:
+    """One row per funnel record: key, m0..mN (time each step was first reached), first_at
+    (first contact: the first stage row) and current_stage (as of ``as_of``)."""
+    ev = stage_events(ladder, as_of)
+    steps = [
+        func.min(case((ev.c.level >= i, ev.c.changed_at))).label(f"m{i}")
+        for i in range(len(ladder.names))
+    ]
+    query = select(
+        ev.c.key,
+        *steps,
+        func.min(ev.c.changed_at).label("first_at"),
+        func.max(case((ev.c.recency == 1, ev.c.stage))).label("current_stage"),
+    ).group_by(ev.c.key)
+    return query.subquery("milestones")
+
+
+def step_time(mt: Subquery, index: ColumnElement[int], count: int) -> ColumnElement[datetime]:
+    """The time of the step whose number is the SQL expression ``index``."""
+    return case({i: mt.c[f"m{i}"] for i in range(count)}, value=index)
+
+
+def dropped(mt: Subquery, ladder: Ladder) -> ColumnElement[bool]:
+    return mt.c.current_stage.in_(ladder.out)
+
+
+def as_int(expr: ColumnElement[object]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((expr, 1), else_=0)), 0).cast(Integer)
