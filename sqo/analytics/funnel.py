@@ -254,7 +254,9 @@ def cycles(
     )
     group_cols = [spans.c[k] for k in keys]
     means = select(*group_cols, func.count(), func.avg(spans.c.value)).group_by(*group_cols)
-    averages = {tuple(row[: len(keys)]): (int(row[-2]), row[-1]) for row in connection.execute(means)}
+    averages = {
+        tuple(row[: len(keys)]): (int(row[-2]), row[-1]) for row in connection.execute(means)
+    }
     spread = quantiles(connection.execute(percentile_rows(spans, list(keys))), len(keys))
     rows = []
     for group, (n, mean) in averages.items():

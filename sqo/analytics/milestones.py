@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, select
 from sqlalchemy.sql.selectable import Subquery
@@ -85,9 +86,7 @@ def stage_events(ladder: Ladder, as_of: datetime) -> Subquery:
             .over(partition_by=key, order_by=(h.c.changed_at.desc(), h.c.id.desc()))
             .label("recency"),
         )
-        .select_from(
-            h.outerjoin(lead, and_(h.c.record_type == "lead", lead.c.id == h.c.record_id))
-        )
+        .select_from(h.outerjoin(lead, and_(h.c.record_type == "lead", lead.c.id == h.c.record_id)))
         .where(
             h.c.record_type.in_(("lead", "opportunity")),
             h.c.field == "stage",
@@ -123,5 +122,5 @@ def dropped(mt: Subquery, ladder: Ladder) -> ColumnElement[bool]:
     return mt.c.current_stage.in_(ladder.out)
 
 
-def as_int(expr: ColumnElement[object]) -> ColumnElement[int]:
+def as_int(expr: ColumnElement[Any]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((expr, 1), else_=0)), 0).cast(Integer)

@@ -17,7 +17,7 @@ from sqlalchemy.sql.selectable import Subquery
 PERIOD_UNITS = ("week", "month", "quarter")
 
 
-class days_between(FunctionElement[float]):  # noqa: N801 - reads like a SQL function
+class days_between(FunctionElement[float]):
     """Days (fractional) from the first timestamp to the second."""
 
     type = Float()
@@ -28,7 +28,9 @@ class days_between(FunctionElement[float]):  # noqa: N801 - reads like a SQL fun
 @compiles(days_between, "sqlite")
 def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = list(element.clauses)
-    return f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
+    return (
+        f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
+    )
 
 
 @compiles(days_between)
@@ -40,7 +42,7 @@ def _days_default(element: days_between, compiler: SQLCompiler, **kw: Any) -> st
     )
 
 
-class period_start(FunctionElement[str]):  # noqa: N801
+class period_start(FunctionElement[str]):
     """The first day (ISO text) of the week (Monday), month or quarter holding a timestamp."""
 
     type = String()
@@ -111,7 +113,9 @@ def quantile(ranks: dict[int, float], n: int, tenths: int) -> float | None:
     return lo_value + (position - low) * (ranks[low + 2] - lo_value)
 
 
-def quantiles(rows: Any, n_groups: int) -> dict[tuple[Any, ...], tuple[int, float | None, float | None]]:
+def quantiles(
+    rows: Any, n_groups: int
+) -> dict[tuple[Any, ...], tuple[int, float | None, float | None]]:
     """Fold ``percentile_rows`` results into {group: (n, median, p90)}."""
     collected: dict[tuple[Any, ...], tuple[int, dict[int, float]]] = {}
     for row in rows:
@@ -122,4 +126,3 @@ def quantiles(rows: Any, n_groups: int) -> dict[tuple[Any, ...], tuple[int, floa
         key: (n, quantile(r, n, PERCENTILES["median"]), quantile(r, n, PERCENTILES["p90"]))
         for key, (n, r) in collected.items()
     }
-

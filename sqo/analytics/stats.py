@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def ratio(part: int | float, whole: int | float) -> float:
-    """``part / whole``, and 0.0 for an empty whole (callers add a note saying there was no data)."""
+    """``part / whole``, and 0.0 for an empty whole (callers add a note: there was no data)."""
     return float(part) / float(whole) if whole else 0.0
 
 

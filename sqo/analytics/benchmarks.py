@@ -1,0 +1,209 @@
+"""Benchmarks: configurable target ranges per metric and segment, and how a value compares.
+
+The shipped defaults (``sqo/defaults/benchmarks.yaml``) are the seed documents' figures; an
+organisation can replace them with its own file. Comparisons are pure functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal, Self
+
+import yaml
+from babel.numbers import format_decimal, format_percent
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sqo import i18n
+from sqo.domain.errors import ConfigurationError, list_values
+from sqo.i18n import _
+
+DEFAULT_BENCHMARK_FILE = Path(__file__).resolve().parent.parent / "defaults" / "benchmarks.yaml"
+METRICS = ("sql_to_sqo", "sqo_win_rate", "sales_cycle", "pipeline_coverage")
+
+
+class Status(StrEnum):
+    BELOW = "below"
+    WITHIN = "within"
+    TOP = "top performer"
+
+    def text(self) -> str:
+        return {
+            Status.BELOW: _("below"),
+            Status.WITHIN: _("within"),
+            Status.TOP: _("top performer"),
+        }[self]
+
+
+class Range(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+    top: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.low > self.high:
+            raise ValueError("low must not be above high")
+        return self
+
+
+class Metric(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: str = ""
+    unit: Literal["rate", "days", "ratio"]
+    higher_is_better: bool = True
+    ranges: dict[str, Range]
+
+    @model_validator(mode="after")
+    def _has_default(self) -> Self:
+        if "default" not in self.ranges:
+            raise ValueError("every metric needs a 'default' range")
+        return self
+
+    def range_for(self, segment: str | None) -> tuple[str, Range]:
+        if segment is not None:
+            for name, found in self.ranges.items():
+                if name.casefold() == segment.casefold():
+                    return name, found
+        return "default", self.ranges["default"]
+
+
+class Benchmarks(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = "benchmarks"
+    metrics: dict[str, Metric]
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        unknown = sorted(set(self.metrics) - set(METRICS))
+        if unknown:
+            raise ValueError(f"unknown metrics {', '.join(unknown)}; known: {', '.join(METRICS)}")
+        return self
+
+
+def load_benchmarks(path: Path | None = None) -> Benchmarks:
+    source = path or DEFAULT_BENCHMARK_FILE
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigurationError(
+            _("Cannot read the benchmarks {file}: {problem}", file=str(source), problem=exc)
+        ) from exc
+    return parse_benchmarks(data, source=str(source))
+
+
+def parse_benchmarks(data: object, *, source: str = "<benchmarks>") -> Benchmarks:
+    try:
+        return Benchmarks.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'benchmarks'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigurationError(
+            _("The benchmarks {file} are not valid: {problems}", file=source, problems=problems)
+        ) from exc
+
+
+@dataclass(frozen=True)
+class Verdict:
+    metric: str
+    label: str
+    segment: str | None
+    benchmark_segment: str  # the range used: the segment's own, or 'default'
+    value: float | None
+    low: float
+    high: float
+    status: Status | None  # None when there is no value to compare
+    gap: float | None  # distance outside the range (0 within), in the metric's unit
+    sentence: str
+
+
+def status_of(value: float, low: float, high: float, higher_is_better: bool) -> Status:
+    if low <= value <= high:
+        return Status.WITHIN
+    if (value > high) == higher_is_better:
+        return Status.TOP
+    return Status.BELOW
+
+
+def _show(value: float, unit: str) -> str:
+    loc = i18n.locale()
+    if unit == "rate":
+        return format_percent(value, format="#,##0%", locale=loc)
+    if unit == "days":
+        return format_decimal(value, format="#,##0", locale=loc)
+    return format_decimal(value, format="#,##0.0#", locale=loc) + "x"
+
+
+def _gap_amount(gap: float, unit: str) -> str:
+    loc = i18n.locale()
+    if unit == "rate":
+        return format_decimal(gap * 100, format="#,##0.#", locale=loc)
+    if unit == "days":
+        return format_decimal(gap, format="#,##0.#", locale=loc)
+    return format_decimal(gap, format="#,##0.0#", locale=loc) + "x"
+
+
+def sentence(
+    status: Status | None, gap: float, unit: str, low: float, high: float, *, higher_is_better: bool
+) -> str:
+    """The gap in plain words, translatable."""
+    span = f"{_show(low, unit)}–{_show(high, unit)}"
+    if status is None:
+        return _("No data to compare with the benchmark ({range}).", range=span)
+    if status is Status.WITHIN:
+        return _("Within the benchmark range ({range}).", range=span)
+    amount = _gap_amount(gap, unit)
+    above = (status is Status.TOP) == higher_is_better
+    if unit == "rate":
+        if above:
+            return _(
+                "{gap} percentage points above the benchmark range ({range}).",
+                gap=amount,
+                range=span,
+            )
+        return _(
+            "{gap} percentage points below the benchmark range ({range}).", gap=amount, range=span
+        )
+    if unit == "days":
+        if status is Status.TOP:
+            return _(
+                "{gap} days faster than the benchmark range ({range} days).", gap=amount, range=span
+            )
+        return _(
+            "{gap} days slower than the benchmark range ({range} days).", gap=amount, range=span
+        )
+    if above:
+        return _("{gap} above the healthy range ({range}).", gap=amount, range=span)
+    return _("{gap} below the healthy range ({range}).", gap=amount, range=span)
+
+
+def assess(
+    benchmarks: Benchmarks, metric: str, segment: str | None, value: float | None
+) -> Verdict | None:
+    """Compare ``value`` with the metric's range for ``segment``; None if the metric is not set."""
+    config = benchmarks.metrics.get(metric)
+    if config is None:
+        return None
+    used, rng = config.range_for(segment)
+    if value is None:
+        status, gap = None, None
+    else:
+        status = status_of(value, rng.low, rng.high, config.higher_is_better)
+        gap = max(rng.low - value, value - rng.high, 0.0)
+    text = sentence(
+        status, gap or 0.0, config.unit, rng.low, rng.high, higher_is_better=config.higher_is_better
+    )
+    return Verdict(
+        metric, config.label or metric, segment, used, value, rng.low, rng.high, status, gap, text
+    )
+
+
+def known_metrics() -> str:
+    return list_values(METRICS)

@@ -1,0 +1,145 @@
+"""Pipeline coverage: open SQO amount expected to close in a period over the quota still to close.
+
+Deals are taken as they were at ``as_of`` (stage, amount, close date, owner from history). Quota
+still to close = quota for the period minus what was already won in it (closed_at in the period).
+A rep's quota is the rep's own; a team's is its team quota, else the sum of its reps' quotas; the
+company's is the sum over teams plus reps without a team.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, and_, case, func, select
+
+from sqo.analytics.snapshots import day_text, next_day_text, open_sqo_stages, states_at
+from sqo.analytics.stats import maybe_ratio
+from sqo.domain.stages import StageModel
+from sqo.store import tables as t
+
+
+@dataclass(frozen=True)
+class CoverageLine:
+    level: str  # rep, team or company
+    name: str | None
+    team: str | None
+    open_sqo_cents: int
+    open_deals: int
+    quota_cents: int | None
+    won_cents: int
+    remaining_cents: int | None
+    coverage: float | None  # None without a quota, or when the quota is already met
+
+
+@dataclass(frozen=True)
+class _Sums:
+    open_cents: int = 0
+    open_deals: int = 0
+    won_cents: int = 0
+
+
+def _owner_sums(
+    connection: Connection, model: StageModel, start: date, end: date, as_of: datetime
+) -> dict[int | None, _Sums]:
+    s = states_at(as_of, ("stage", "amount_cents", "close_date", "owner_id", "closed_at"))
+    amount = func.coalesce(s.c.amount_cents, 0)
+    is_open = and_(
+        s.c.stage.in_(open_sqo_stages(model)),
+        s.c.close_date >= day_text(start),
+        s.c.close_date <= day_text(end),
+    )
+    is_won = and_(
+        s.c.stage == model.won_stage().name,
+        s.c.closed_at >= day_text(start),
+        s.c.closed_at < next_day_text(end),
+    )
+    query = (
+        select(
+            s.c.owner_id,
+            func.sum(case((is_open, amount), else_=0)),
+            func.sum(case((is_open, 1), else_=0)),
+            func.sum(case((is_won, amount), else_=0)),
+        )
+        .where(func.coalesce(is_open, False) | func.coalesce(is_won, False))
+        .group_by(s.c.owner_id)
+    )
+    return {
+        owner: _Sums(int(o or 0), int(n or 0), int(w or 0))
+        for owner, o, n, w in connection.execute(query)
+    }
+
+
+def _line(
+    level: str, name: str | None, team: str | None, sums: _Sums, quota: int | None
+) -> CoverageLine:
+    remaining = None if quota is None else quota - sums.won_cents
+    ratio = None if remaining is None else maybe_ratio(sums.open_cents, remaining)
+    return CoverageLine(
+        level, name, team, sums.open_cents, sums.open_deals, quota, sums.won_cents, remaining, ratio
+    )
+
+
+def _add(a: _Sums, b: _Sums) -> _Sums:
+    return _Sums(
+        a.open_cents + b.open_cents, a.open_deals + b.open_deals, a.won_cents + b.won_cents
+    )
+
+
+def coverage(
+    connection: Connection, model: StageModel, start: date, end: date, as_of: datetime
+) -> list[CoverageLine]:
+    """Lines per rep (with a quota or pipeline), per team, and one for the company."""
+    sums = _owner_sums(connection, model, start, end, as_of)
+    q = t.quotas
+    inside = and_(q.c.period_start >= start, q.c.period_end <= end)
+    rep_quota = {
+        rid: int(total)
+        for rid, total in connection.execute(
+            select(q.c.rep_id, func.sum(q.c.amount_cents))
+            .where(inside, q.c.rep_id.is_not(None))
+            .group_by(q.c.rep_id)
+        )
+    }
+    team_quota = {
+        tid: int(total)
+        for tid, total in connection.execute(
+            select(q.c.team_id, func.sum(q.c.amount_cents))
+            .where(inside, q.c.team_id.is_not(None), q.c.rep_id.is_(None))
+            .group_by(q.c.team_id)
+        )
+    }
+    r, tm = t.reps, t.teams
+    reps = connection.execute(
+        select(r.c.id, r.c.name, r.c.team_id, tm.c.name).outerjoin(tm, tm.c.id == r.c.team_id)
+    ).all()
+    teams: dict[int | None, str] = {
+        int(i): str(n) for i, n in connection.execute(select(tm.c.id, tm.c.name))
+    }
+    lines: list[CoverageLine] = []
+    team_sums: dict[int | None, _Sums] = {}
+    team_rep_quota: dict[int | None, int | None] = {}
+    for rid, name, tid, team_name in sorted(reps, key=lambda x: str(x[1])):
+        mine = sums.get(rid, _Sums())
+        quota = rep_quota.get(rid)
+        team_sums[tid] = _add(team_sums.get(tid, _Sums()), mine)
+        if quota is not None:
+            team_rep_quota[tid] = (team_rep_quota.get(tid) or 0) + quota
+        if quota is not None or mine != _Sums():
+            lines.append(_line("rep", name, team_name, mine, quota))
+    company_quota: int | None = None
+    for tid in sorted(set(team_sums) | set(team_quota), key=lambda x: str(teams.get(x, ""))):
+        quota = team_quota.get(tid, team_rep_quota.get(tid)) if tid is not None else None
+        if tid is None:
+            quota = team_rep_quota.get(None)
+        else:
+            lines.append(
+                _line("team", teams.get(tid), teams.get(tid), team_sums.get(tid, _Sums()), quota)
+            )
+        if quota is not None:
+            company_quota = (company_quota or 0) + quota
+    total = _Sums()
+    for value in sums.values():
+        total = _add(total, value)
+    lines.append(_line("company", None, None, total, company_quota))
+    return lines

@@ -1,0 +1,305 @@
+"""Use cases for funnel analytics: conversion, win rate, cycle, coverage, pipeline change, stages.
+
+Each takes the workspace, the acting person (for row-level rules later) and ``as_of``: history
+after ``as_of`` is ignored, so "the funnel as it was last Monday" is the same code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from sqo.analytics import stage_time
+from sqo.analytics.benchmarks import Benchmarks, Verdict, assess, load_benchmarks, parse_benchmarks
+from sqo.analytics.breakdowns import parse_breakdown
+from sqo.analytics.coverage import CoverageLine, coverage
+from sqo.analytics.funnel import (
+    Conversion,
+    Cycle,
+    Window,
+    WinRate,
+    conversions,
+    cycles,
+    default_pairs,
+    win_rates,
+)
+from sqo.analytics.milestones import Ladder, milestone_ladder
+from sqo.analytics.periods import quarter_bounds
+from sqo.analytics.stage_time import StageTime
+from sqo.analytics.waterfall import PipelineChange, pipeline_change
+from sqo.domain.actor import Actor
+from sqo.domain.errors import InvalidValue, list_values
+from sqo.domain.values import utc_now
+from sqo.i18n import _
+from sqo.services.workspace import Workspace
+
+
+@dataclass
+class FunnelReport:
+    as_of: datetime
+    keys: tuple[str, ...]
+    start: date | None
+    end: date | None
+    conversions: list[Conversion]
+    win_rates: list[WinRate]
+    cycles: list[Cycle]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BenchmarkReport:
+    as_of: datetime
+    benchmarks: str
+    verdicts: list[Verdict]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CoverageReport:
+    as_of: datetime
+    period_start: date
+    period_end: date
+    currency: str
+    lines: list[CoverageLine]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StageReport:
+    as_of: datetime
+    times: list[StageTime]
+    drop_off: list[Conversion]
+
+
+def check_range(start: date | None, end: date | None, *, names: tuple[str, str]) -> None:
+    if start is not None and end is not None and start > end:
+        raise InvalidValue(
+            _(
+                "{first} ({start}) is after {second} ({end}); give the earlier date first.",
+                first=names[0],
+                second=names[1],
+                start=start.isoformat(),
+                end=end.isoformat(),
+            ),
+            field=names[0].lstrip("-"),
+        )
+
+
+def window_of(start: date | None, end: date | None) -> Window:
+    """Whole days: from the start of ``start`` to the end of ``end``."""
+    return Window(
+        None if start is None else datetime.combine(start, time()),
+        None if end is None else datetime.combine(end + timedelta(days=1), time()),
+    )
+
+
+def _pair(
+    ladder: Ladder, ws: Workspace, from_stage: str | None, to_stage: str | None
+) -> list[tuple[int, int]] | None:
+    if from_stage is None and to_stage is None:
+        return None
+    chosen: list[int | None] = []
+    for value in (from_stage, to_stage):
+        if value is None:
+            chosen.append(None)
+            continue
+        name = ws.stage_model.stage(value).name
+        if name not in ladder.names:
+            raise InvalidValue(
+                _(
+                    "{stage} is not a funnel milestone. Milestones: {allowed}.",
+                    stage=name,
+                    allowed=list_values(ladder.names),
+                ),
+                field="stage",
+                allowed=ladder.names,
+            )
+        chosen.append(ladder.index(name))
+    a, b = chosen
+    pairs = [
+        p for p in default_pairs(ladder) if (a is None or p[0] == a) and (b is None or p[1] == b)
+    ]
+    if a is not None and b is not None:
+        if a >= b:
+            raise InvalidValue(
+                _(
+                    "{first} comes after {second} in the funnel; milestones: {allowed}.",
+                    first=ladder.names[a],
+                    second=ladder.names[b],
+                    allowed=list_values(ladder.names),
+                ),
+                field="stage",
+                allowed=ladder.names,
+            )
+        pairs = [(a, b)]
+    return pairs
+
+
+def funnel(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    by: Sequence[str] | str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    from_stage: str | None = None,
+    to_stage: str | None = None,
+    as_of: datetime | None = None,
+) -> FunnelReport:
+    """Cohort conversion between milestones (and to Won), SQO-to-win rate and sales cycle."""
+    as_of = as_of or utc_now()
+    keys = parse_breakdown(by)
+    check_range(start, end, names=("--from", "--to"))
+    ladder = milestone_ladder(ws.stage_model)
+    pairs = _pair(ladder, ws, from_stage, to_stage)
+    window = window_of(start, end)
+    with ws.unit_of_work() as uow:
+        rows = conversions(uow.connection, ladder, as_of, keys=keys, window=window, pairs=pairs)
+        rates = win_rates(
+            uow.connection,
+            ladder,
+            ladder.index(ws.stage_model.sqo_stage),
+            as_of,
+            keys=keys,
+            window=window,
+        )
+        spans = cycles(uow.connection, ladder, as_of, keys=keys, window=window)
+    notes = []
+    if not rows:
+        notes.append(_("No records entered the funnel in this period: every figure is zero."))
+        empty = dict.fromkeys(keys)
+        rows = [
+            Conversion(ladder.names[a], ladder.names[b], dict(empty), 0, 0, 0, 0, 0.0)
+            for a, b in (pairs or default_pairs(ladder))
+        ]
+    if not rates:
+        notes.append(_("No SQOs in this period: there is no win rate yet."))
+    return FunnelReport(as_of, keys, start, end, rows, rates, spans, notes)
+
+
+def benchmarks_config(ws: Workspace, path: Path | None = None) -> Benchmarks:
+    """The workspace's own benchmarks (setting 'benchmarks'), a file, or the shipped defaults."""
+    if path is not None:
+        return load_benchmarks(path)
+    stored = ws.settings.get("benchmarks")
+    if stored:
+        return parse_benchmarks(stored, source=_("workspace setting 'benchmarks'"))
+    return load_benchmarks()
+
+
+def benchmark_report(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    as_of: datetime | None = None,
+    benchmarks_file: Path | None = None,
+) -> BenchmarkReport:
+    """Every benchmarked metric per segment (and overall) next to its benchmark."""
+    as_of = as_of or utc_now()
+    check_range(start, end, names=("--from", "--to"))
+    config = benchmarks_config(ws, benchmarks_file)
+    ladder = milestone_ladder(ws.stage_model)
+    sqo = ladder.index(ws.stage_model.sqo_stage)
+    sql = sqo - 1 if sqo > 0 else None  # the last lead milestone before SQO (SQL by default)
+    window = window_of(start, end)
+    verdicts: list[Verdict] = []
+    with ws.unit_of_work() as uow:
+        for keys in ((), ("segment",)):
+            values: dict[str | None, dict[str, float | None]] = {}
+            if sql is not None:
+                for row in conversions(
+                    uow.connection,
+                    ladder,
+                    as_of,
+                    keys=keys,
+                    window=window,
+                    pairs=[(sql, sqo)],
+                    durations=False,
+                ):
+                    values.setdefault(row.group.get("segment"), {})["sql_to_sqo"] = row.rate
+            for rate in win_rates(uow.connection, ladder, sqo, as_of, keys=keys, window=window):
+                values.setdefault(rate.group.get("segment"), {})["sqo_win_rate"] = rate.rate
+            for cycle in cycles(uow.connection, ladder, as_of, keys=keys, window=window):
+                values.setdefault(cycle.group.get("segment"), {})["sales_cycle"] = cycle.median_days
+            if not keys:
+                values.setdefault(None, {})
+                lo, hi = quarter_bounds(as_of.date())
+                company = coverage(uow.connection, ws.stage_model, lo, hi, as_of)[-1]
+                values[None]["pipeline_coverage"] = company.coverage
+            for segment in sorted(values, key=lambda s: (s is not None, str(s))):
+                if keys and segment is None:
+                    continue
+                for metric in ("sql_to_sqo", "sqo_win_rate", "sales_cycle", "pipeline_coverage"):
+                    if metric == "pipeline_coverage" and keys:
+                        continue
+                    verdict = assess(config, metric, segment, values[segment].get(metric))
+                    if verdict is not None:
+                        verdicts.append(verdict)
+    notes = []
+    if all(v.value is None for v in verdicts):
+        notes.append(_("No data in this period: nothing to compare with the benchmarks yet."))
+    return BenchmarkReport(as_of, config.name, verdicts, notes)
+
+
+def coverage_report(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    period_start: date | None = None,
+    period_end: date | None = None,
+    as_of: datetime | None = None,
+) -> CoverageReport:
+    """Coverage per rep, team and company for a period (default: the quarter of ``as_of``)."""
+    as_of = as_of or utc_now()
+    lo, hi = quarter_bounds(as_of.date())
+    start, end = period_start or lo, period_end or hi
+    check_range(start, end, names=("--from", "--to"))
+    with ws.unit_of_work() as uow:
+        lines = coverage(uow.connection, ws.stage_model, start, end, as_of)
+    notes = []
+    if all(line.quota_cents is None for line in lines):
+        notes.append(_("No quotas cover this period: set them with 'sqo quota set'."))
+    if any(line.remaining_cents is not None and line.remaining_cents <= 0 for line in lines):
+        notes.append(_("Where the quota is already met, coverage is not shown."))
+    return CoverageReport(as_of, start, end, ws.default_currency, lines, notes)
+
+
+def pipeline_change_report(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    start: date,
+    end: date,
+    close_from: date | None = None,
+    close_to: date | None = None,
+    limit: int = 10,
+) -> PipelineChange:
+    """The pipeline at the start of ``start`` and at the end of ``end``, and every change between.
+    The close window defaults to the quarters spanned by the two dates."""
+    check_range(start, end, names=("--from", "--to"))
+    lo = close_from or quarter_bounds(start)[0]
+    hi = close_to or quarter_bounds(end)[1]
+    check_range(lo, hi, names=("--close-from", "--close-to"))
+    first = datetime.combine(start, time())
+    last = datetime.combine(end, time.max)
+    with ws.unit_of_work() as uow:
+        return pipeline_change(uow.connection, ws.stage_model, first, last, lo, hi, limit=limit)
+
+
+def stage_report(
+    ws: Workspace, actor: Actor, *, stage: str | None = None, as_of: datetime | None = None
+) -> StageReport:
+    """Time in each stage (median, p90) and stage-to-stage drop-off."""
+    as_of = as_of or utc_now()
+    name = ws.stage_model.stage(stage).name if stage else None
+    with ws.unit_of_work() as uow:
+        times = stage_time.time_in_stage(uow.connection, ws.stage_model, as_of)
+        drops = stage_time.drop_off(uow.connection, ws.stage_model, as_of)
+    if name is not None:
+        times = [x for x in times if x.stage == name]
+        drops = [x for x in drops if name in (x.from_milestone, x.to_milestone)]
+    return StageReport(as_of, times, drops)
