@@ -41,7 +41,7 @@ def opportunity(
             opp.id,
             stage,
             at=at + after,
-            justification="test",
+            justification="test factory: promoted without recorded evidence",
             loss_reason=("price" if stage == "Lost" else None),
         )
     return opp

@@ -1,0 +1,272 @@
+"""Use cases for qualification: choose a playbook, record evidence, evaluate leads and deals.
+
+The gate itself (refuse or record a promotion) is in :mod:`sqo.services.promotion`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqo.domain.actor import Actor
+from sqo.domain.errors import InvalidValue, UnknownReference, list_values
+from sqo.domain.playbooks import choice
+from sqo.domain.playbooks.evaluation import Evaluation, evaluate
+from sqo.domain.playbooks.loader import load_playbook, shipped_playbook, shipped_playbooks
+from sqo.domain.playbooks.model import CriterionOverride, Playbook
+from sqo.domain.records import Lead, Opportunity
+from sqo.domain.values import Segment, parse_enum, parse_timestamp, require_text, utc_now
+from sqo.i18n import _
+from sqo.services import lookups
+from sqo.services.workspace import Workspace
+from sqo.store.repositories.qualification import QualificationRepository
+from sqo.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    playbook: Playbook
+    overrides: choice.Overrides
+    min_justification: int
+    custom_file: str | None = None
+
+
+# -- reading the workspace's choice ------------------------------------------------------------
+
+
+def repository(uow: UnitOfWork) -> QualificationRepository:
+    return QualificationRepository(uow.connection)
+
+
+def gate_settings(uow: UnitOfWork) -> GateSettings:
+    stored = uow.settings.get(choice.SETTING_PLAYBOOK)
+    return GateSettings(
+        playbook=choice.playbook_from_setting(stored),
+        overrides=choice.overrides_from_setting(uow.settings.get(choice.SETTING_OVERRIDES)),
+        min_justification=choice.min_justification(
+            uow.settings.get(choice.SETTING_MIN_JUSTIFICATION)
+        ),
+        custom_file=stored.get("file") if isinstance(stored, dict) else None,
+    )
+
+
+def current_settings(ws: Workspace, actor: Actor) -> GateSettings:
+    with ws.unit_of_work() as uow:
+        return gate_settings(uow)
+
+
+def list_playbooks() -> list[Playbook]:
+    return list(shipped_playbooks().values())
+
+
+def find_playbook(reference: str) -> tuple[Playbook, bool]:
+    """A shipped playbook by name, or a playbook file; the flag says whether it is shipped."""
+    path = Path(reference).expanduser()
+    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
+        return load_playbook(path), False
+    return shipped_playbook(reference), True
+
+
+# -- changing it -------------------------------------------------------------------------------
+
+
+def use_playbook(ws: Workspace, actor: Actor, reference: str) -> Playbook:
+    """Make a shipped playbook (by name) or a playbook file the workspace's playbook."""
+    playbook, shipped = find_playbook(reference)
+    file = None if shipped else str(Path(reference).expanduser().resolve())
+    with ws.unit_of_work() as uow:
+        uow.settings.put(
+            choice.SETTING_PLAYBOOK, choice.playbook_setting(playbook, shipped=shipped, file=file)
+        )
+        uow.audit.add(
+            at=utc_now(),
+            actor=actor.name,
+            action="playbook.used",
+            detail={"playbook": playbook.name, "version": playbook.version, "file": file},
+        )
+        uow.commit()
+    return playbook
+
+
+def set_override(
+    ws: Workspace,
+    actor: Actor,
+    segment: str,
+    criterion: str,
+    *,
+    weight: float | None = None,
+    required: bool | None = None,
+) -> choice.Overrides:
+    """Change a criterion's weight and/or requirement for one segment (``*``: every segment)."""
+    scope = "*" if segment.strip() == "*" else parse_enum(Segment, segment, field="segment").value
+    if weight is None and required is None:
+        raise InvalidValue(
+            _("Say what to change: a weight, or whether the criterion is required."),
+            field="weight",
+        )
+    if weight is not None and not weight > 0:
+        raise InvalidValue(
+            _("The weight must be a positive number (got {value}).", value=weight),
+            field="weight",
+        )
+    with ws.unit_of_work() as uow:
+        settings = gate_settings(uow)
+        _criterion_key(settings.playbook, criterion)
+        overrides = settings.overrides
+        current = overrides.setdefault(scope, {}).get(criterion, CriterionOverride())
+        overrides[scope][criterion] = CriterionOverride(
+            weight=weight if weight is not None else current.weight,
+            required=required if required is not None else current.required,
+        )
+        uow.settings.put(choice.SETTING_OVERRIDES, choice.overrides_setting(overrides))
+        uow.audit.add(
+            at=utc_now(),
+            actor=actor.name,
+            action="playbook.override",
+            detail={
+                "segment": scope,
+                "criterion": criterion,
+                "weight": weight,
+                "required": required,
+            },
+        )
+        uow.commit()
+        return overrides
+
+
+def set_min_justification(ws: Workspace, actor: Actor, length: int) -> None:
+    if length < 0:
+        raise InvalidValue(
+            _("The minimum justification length cannot be negative."), field="min_justification"
+        )
+    with ws.unit_of_work() as uow:
+        uow.settings.put(choice.SETTING_MIN_JUSTIFICATION, length)
+        uow.audit.add(
+            at=utc_now(),
+            actor=actor.name,
+            action="gate.min_justification_length",
+            detail={"length": length},
+        )
+        uow.commit()
+
+
+def _criterion_key(playbook: Playbook, key: str) -> str:
+    wanted = key.strip()
+    if playbook.criterion(wanted) is None:
+        raise UnknownReference(
+            _(
+                "Unknown criterion {key!r} in the playbook {playbook}. Valid criteria: {allowed}.",
+                key=key,
+                playbook=playbook.name,
+                allowed=list_values(playbook.keys(), limit=40),
+            ),
+            field="criterion",
+            allowed=playbook.keys(),
+        )
+    return wanted
+
+
+# -- evidence ----------------------------------------------------------------------------------
+
+
+def add_evidence(
+    ws: Workspace,
+    actor: Actor,
+    criterion: str,
+    note: str,
+    *,
+    opportunity_id: int | None = None,
+    lead_id: int | None = None,
+    at: str | datetime | None = None,
+) -> int:
+    """Record that a criterion is met (who, when, a note) on an opportunity or a lead."""
+    if (opportunity_id is None) == (lead_id is None):
+        raise InvalidValue(
+            _("Record evidence on exactly one record: give an opportunity or a lead."),
+            field="record",
+        )
+    when = parse_timestamp(at, field="at") if at else utc_now()
+    text = require_text(note, field="note", max_length=4000)
+    with ws.unit_of_work() as uow:
+        if opportunity_id is not None:
+            lookups.opportunity(uow, opportunity_id)
+        else:
+            assert lead_id is not None
+            lookups.lead(uow, lead_id)
+        key = _criterion_key(gate_settings(uow).playbook, criterion)
+        record_type = "opportunity" if opportunity_id is not None else "lead"
+        record_id = opportunity_id if opportunity_id is not None else lead_id
+        assert record_id is not None
+        evidence_id = repository(uow).add_evidence(
+            record_type=record_type,
+            record_id=record_id,
+            criterion=key,
+            note=text,
+            recorded_by=actor.name,
+            recorded_at=when,
+        )
+        uow.commit()
+        return evidence_id
+
+
+# -- evaluation --------------------------------------------------------------------------------
+
+
+def evaluate_opportunities(
+    uow: UnitOfWork, opportunities: list[Opportunity], as_of: datetime
+) -> list[Evaluation]:
+    """Evaluate many opportunities with a few set-based queries."""
+    settings = gate_settings(uow)
+    facts = repository(uow).opportunity_facts(
+        opportunities, as_of=as_of, activity_days=choice.activity_window(settings.playbook)
+    )
+    result = []
+    for opp in opportunities:
+        record = facts[opp.id]
+        segment = record.values.get("segment")
+        playbook = choice.for_segment(settings.playbook, settings.overrides, segment)
+        result.append(evaluate(playbook, record, as_of))
+    return result
+
+
+def evaluate_leads(uow: UnitOfWork, leads: list[Lead], as_of: datetime) -> list[Evaluation]:
+    settings = gate_settings(uow)
+    facts = repository(uow).lead_facts(
+        leads, as_of=as_of, activity_days=choice.activity_window(settings.playbook)
+    )
+    result = []
+    for lead in leads:
+        record = facts[lead.id]
+        playbook = choice.for_segment(
+            settings.playbook, settings.overrides, record.values.get("segment")
+        )
+        result.append(evaluate(playbook, record, as_of))
+    return result
+
+
+def qualify_opportunity(
+    ws: Workspace, actor: Actor, opportunity_id: int, *, as_of: datetime | None = None
+) -> Evaluation:
+    """The opportunity's checklist: every criterion's status and reason, scores, what is missing."""
+    as_of = as_of or utc_now()
+    with ws.unit_of_work() as uow:
+        opp = lookups.opportunity(uow, opportunity_id)
+        return evaluate_opportunities(uow, [opp], as_of)[0]
+
+
+def qualify_lead(
+    ws: Workspace, actor: Actor, lead_id: int, *, as_of: datetime | None = None
+) -> Evaluation:
+    as_of = as_of or utc_now()
+    with ws.unit_of_work() as uow:
+        lead = lookups.lead(uow, lead_id)
+        return evaluate_leads(uow, [lead], as_of)[0]
+
+
+def snapshots(ws: Workspace, actor: Actor, opportunity_id: int) -> list[dict[str, Any]]:
+    """The evaluations stored at each promotion of the opportunity (oldest first)."""
+    with ws.unit_of_work() as uow:
+        lookups.opportunity(uow, opportunity_id)
+        return repository(uow).snapshots(opportunity_id)
