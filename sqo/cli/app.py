@@ -8,6 +8,7 @@ import typer
 
 from sqo import i18n
 from sqo.cli import demo, directory, leads, opportunities, records, workspace
+from sqo.cli import imports as import_commands
 from sqo.cli.context import CliState, SqoGroup
 
 app = typer.Typer(
@@ -56,6 +57,7 @@ app.add_typer(directory.contacts, name="contact", help="Contacts and their buyin
 app.add_typer(directory.campaigns, name="campaign", help="Marketing campaigns.")
 app.add_typer(directory.quotas, name="quota", help="Quotas per rep or team and period.")
 
+app.add_typer(import_commands.app, name="import", help="Import CRM exports and sqo exports.")
 
 def main() -> None:
     app()

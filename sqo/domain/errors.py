@@ -82,3 +82,14 @@ def list_values(values: Iterable[str], limit: int = 12) -> str:
     if len(items) <= limit:
         return ", ".join(items)
     return ", ".join(items[:limit]) + f" … (+{len(items) - limit})"
+
+
+class ImportFailed(SqoError):
+    """An import refused a file; nothing of that file was written. ``report`` says why, per row."""
+
+    code = ErrorCode.IMPORT_FAILED
+    exit_code = 8
+
+    def __init__(self, message: str, *, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report

@@ -1,0 +1,163 @@
+"""`sqo import ...` and `sqo export`: bring CRM exports in, take everything out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from sqo.cli import output
+from sqo.cli.context import SqoGroup, state
+from sqo.domain.errors import ImportFailed
+from sqo.i18n import _
+from sqo.io.mapped_csv import mapped_csv_files
+from sqo.io.mapping import load_mapping
+from sqo.services.imports import ImportReport, run_import
+
+app = typer.Typer(
+    cls=SqoGroup,
+    no_args_is_help=True,
+    help="Import CRM exports: Salesforce, HubSpot, any CSV with a mapping, or an sqo export.",
+)
+
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would be created, updated and rejected.")
+]
+SkipInvalid = Annotated[
+    bool,
+    typer.Option(
+        "--skip-invalid",
+        help="Import the valid rows; write rejected rows with the reason to <file>.rejected.csv.",
+    ),
+]
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int], None]]:
+    """A Rich progress display of rows read per file (only on a terminal)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=None),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=output.error_console,
+        transient=True,
+        disable=not output.error_console.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(name: str, rows: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=None)
+            bar.update(tasks[name], completed=rows)
+
+        yield update
+
+
+def show_report(report: ImportReport) -> None:
+    if report.dry_run:
+        output.console.print(_("Dry run: nothing was written."))
+    output.table(
+        _("Import from {source}", source=report.source),
+        [
+            _("File"),
+            _("Rows"),
+            _("Created"),
+            _("Updated"),
+            _("Unchanged"),
+            _("Rejected"),
+            _("History rows"),
+            _("Status"),
+        ],
+        [
+            [
+                f.name,
+                f.rows,
+                f.created,
+                f.updated,
+                f.unchanged,
+                f.rejected,
+                f.history_rows,
+                _(f.status),
+            ]
+            for f in report.files
+        ],
+        right=range(1, 7),
+    )
+    for file in report.files:
+        if file.placeholders:
+            output.console.print(
+                _(
+                    "{file}: {count} referenced record(s) not in the export were created by "
+                    "name or id (owners, accounts).",
+                    file=file.name,
+                    count=file.placeholders,
+                )
+            )
+        if file.errors and file.status != "rejected":
+            output.console.print(_("{file}: rejected rows:", file=file.name), markup=False)
+            for error in file.errors[:20]:
+                output.console.print(f"  {error.message}", markup=False)
+            if file.rejected > 20:
+                output.console.print(_("  … and {count} more.", count=file.rejected - 20))
+        if file.rejected_file:
+            output.console.print(
+                _("Rejected rows were written to {file}.", file=file.rejected_file), markup=False
+            )
+
+
+def _run(ctx: typer.Context, source: str, build, dry_run: bool, skip_invalid: bool) -> None:  # type: ignore[no-untyped-def]
+    st = state(ctx)
+    ws = st.workspace()
+    with progress_bar() as progress:
+        try:
+            report = run_import(
+                ws,
+                st.actor(),
+                source,
+                build(ws),
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                progress=progress,
+            )
+        except ImportFailed as exc:
+            if isinstance(exc.report, ImportReport):
+                show_report(exc.report)
+            raise
+    show_report(report)
+
+
+@app.command("csv")
+def import_csv(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The CSV file, one opportunity per row.")],
+    mapping: Annotated[
+        Path, typer.Option("--mapping", help="The mapping file (YAML); see docs/import.md.")
+    ],
+    dry_run: DryRun = False,
+    skip_invalid: SkipInvalid = False,
+) -> None:
+    """Import any CSV of opportunities through a mapping file."""
+    spec = load_mapping(mapping)
+    from sqo.domain.values import utc_now
+
+    now = utc_now()
+    _run(
+        ctx,
+        spec.source,
+        lambda ws: mapped_csv_files(file, spec, ws.stage_model, now),
+        dry_run,
+        skip_invalid,
+    )

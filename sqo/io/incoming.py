@@ -1,0 +1,105 @@
+"""What every reader produces: source-neutral records keyed by external id, with references to
+other records by their external ids, and the stage history the source reveals.
+
+Readers (mapped CSV, Salesforce, HubSpot, live connectors) turn their rows into these; one
+import service writes them. A reader never touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqo.domain.records import Lead, Opportunity
+
+
+class Kind(StrEnum):
+    """The kinds of record an import writes, in the order their files are imported."""
+
+    TEAM = "team"
+    REP = "rep"
+    ACCOUNT = "account"
+    CONTACT = "contact"
+    CAMPAIGN = "campaign"
+    LEAD = "lead"
+    OPPORTUNITY = "opportunity"
+    CONTACT_ROLE = "contact_role"
+    CAMPAIGN_MEMBER = "campaign_member"
+    ACTIVITY = "activity"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another record by external id. ``placeholder`` is the name to create it
+    under when it is not known; otherwise an unknown reference rejects the row when
+    ``required``, and is left empty when not."""
+
+    kind: Kind
+    key: str
+    placeholder: str | None = None
+    extra: tuple[tuple[str, Any], ...] = ()
+    required: bool = True
+
+
+@dataclass
+class StageEvent:
+    """The record entered ``stage`` at ``at`` (a workspace stage name)."""
+
+    at: datetime
+    stage: str
+
+
+@dataclass
+class Incoming:
+    """One record from one source row."""
+
+    row: int
+    kind: Kind
+    key: str
+    values: dict[str, Any]
+    refs: dict[str, Ref] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class IncomingStaged:
+    """A lead or opportunity: its current state and the stage history the source reveals."""
+
+    row: int
+    kind: Kind
+    record: Lead | Opportunity
+    refs: dict[str, Ref] = field(default_factory=dict)
+    events: list[StageEvent] = field(default_factory=list)
+    modified_at: datetime | None = None
+    raw: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        assert self.record.external_id is not None
+        return self.record.external_id
+
+
+@dataclass
+class Rejected:
+    """A row that cannot be imported, and why (already translated)."""
+
+    row: int
+    message: str
+    raw: dict[str, str] = field(default_factory=dict)
+
+
+Item = Incoming | IncomingStaged | Rejected
+
+
+@dataclass
+class SourceFile:
+    """One file (or one API object) to import in one transaction."""
+
+    name: str
+    kind: Kind
+    items: Iterator[Item]
+    path: str | None = None  # where rejected rows go (next to it), when it is a file
+    columns: list[str] = field(default_factory=list)

@@ -1,0 +1,280 @@
+"""``sqo import csv``: any CSV of opportunities, read through a mapping file (see mapping.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqo.domain.errors import InvalidValue
+from sqo.domain.records import Opportunity
+from sqo.domain.stages import StageKind, StageModel
+from sqo.domain.values import parse_currency
+from sqo.i18n import _
+from sqo.io.csv_source import CsvFormat, CsvRow, CsvSource, sniff
+from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected, SourceFile
+from sqo.io.mapping import Companion, Mapping, template_columns
+from sqo.io.stages import StageMapper
+from sqo.io.values import parse_int, parse_moment, parse_money, parse_percent
+
+
+def _source(path: Path, mapping: Mapping) -> CsvSource:
+    fmt = sniff(path) if mapping.encoding is None or mapping.delimiter is None else None
+    return CsvSource(
+        path,
+        CsvFormat(
+            encoding=mapping.encoding or (fmt.encoding if fmt else "utf-8"),
+            delimiter=mapping.delimiter or (fmt.delimiter if fmt else ","),
+        ),
+    )
+
+
+def rep_key(source: str, name: str) -> str:
+    return f"{source}:rep:{name.strip()}"
+
+
+def account_key(source: str, name: str) -> str:
+    return f"{source}:account:{name.strip()}"
+
+
+def _companion_items(source: CsvSource, companion: Companion, mapping: Mapping) -> Iterator[Item]:
+    for row in source.rows():
+        if not isinstance(row, CsvRow):
+            yield Rejected(
+                row.number,
+                _("row {row}: {problem}", row=row.number, problem=row.message),
+                row.values,
+            )
+            continue
+        values = row.values
+        key = values.get(companion.key, "").strip()
+        if not key:
+            yield Rejected(
+                row.number,
+                _(
+                    "row {row}: the key column {column} is empty.",
+                    row=row.number,
+                    column=companion.key,
+                ),
+                values,
+            )
+            continue
+        field = {f: values.get(c, "").strip() or None for f, c in companion.fields.items()}
+        attributes = {c: values[c] for c in companion.attributes if values.get(c, "").strip()}
+        try:
+            if companion.entity == "account":
+                yield _account(row, key, field, attributes, companion, mapping)
+            else:
+                yield _rep(row, key, field, mapping)
+        except InvalidValue as exc:
+            yield Rejected(
+                row.number, _("row {row}: {problem}", row=row.number, problem=exc.message), values
+            )
+
+
+def _account(
+    row: CsvRow,
+    key: str,
+    field: dict[str, str | None],
+    attributes: dict[str, str],
+    companion: Companion,
+    mapping: Mapping,
+) -> Incoming:
+    employees_text = field.get("employees")
+    employees = parse_int(employees_text, field="employees") if employees_text else None
+    segment = None
+    if companion.segment is not None:
+        raw = row.values.get(companion.segment.column, "").strip()
+        if raw:
+            segment = companion.segment.segment(
+                float(parse_int(raw, field=companion.segment.column))
+            )
+    return Incoming(
+        row.number,
+        Kind.ACCOUNT,
+        account_key(mapping.source, key),
+        {
+            "name": field.get("name") or key,
+            "industry": field.get("industry"),
+            "employees": employees,
+            "country": field.get("country"),
+            "segment": segment,
+            "attributes": attributes,
+        },
+        raw=row.values,
+    )
+
+
+def _rep(row: CsvRow, key: str, field: dict[str, str | None], mapping: Mapping) -> Incoming:
+    refs: dict[str, Ref] = {}
+    if field.get("team"):
+        team = str(field["team"])
+        refs["team_id"] = Ref(Kind.TEAM, f"{mapping.source}:team:{team}", placeholder=team)
+    if field.get("manager"):
+        manager = str(field["manager"])
+        refs["manager_id"] = Ref(
+            Kind.REP,
+            rep_key(mapping.source, manager),
+            placeholder=manager,
+            extra=(("role", "manager"),),
+        )
+    values: dict[str, Any] = {"name": field.get("name") or key, "role": "rep", "active": True}
+    if field.get("email"):
+        values["email"] = field["email"]
+    return Incoming(row.number, Kind.REP, rep_key(mapping.source, key), values, refs, row.values)
+
+
+class OpportunityRows:
+    """Turns one mapped row into an opportunity with the stage history its dates reveal."""
+
+    def __init__(self, mapping: Mapping, model: StageModel, now: datetime) -> None:
+        self.mapping = mapping
+        self.model = model
+        self.now = now
+        self.stages = StageMapper(model, mapping.values.get("stage"))
+        self.currency = parse_currency(mapping.currency)
+
+    def text(self, values: dict[str, str], field: str, *, translate: bool = True) -> str | None:
+        spec = self.mapping.fields.get(field)
+        if spec is None:
+            return None
+        if template_columns(spec):
+            parts = {c: values.get(c, "").strip() for c in template_columns(spec)}
+            text = spec.format(**parts).strip(" -–:,")
+        else:
+            text = values.get(spec, "").strip()
+        if not text:
+            return None
+        return self.mapping.values.get(field, {}).get(text, text) if translate else text
+
+    def moment(self, values: dict[str, str], field: str) -> datetime | None:
+        text = self.text(values, field)
+        return parse_moment(text, field=field, order=self.mapping.date_format) if text else None
+
+    def build(self, row: CsvRow) -> IncomingStaged:
+        values = row.values
+        source_id = values.get(self.mapping.id, "").strip()
+        if not source_id:
+            raise InvalidValue(
+                _("the id (column {column}) is empty.", column=self.mapping.id), field="id"
+            )
+        raw_stage = self.text(values, "stage", translate=False)
+        stage = self.stages.stage(raw_stage)
+        created = self.moment(values, "created_at")
+        close = self.moment(values, "close_date")
+        events = self._events(values, stage.name)
+        cents, shown_currency = None, None
+        amount = self.text(values, "amount")
+        if amount:
+            cents, shown_currency = parse_money(amount, field="amount")
+        currency_text = self.text(values, "currency")
+        currency = parse_currency(currency_text) if currency_text else shown_currency
+        probability = self.text(values, "probability")
+        opp = Opportunity(
+            id=0,
+            name=(self.text(values, "name") or source_id)[:255],
+            stage=stage.name,
+            created_at=created or (events[0].at if events else None) or self.now,
+            currency=currency or self.currency,
+            amount_cents=cents,
+            close_date=close.date() if close else None,
+            next_step=self.text(values, "next_step"),
+            next_step_due=(d.date() if (d := self.moment(values, "next_step_due")) else None),
+            forecast_category=self.text(values, "forecast_category")
+            or stage.forecast_category.value,
+            probability=parse_percent(probability) if probability else stage.probability,
+            loss_reason=self.text(values, "loss_reason") if stage.kind is StageKind.LOST else None,
+            source=self.text(values, "source"),
+            competitors=[
+                c.strip() for c in (self.text(values, "competitors") or "").split(",") if c.strip()
+            ],
+            external_id=f"{self.mapping.source}:{source_id}",
+            attributes={c: values[c] for c in self.mapping.attributes if values.get(c, "").strip()},
+        )
+        if stage.is_closed:
+            entered = [e.at for e in events if e.stage == stage.name]
+            opp.closed_at = (
+                self.moment(values, "closed_at")
+                or (entered[-1] if entered else None)
+                or close
+                or opp.created_at
+            )
+        refs: dict[str, Ref] = {}
+        owner = self.text(values, "owner")
+        if owner:
+            refs["owner_id"] = Ref(Kind.REP, rep_key(self.mapping.source, owner), placeholder=owner)
+        account = self.text(values, "account")
+        if account:
+            refs["account_id"] = Ref(
+                Kind.ACCOUNT, account_key(self.mapping.source, account), placeholder=account
+            )
+        return IncomingStaged(row.number, Kind.OPPORTUNITY, opp, refs, events, raw=values)
+
+    def _events(self, values: dict[str, str], current: str) -> list[Any]:
+        from sqo.io.incoming import StageEvent
+
+        events = []
+        for stage_name, column in self.mapping.stage_entered.items():
+            text = values.get(column, "").strip()
+            if not text:
+                continue
+            stage = self.model.stage(stage_name, field="stage_entered")
+            if stage.is_closed and stage.name != current:
+                continue  # a closing date shows only the stage the deal closed in
+            at = parse_moment(text, field=column, order=self.mapping.date_format)
+            events.append(StageEvent(at, stage.name))
+        return sorted(events, key=lambda e: e.at)
+
+
+def _main_items(source: CsvSource, rows: OpportunityRows) -> Iterator[Item]:
+    for row in source.rows():
+        if not isinstance(row, CsvRow):
+            yield Rejected(
+                row.number,
+                _("row {row}: {problem}", row=row.number, problem=row.message),
+                row.values,
+            )
+            continue
+        try:
+            yield rows.build(row)
+        except InvalidValue as exc:
+            yield Rejected(
+                row.number,
+                _("row {row}: {problem}", row=row.number, problem=exc.message),
+                row.values,
+            )
+
+
+def mapped_csv_files(
+    path: Path, mapping: Mapping, model: StageModel, now: datetime
+) -> list[SourceFile]:
+    """The companion files (accounts, reps) first, then the main file."""
+    files = []
+    for companion in mapping.companions:
+        companion_path = Path(companion.file)
+        if not companion_path.is_absolute():
+            companion_path = path.parent / companion_path
+        source = _source(companion_path, mapping)
+        source.require([companion.key, *companion.fields.values(), *companion.attributes])
+        files.append(
+            SourceFile(
+                companion_path.name,
+                Kind.ACCOUNT if companion.entity == "account" else Kind.REP,
+                _companion_items(source, companion, mapping),
+                path=str(companion_path),
+                columns=source.header,
+            )
+        )
+    main = _source(path, mapping)
+    main.require(mapping.columns())
+    files.append(
+        SourceFile(
+            path.name,
+            Kind.OPPORTUNITY,
+            _main_items(main, OpportunityRows(mapping, model, now)),
+            path=str(path),
+            columns=main.header,
+        )
+    )
+    return files

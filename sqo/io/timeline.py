@@ -1,0 +1,86 @@
+"""Turning an imported record's current state and the stage history its source reveals into
+history events, in the canonical encoding of :mod:`sqo.domain.history`.
+
+Creation: the record is created at ``created_at`` in the first stage the source shows, then
+moves through the later stages at their real times; the close time is set by the move that
+closed it. Update: stage moves the source reveals after the last one already in history are
+appended with their times; every other changed field changes at the export's modification time
+(or the import's time). Replaying the events reproduces the imported state exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqo.domain.history import Change, RecordType, diff
+from sqo.io.incoming import StageEvent
+
+
+def _moves(events: Sequence[StageEvent], current: str | None) -> list[StageEvent]:
+    """Events in time order, without repeats of the stage the record is already in."""
+    moves = []
+    stage = current
+    for event in sorted(events, key=lambda e: e.at):
+        if event.stage != stage:
+            moves.append(event)
+            stage = event.stage
+    return moves
+
+
+def timeline(
+    before: dict[str, str | None] | None,
+    after: dict[str, str | None],
+    events: Sequence[StageEvent],
+    *,
+    record_type: RecordType,
+    record_id: int,
+    start: datetime,
+    fallback: datetime,
+    actor: str,
+) -> list[Change]:
+    """The events that take a record from ``before`` (None: not there yet) to ``after``.
+
+    ``start`` is the creation time (new records) or the time of the last stage change already
+    in history (existing ones); ``fallback`` is when changes with no known time happened.
+    """
+    changes: list[Change] = []
+    if before is None:
+        ordered = sorted(events, key=lambda e: e.at)
+        state = dict(after)
+        if ordered:
+            state["stage"] = ordered[0].stage
+            if state["stage"] != after.get("stage"):
+                state["closed_at"] = None
+        moves = _moves(ordered[1:], state["stage"])
+        changes += diff(
+            None, state, record_type=record_type, record_id=record_id, at=start, actor=actor
+        )
+    else:
+        state = dict(before)
+        moves = _moves([e for e in events if e.at > start], state.get("stage"))
+    at = start
+    closing_at: datetime | None = None
+    for move in moves:
+        at = max(at, move.at)
+        changes.append(
+            Change(record_type, record_id, "stage", state.get("stage"), move.stage, at, actor)
+        )
+        state["stage"] = move.stage
+        if move.stage == after.get("stage"):
+            closing_at = at
+    rest = diff(
+        state,
+        after,
+        record_type=record_type,
+        record_id=record_id,
+        at=max(at, fallback) if before is not None else max(at, start),
+        actor=actor,
+    )
+    for change in rest:
+        if change.field == "closed_at" and closing_at is not None:
+            change = Change(
+                record_type, record_id, "closed_at", change.old, change.new, closing_at, actor
+            )
+        changes.append(change)
+    return changes

@@ -1,0 +1,186 @@
+"""Parsing the values exports contain: amounts with currency symbols and thousands separators,
+dates in ISO, day-first or month-first order (with or without a time), booleans, numbers.
+
+Every failure is an :class:`InvalidValue` naming the field and what was expected; the caller adds
+the row number. Amounts end in the domain parser (:func:`sqo.domain.values.parse_amount`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from sqo.domain.errors import InvalidValue
+from sqo.domain.values import currencies, parse_amount
+from sqo.i18n import _
+
+DateOrder = Literal["iso", "day-first", "month-first"]
+
+SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "kr": "SEK", "CHF": "CHF"}
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
+
+
+def parse_money(text: str, *, field: str = "amount") -> tuple[int, str | None]:
+    """``$12,500.50``, ``12 500,50 kr``, ``EUR 1.234,5`` -> (cents, currency code if shown)."""
+    raw = text.strip()
+    value = raw
+    currency: str | None = None
+    for symbol, code in SYMBOLS.items():
+        if symbol in value:
+            currency = code
+            value = value.replace(symbol, "")
+    match = re.search(r"\b([A-Za-z]{3})\b", value)
+    if match and match.group(1).upper() in currencies():
+        currency = match.group(1).upper()
+        value = value.replace(match.group(1), "")
+    value = _SPACES.sub("", value)
+    if "," in value and "." in value:
+        if value.rfind(",") > value.rfind("."):
+            value = value.replace(".", "").replace(",", ".")
+        else:
+            value = value.replace(",", "")
+    elif "," in value:
+        value = value.replace(",", "") if _THOUSANDS_COMMA.match(value) else value.replace(",", ".")
+    elif value.count(".") > 1 and _THOUSANDS_DOT.match(value):
+        value = value.replace(".", "")
+    if not value or not re.fullmatch(r"-?\d+(\.\d+)?", value):
+        raise InvalidValue(
+            _(
+                "Invalid {field} {value!r}: write a number such as 12500 or 12,500.50.",
+                field=field,
+                value=raw,
+            ),
+            field=field,
+        )
+    return parse_amount(value, field=field), currency
+
+
+_DATE = re.compile(
+    r"^(?P<a>\d{1,4})[-/.](?P<b>\d{1,2})[-/.](?P<c>\d{1,4})"
+    r"(?:[ T](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[AaPp][Mm])?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?$"
+)
+
+_EXPECTED = {
+    "iso": "YYYY-MM-DD",
+    "day-first": "DD/MM/YYYY",
+    "month-first": "MM/DD/YYYY",
+}
+
+
+def _bad_date(text: str, field: str, order: str) -> InvalidValue:
+    return InvalidValue(
+        _(
+            "Invalid {field} {value!r}: expected a date as {expected} (date_format: {order}).",
+            field=field,
+            value=text,
+            expected=_EXPECTED.get(order, order),
+            order=order,
+        ),
+        field=field,
+    )
+
+
+def parse_moment(text: str, *, field: str, order: str = "iso") -> datetime:
+    """A date or date and time in the given order, as naive UTC. ``order`` may also be a
+    ``strptime`` pattern such as ``%d %b %Y``."""
+    value = text.strip()
+    if "%" in order:
+        try:
+            moment = datetime.strptime(value, order)
+        except ValueError:
+            raise _bad_date(text, field, order) from None
+        return _to_utc(moment)
+    match = _DATE.match(value)
+    if match is None:
+        raise _bad_date(text, field, order)
+    a, b, c = (int(match.group(k)) for k in "abc")
+    if order == "iso":
+        if len(match.group("a")) != 4:
+            raise _bad_date(text, field, order)
+        year, month, day = a, b, c
+    elif order == "day-first":
+        day, month, year = a, b, c
+    elif order == "month-first":
+        month, day, year = a, b, c
+    else:
+        raise _bad_date(text, field, order)
+    if order != "iso" and len(match.group("c")) != 4:
+        raise _bad_date(text, field, order)
+    hour = int(match.group("h") or 0)
+    minute = int(match.group("m") or 0)
+    second = int(match.group("s") or 0)
+    ampm = (match.group("ampm") or "").lower()
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    try:
+        moment = datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        raise _bad_date(text, field, order) from None
+    tz = match.group("tz")
+    if tz and tz != "Z":
+        sign = 1 if tz[0] == "+" else -1
+        digits = tz[1:].replace(":", "")
+        offset = sign * (int(digits[:2]) * 60 + int(digits[2:]))
+        from datetime import timedelta
+
+        moment -= timedelta(minutes=offset)
+    return moment
+
+
+def _to_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def parse_day(text: str, *, field: str, order: str = "iso") -> date:
+    return parse_moment(text, field=field, order=order).date()
+
+
+def parse_bool(text: str, *, field: str) -> bool:
+    value = text.strip().casefold()
+    if value in ("true", "1", "yes", "y", "ja", "x"):
+        return True
+    if value in ("false", "0", "no", "n", "nej", ""):
+        return False
+    raise InvalidValue(
+        _("Invalid {field} {value!r}: write true or false.", field=field, value=text), field=field
+    )
+
+
+def parse_int(text: str, *, field: str) -> int:
+    value = _SPACES.sub("", text).replace(",", "")
+    try:
+        return int(float(value))
+    except ValueError:
+        raise InvalidValue(
+            _("Invalid {field} {value!r}: write a whole number.", field=field, value=text),
+            field=field,
+        ) from None
+
+
+def parse_percent(text: str, *, field: str = "probability") -> float:
+    """``35``, ``35%`` or ``0.35`` -> 0.35."""
+    value = text.strip()
+    percent = value.endswith("%")
+    try:
+        number = float(value.rstrip("%").replace(",", "."))
+    except ValueError:
+        raise InvalidValue(
+            _("Invalid {field} {value!r}: write a percentage such as 35.", field=field, value=text),
+            field=field,
+        ) from None
+    if percent or number > 1:
+        number /= 100
+    if not 0 <= number <= 1:
+        raise InvalidValue(
+            _("The {field} must be between 0 and 100 (got {value}).", field=field, value=text),
+            field=field,
+        )
+    return round(number, 4)

@@ -1,0 +1,326 @@
+"""Writing imported records: match by external id, create or update in batches, resolve
+references (creating placeholders where the source allows), and keep history for leads and
+opportunities with the times the source reveals.
+
+Used by :mod:`sqo.services.imports`, which owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select
+
+from sqo.domain.history import RecordType, snapshot
+from sqo.domain.records import Lead, Opportunity
+from sqo.domain.values import Complexity, Segment
+from sqo.i18n import _
+from sqo.io.incoming import Incoming, IncomingStaged, Kind, Ref, Rejected
+from sqo.io.timeline import timeline
+from sqo.store import tables as t
+from sqo.store.bulk import BulkWriter, chunks, rows_by_external_id, update_many
+from sqo.store.repositories.base import record_values, to_record
+
+TABLES: dict[Kind, Table] = {
+    Kind.TEAM: t.teams,
+    Kind.REP: t.reps,
+    Kind.ACCOUNT: t.accounts,
+    Kind.CONTACT: t.contacts,
+    Kind.CAMPAIGN: t.campaigns,
+    Kind.LEAD: t.leads,
+    Kind.OPPORTUNITY: t.opportunities,
+    Kind.CONTACT_ROLE: t.opportunity_contacts,
+    Kind.CAMPAIGN_MEMBER: t.campaign_members,
+    Kind.ACTIVITY: t.activities,
+}
+UNIQUE_NAMES = (Kind.REP, Kind.TEAM)
+CACHE_LIMIT = 200_000
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    placeholders: int = 0
+    history_rows: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+class Resolver:
+    """External ids to ids, with a bounded cache and batched lookups."""
+
+    def __init__(self, connection: Connection, writer: BulkWriter, counts: Counts) -> None:
+        self.connection = connection
+        self.writer = writer
+        self.counts = counts
+        self.cache: dict[Kind, dict[str, int]] = {}
+
+    def remember(self, kind: Kind, key: str, record_id: int) -> None:
+        cache = self.cache.setdefault(kind, {})
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
+        cache[key] = record_id
+
+    def prefetch(self, refs: Sequence[Ref]) -> None:
+        wanted: dict[Kind, set[str]] = {}
+        for ref in refs:
+            if ref.key not in self.cache.get(ref.kind, {}):
+                wanted.setdefault(ref.kind, set()).add(ref.key)
+        for kind, keys in wanted.items():
+            table = TABLES[kind]
+            for part in chunks(sorted(keys)):
+                rows = self.connection.execute(
+                    select(table.c.external_id, table.c.id).where(table.c.external_id.in_(part))
+                )
+                for key, record_id in rows:
+                    self.remember(kind, key, record_id)
+
+    def get(self, ref: Ref) -> int | None:
+        found = self.cache.get(ref.kind, {}).get(ref.key)
+        if found is not None or ref.placeholder is None:
+            return found
+        return self._placeholder(ref)
+
+    def _placeholder(self, ref: Ref) -> int:
+        table = TABLES[ref.kind]
+        name = ref.placeholder or ref.key
+        if ref.kind in UNIQUE_NAMES:
+            self.writer.flush()
+            existing = self.connection.execute(
+                select(table.c.id).where(func.lower(table.c.name) == name.lower())
+            ).scalar_one_or_none()
+            if existing is not None:
+                self.remember(ref.kind, ref.key, existing)
+                return int(existing)
+        record_id = self.writer.new_id(table)
+        values: dict[str, Any] = {"id": record_id, "name": name, "external_id": ref.key}
+        values.update(dict(ref.extra))
+        if ref.kind is Kind.ACCOUNT:
+            values.setdefault("attributes", {})
+        if ref.kind is Kind.REP:
+            values.setdefault("role", "rep")
+            values.setdefault("active", True)
+        self.writer.add(table, values)
+        self.counts.placeholders += 1
+        self.remember(ref.kind, ref.key, record_id)
+        return record_id
+
+
+def _missing(item: Incoming | IncomingStaged, name: str, ref: Ref) -> Rejected:
+    return Rejected(
+        item.row,
+        _(
+            "row {row}: {field} {key!r} is not in this import nor in the workspace.",
+            row=item.row,
+            field=name,
+            key=ref.key,
+        ),
+        item.raw,
+    )
+
+
+def _resolve(
+    resolver: Resolver, item: Incoming | IncomingStaged
+) -> dict[str, int | None] | Rejected:
+    resolved: dict[str, int | None] = {}
+    for name, ref in item.refs.items():
+        record_id = resolver.get(ref)
+        if record_id is None and ref.required:
+            return _missing(item, name, ref)
+        resolved[name] = record_id
+    return resolved
+
+
+def write_plain(
+    connection: Connection,
+    writer: BulkWriter,
+    resolver: Resolver,
+    items: list[Incoming],
+    counts: Counts,
+    deferred: list[tuple[Kind, int, str, Ref, Incoming]],
+) -> None:
+    """Teams, reps, accounts, contacts, campaigns, roles, members, activities."""
+    if not items:
+        return
+    kind = items[0].kind
+    table = TABLES[kind]
+    writer.flush()
+    resolver.prefetch([r for i in items for r in i.refs.values() if r.kind is not kind])
+    existing = rows_by_external_id(connection, table, [i.key for i in items])
+    updates: list[dict[str, Any]] = []
+    for item in items:
+        values = dict(item.values)
+        own = {n: r for n, r in item.refs.items() if r.kind is kind}
+        other = replace(item, refs={n: r for n, r in item.refs.items() if r.kind is not kind})
+        resolved = _resolve(resolver, other)
+        if isinstance(resolved, Rejected):
+            counts.rejected.append(resolved)
+            continue
+        values.update(resolved)
+        row = existing.get(item.key)
+        if row is None and kind in UNIQUE_NAMES and "name" in values:
+            writer.flush()
+            named = (
+                connection.execute(
+                    select(table).where(func.lower(table.c.name) == str(values["name"]).lower())
+                )
+                .mappings()
+                .first()
+            )
+            row = dict(named) if named is not None else None
+            if row is not None and row.get("external_id"):
+                values.pop("external_id", None)
+        if row is None:
+            record_id = writer.new_id(table)
+            writer.add(table, {"id": record_id, "external_id": item.key, **values})
+            counts.created += 1
+        else:
+            record_id = row["id"]
+            changed = {k: v for k, v in values.items() if row.get(k) != v}
+            if changed:
+                updates.append({"id": record_id, **changed})
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        resolver.remember(kind, item.key, record_id)
+        for name, ref in own.items():
+            deferred.append((kind, record_id, name, ref, item))
+    writer.flush()
+    update_many(connection, table, updates)
+
+
+def finish_deferred(
+    connection: Connection,
+    writer: BulkWriter,
+    resolver: Resolver,
+    deferred: list[tuple[Kind, int, str, Ref, Incoming]],
+    counts: Counts,
+) -> None:
+    """References to records of the same file (a rep's manager), once the file is written."""
+    if not deferred:
+        return
+    resolver.prefetch([ref for _k, _i, _n, ref, _item in deferred])
+    updates = []
+    for kind, record_id, name, ref, item in deferred:
+        target = resolver.get(ref)
+        if target is None:
+            counts.rejected.append(_missing(item, name, ref))
+            continue
+        updates.append((kind, {"id": record_id, name: target}))
+    writer.flush()
+    for kind in {k for k, _row in updates}:
+        table = TABLES[kind]
+        rows = [row for k, row in updates if k is kind]
+        current = {
+            r["id"]: r
+            for part in chunks([row["id"] for row in rows])
+            for r in connection.execute(select(table).where(table.c.id.in_(part))).mappings()
+        }
+        changed = [row for row in rows if any(current[row["id"]][c] != v for c, v in row.items())]
+        update_many(connection, table, changed)
+
+
+def _last_stage_change(
+    connection: Connection, record_type: RecordType, ids: list[int]
+) -> dict[int, datetime]:
+    h = t.history
+    found: dict[int, datetime] = {}
+    for part in chunks(ids):
+        rows = connection.execute(
+            select(h.c.record_id, func.max(h.c.changed_at))
+            .where(
+                h.c.record_type == record_type.value,
+                h.c.field == "stage",
+                h.c.record_id.in_(part),
+            )
+            .group_by(h.c.record_id)
+        )
+        found.update({record_id: at for record_id, at in rows})
+    return found
+
+
+def write_staged(
+    connection: Connection,
+    writer: BulkWriter,
+    resolver: Resolver,
+    items: list[IncomingStaged],
+    counts: Counts,
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Leads and opportunities, with their history."""
+    if not items:
+        return
+    kind = items[0].kind
+    table = TABLES[kind]
+    record_type = RecordType.LEAD if kind is Kind.LEAD else RecordType.OPPORTUNITY
+    writer.flush()
+    resolver.prefetch([r for i in items for r in i.refs.values()])
+    existing = rows_by_external_id(connection, table, [i.key for i in items])
+    last = _last_stage_change(connection, record_type, [r["id"] for r in existing.values()])
+    updates: list[dict[str, Any]] = []
+    for item in items:
+        resolved = _resolve(resolver, item)
+        if isinstance(resolved, Rejected):
+            counts.rejected.append(resolved)
+            continue
+        record = item.record
+        for name, value in resolved.items():
+            setattr(record, name, value)
+        row = existing.get(item.key)
+        if row is None:
+            record.id = writer.new_id(table)
+            changes = timeline(
+                None,
+                snapshot(record, record_type),
+                item.events,
+                record_type=record_type,
+                record_id=record.id,
+                start=record.created_at,
+                fallback=item.modified_at or record.created_at,
+                actor=actor,
+            )
+            writer.add(table, record_values(record, exclude=()))
+            counts.created += 1
+        else:
+            current = _record(kind, row)
+            merged = replace(
+                record, id=current.id, created_at=current.created_at, version=current.version
+            )
+            if isinstance(merged, Opportunity) and isinstance(current, Opportunity):
+                merged.lead_id = merged.lead_id or current.lead_id
+            before = snapshot(current, record_type)
+            changes = timeline(
+                before,
+                snapshot(merged, record_type),
+                item.events,
+                record_type=record_type,
+                record_id=current.id,
+                start=last.get(current.id, current.created_at),
+                fallback=item.modified_at or now,
+                actor=actor,
+            )
+            values = record_values(merged, exclude=("id", "version", "created_at"))
+            changed = {k: v for k, v in values.items() if row.get(k) != v}
+            if changes or changed:
+                updates.append({"id": current.id, **values, "version": current.version + 1})
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+            record = merged
+        writer.add_changes(changes)
+        counts.history_rows += len(changes)
+        resolver.remember(kind, item.key, record.id)
+    writer.flush()
+    update_many(connection, table, updates)
+
+
+def _record(kind: Kind, row: dict[str, Any]) -> Lead | Opportunity:
+    if kind is Kind.LEAD:
+        return to_record(Lead, row, segment=Segment)
+    return to_record(Opportunity, row, complexity=Complexity)

@@ -1,0 +1,278 @@
+"""Use case: import records from CRM exports (or live CRM reads) into the workspace.
+
+Each file is one transaction: all of it or nothing of it, unless ``skip_invalid`` asks to import
+the valid rows and write the rejected ones (with the reason per row) to a CSV next to the input.
+A dry run does everything in one transaction and rolls it back, so its counts are exact.
+Imports are faithful, not gatekeepers: they bypass the SQO gate and the loss-reason rule, and
+write history with the times the source reveals, with an actor such as ``import:salesforce``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import Connection
+
+from sqo.domain.actor import Actor
+from sqo.domain.errors import ImportFailed, SqoError
+from sqo.domain.values import utc_now
+from sqo.i18n import _
+from sqo.io.incoming import Incoming, IncomingStaged, Kind, Rejected, SourceFile
+from sqo.services.import_writer import (
+    Counts,
+    Resolver,
+    finish_deferred,
+    write_plain,
+    write_staged,
+)
+from sqo.services.workspace import Workspace
+from sqo.store.bulk import BulkWriter
+from sqo.store.repositories import AuditRepository
+
+CHUNK = 2000
+MAX_ERRORS_KEPT = 500
+
+Progress = Callable[[str, int], None]  # (file name, rows done so far)
+Status = Literal["imported", "rejected", "dry-run", "skipped"]
+
+
+@dataclass
+class FileReport:
+    name: str
+    kind: Kind
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    placeholders: int = 0
+    history_rows: int = 0
+    rejected: int = 0
+    errors: list[Rejected] = field(default_factory=list)
+    rejected_file: str | None = None
+    status: Status = "imported"
+
+
+@dataclass
+class ImportReport:
+    source: str
+    dry_run: bool
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(f.status != "rejected" for f in self.files)
+
+    def total(self, attribute: str) -> int:
+        return sum(int(getattr(f, attribute)) for f in self.files)
+
+
+class _RejectedCsv:
+    """Rejected rows with their reason, streamed to ``<input>.rejected.csv``."""
+
+    def __init__(self, source: Path, columns: list[str]) -> None:
+        self.path = source.with_name(source.stem + ".rejected.csv")
+        self.columns = columns
+        self.handle = self.path.open("w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow(["row", "reason", *columns])
+
+    def write(self, rejected: Rejected) -> None:
+        self.writer.writerow(
+            [rejected.row, rejected.message, *(rejected.raw.get(c, "") for c in self.columns)]
+        )
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def _import_file(
+    connection: Connection,
+    source: SourceFile,
+    report: FileReport,
+    *,
+    actor: str,
+    now: datetime,
+    keep_rejected: Callable[[Rejected], None],
+    progress: Progress | None,
+) -> None:
+    writer = BulkWriter(connection)
+    counts = Counts()
+    resolver = Resolver(connection, writer, counts)
+    deferred: list[tuple[Kind, int, str, object, Incoming]] = []
+    seen: set[int] = set()
+    batch: list[Incoming | IncomingStaged] = []
+
+    def reject(rejected: Rejected) -> None:
+        report.rejected += 1
+        if len(report.errors) < MAX_ERRORS_KEPT:
+            report.errors.append(rejected)
+        keep_rejected(rejected)
+
+    def flush() -> None:
+        if not batch:
+            return
+        if isinstance(batch[0], IncomingStaged):
+            write_staged(
+                connection,
+                writer,
+                resolver,
+                [i for i in batch if isinstance(i, IncomingStaged)],
+                counts,
+                actor=actor,
+                now=now,
+            )
+        else:
+            write_plain(
+                connection,
+                writer,
+                resolver,
+                [i for i in batch if isinstance(i, Incoming)],
+                counts,
+                deferred,  # type: ignore[arg-type]
+            )
+        for rejected in counts.rejected:
+            reject(rejected)
+        counts.rejected.clear()
+        batch.clear()
+        if progress is not None:
+            progress(source.name, report.rows)
+
+    for item in source.items:
+        report.rows += 1
+        if isinstance(item, Rejected):
+            reject(item)
+            continue
+        fingerprint = hash(item.key)
+        if fingerprint in seen:
+            reject(
+                Rejected(
+                    item.row,
+                    _(
+                        "row {row}: the id {key!r} appears more than once in this file; "
+                        "only its first row is imported.",
+                        row=item.row,
+                        key=item.key,
+                    ),
+                    item.raw,
+                )
+            )
+            continue
+        seen.add(fingerprint)
+        batch.append(item)
+        if len(batch) >= CHUNK:
+            flush()
+    flush()
+    finish_deferred(connection, writer, resolver, deferred, counts)  # type: ignore[arg-type]
+    for rejected in counts.rejected:
+        reject(rejected)
+    writer.finish()
+    report.created = counts.created
+    report.updated = counts.updated
+    report.unchanged = counts.unchanged
+    report.placeholders = counts.placeholders
+    report.history_rows = counts.history_rows
+    if progress is not None:
+        progress(source.name, report.rows)
+
+
+def run_import(
+    ws: Workspace,
+    actor: Actor,
+    source: str,
+    files: Iterable[SourceFile],
+    *,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> ImportReport:
+    """Import the files in order, each in its own transaction; stop at the first file that is
+    refused (files before it stay imported, whole). Raises :class:`ImportFailed` then."""
+    now = now or utc_now()
+    history_actor = f"import:{source}"
+    report = ImportReport(source=source, dry_run=dry_run)
+    with ws.engine.connect() as connection:
+        outer = connection.begin() if dry_run else None
+        try:
+            for source_file in files:
+                file_report = FileReport(source_file.name, source_file.kind)
+                report.files.append(file_report)
+                transaction = None if dry_run else connection.begin()
+                rejected_csv: _RejectedCsv | None = None
+
+                def keep(rejected: Rejected, src: SourceFile = source_file) -> None:
+                    nonlocal rejected_csv
+                    if skip_invalid and not dry_run and src.path:
+                        if rejected_csv is None:
+                            rejected_csv = _RejectedCsv(Path(src.path), src.columns)
+                        rejected_csv.write(rejected)
+
+                try:
+                    _import_file(
+                        connection,
+                        source_file,
+                        file_report,
+                        actor=history_actor,
+                        now=now,
+                        keep_rejected=keep,
+                        progress=progress,
+                    )
+                except SqoError as exc:
+                    file_report.errors.insert(0, Rejected(0, exc.message))
+                    file_report.rejected = max(file_report.rejected, 1)
+                    file_report.status = "rejected"
+                    if transaction is not None:
+                        transaction.rollback()
+                    raise ImportFailed(_failure(report), report=report) from exc
+                finally:
+                    if rejected_csv is not None:
+                        rejected_csv.close()
+                        file_report.rejected_file = str(rejected_csv.path)
+                if dry_run:
+                    file_report.status = "dry-run"
+                    continue
+                assert transaction is not None
+                if file_report.rejected and not skip_invalid:
+                    file_report.status = "rejected"
+                    transaction.rollback()
+                    raise ImportFailed(_failure(report), report=report)
+                AuditRepository(connection).add(
+                    at=now,
+                    actor=actor.name,
+                    action="import.file",
+                    detail={
+                        "source": source,
+                        "file": source_file.name,
+                        "created": file_report.created,
+                        "updated": file_report.updated,
+                        "rejected": file_report.rejected,
+                    },
+                )
+                transaction.commit()
+        finally:
+            if outer is not None:
+                outer.rollback()
+    return report
+
+
+def _failure(report: ImportReport) -> str:
+    failed = report.files[-1]
+    if failed.errors and failed.errors[0].row == 0:
+        return _("{file}: {problem}", file=failed.name, problem=failed.errors[0].message)
+    lines = [
+        _(
+            "{file}: {count} row(s) rejected; nothing from this file was imported. "
+            "Fix them, or run again with --skip-invalid to import the valid rows.",
+            file=failed.name,
+            count=failed.rejected,
+        )
+    ]
+    lines += [f"  {e.message}" for e in failed.errors[:20]]
+    if failed.rejected > 20:
+        lines.append(_("  … and {count} more.", count=failed.rejected - 20))
+    return "\n".join(lines)
