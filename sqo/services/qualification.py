@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqo.analytics.near_misses import DEFAULT_MIN_SCORE, NearMiss, rank
 from sqo.domain.actor import Actor
 from sqo.domain.errors import InvalidValue, UnknownReference, list_values
 from sqo.domain.playbooks import choice
@@ -270,3 +271,44 @@ def snapshots(ws: Workspace, actor: Actor, opportunity_id: int) -> list[dict[str
     with ws.unit_of_work() as uow:
         lookups.opportunity(uow, opportunity_id)
         return repository(uow).snapshots(opportunity_id)
+
+
+# -- near misses -------------------------------------------------------------------------------
+
+
+def near_misses(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    as_of: datetime | None = None,
+    min_score: float = DEFAULT_MIN_SCORE,
+    limit: int | None = 20,
+) -> list[NearMiss]:
+    """SQL leads (not yet converted) and open opportunities before the SQO stage that fail the
+    gate but score at least ``min_score``, best first."""
+    if not 0 <= min_score <= 1:
+        raise InvalidValue(
+            _("The minimum score must be between 0 and 100 (got {value}).", value=min_score * 100),
+            field="min_score",
+        )
+    as_of = as_of or utc_now()
+    model = ws.stage_model
+    before_sqo = [
+        s.name for s in model.open_opportunity_stages() if not model.at_or_after_sqo(s.name)
+    ]
+    with ws.unit_of_work() as uow:
+        leads = [
+            lead
+            for lead in uow.leads.list(stages=list(model.convertible_from))
+            if lead.converted_opportunity_id is None
+        ]
+        opps = uow.opportunities.list(stages=before_sqo)
+        pairs = [
+            (lead.stage, e)
+            for lead, e in zip(leads, evaluate_leads(uow, leads, as_of), strict=True)
+        ]
+        pairs += [
+            (opp.stage, e)
+            for opp, e in zip(opps, evaluate_opportunities(uow, opps, as_of), strict=True)
+        ]
+    return rank(pairs, min_score=min_score, limit=limit)

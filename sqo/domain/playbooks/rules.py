@@ -50,6 +50,9 @@ class FieldPresent(_Rule):
             )
         return value
 
+    def describe(self) -> str:
+        return _("{field} is filled in", field=self.field)
+
     def evaluate(self, facts: Facts, as_of: datetime) -> Outcome:
         if not facts.has_field(self.field):
             return Outcome(
@@ -78,6 +81,21 @@ class ActivityRule(_Rule):
     direction: Direction | None = None
     within_days: int = Field(gt=0, le=3650)
     min_count: int = Field(default=1, ge=1)
+
+    def describe(self) -> str:
+        kinds = (
+            "/".join(k.value for k in self.kinds)
+            if len(self.kinds) < len(ActivityKind)
+            else _("activity")
+        )
+        if self.direction is not None:
+            kinds = f"{self.direction.value} {kinds}"
+        return _(
+            "at least {count} × {what} in the last {days} days",
+            count=self.min_count,
+            what=kinds,
+            days=self.within_days,
+        )
 
     def evaluate(self, facts: Facts, as_of: datetime) -> Outcome:
         since = as_of - timedelta(days=self.within_days)
@@ -126,6 +144,12 @@ class ContactRole(_Rule):
     type: Literal["contact_role"]
     roles: tuple[BuyingRole, ...] = Field(min_length=1)
 
+    def describe(self) -> str:
+        return _(
+            "a contact on the deal with the role {roles}",
+            roles=" / ".join(r.value for r in self.roles),
+        )
+
     def evaluate(self, facts: Facts, as_of: datetime) -> Outcome:
         wanted = {r.value for r in self.roles}
         names = [c.name for c in facts.contacts if c.role in wanted]
@@ -140,6 +164,9 @@ class ContactCount(_Rule):
 
     type: Literal["contacts"]
     min_count: int = Field(default=2, ge=1)
+
+    def describe(self) -> str:
+        return _("at least {count} contacts on the deal", count=self.min_count)
 
     def evaluate(self, facts: Facts, as_of: datetime) -> Outcome:
         count = len(facts.contacts)
@@ -158,6 +185,9 @@ class NextStep(_Rule):
     """A next step with a due date that is not in the past (as of the evaluation)."""
 
     type: Literal["next_step"]
+
+    def describe(self) -> str:
+        return _("a next step with a due date not in the past")
 
     def evaluate(self, facts: Facts, as_of: datetime) -> Outcome:
         if not facts.has_field("next_step"):
@@ -178,6 +208,11 @@ class CloseDate(_Rule):
 
     type: Literal["close_date"]
     within_days: int | None = Field(default=None, gt=0)
+
+    def describe(self) -> str:
+        if self.within_days is None:
+            return _("a close date not in the past")
+        return _("a close date within {days} days", days=self.within_days)
 
     def evaluate(self, facts: Facts, as_of: datetime) -> Outcome:
         if not facts.has_field("close_date"):
