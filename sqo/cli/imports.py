@@ -21,9 +21,11 @@ from sqo.cli import output
 from sqo.cli.context import SqoGroup, state
 from sqo.domain.errors import ImportFailed
 from sqo.i18n import _
+from sqo.io.incoming import SourceFile
 from sqo.io.mapped_csv import mapped_csv_files
 from sqo.io.mapping import load_mapping
 from sqo.services.imports import ImportReport, run_import
+from sqo.services.workspace import Workspace
 
 app = typer.Typer(
     cls=SqoGroup,
@@ -161,3 +163,52 @@ def import_csv(
         dry_run,
         skip_invalid,
     )
+
+
+StageMap = Annotated[
+    Path | None,
+    typer.Option(
+        "--stages",
+        help="YAML of 'source stage: workspace stage' lines (default: the standard names).",
+    ),
+]
+
+
+@app.command("salesforce")
+def import_salesforce(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path, typer.Argument(help="Folder of object exports (Opportunity.csv, ...).")
+    ],
+    stages: StageMap = None,
+    lead_statuses: Annotated[
+        Path | None,
+        typer.Option("--lead-statuses", help="YAML of 'lead status: workspace lead stage' lines."),
+    ] = None,
+    date_format: Annotated[
+        str, typer.Option(help="iso, day-first, month-first or a strptime pattern.")
+    ] = "iso",
+    dry_run: DryRun = False,
+    skip_invalid: SkipInvalid = False,
+) -> None:
+    """Import a folder of Salesforce object exports (any subset of the standard objects)."""
+    from sqo.domain.values import utc_now
+    from sqo.io import salesforce
+    from sqo.io.salesforce_files import salesforce_files
+    from sqo.io.stages import load_stage_table
+    from sqo.services.imports import known_keys
+
+    now = utc_now()
+
+    def build(ws: Workspace) -> list[SourceFile]:
+        reader = salesforce.SalesforceReader(
+            ws.stage_model,
+            now,
+            ws.default_currency,
+            load_stage_table(stages) if stages else salesforce.DEFAULT_STAGES,
+            load_stage_table(lead_statuses) if lead_statuses else salesforce.DEFAULT_LEAD_STATUSES,
+            date_format,
+        )
+        return salesforce_files(folder, reader, known_keys(ws))
+
+    _run(ctx, "salesforce", build, dry_run, skip_invalid)

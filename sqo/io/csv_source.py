@@ -54,11 +54,14 @@ def detect_encoding(path: Path, sample: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(sample).best()
-    if best is None:
-        return "latin-1"
-    encoding = str(best.encoding)
-    return "cp1252" if encoding in ("latin_1", "iso8859_1") else encoding
+    # Not UTF-8: exports from Excel and older CRMs are Windows-1252 (a superset of Latin-1);
+    # guessing among other code pages from a few accented letters is unreliable.
+    try:
+        sample.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        best = from_bytes(sample).best()
+        return str(best.encoding) if best is not None else "latin-1"
 
 
 def detect_delimiter(header_line: str) -> str:

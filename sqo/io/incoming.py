@@ -29,6 +29,7 @@ class Kind(StrEnum):
     CONTACT_ROLE = "contact_role"
     CAMPAIGN_MEMBER = "campaign_member"
     ACTIVITY = "activity"
+    HISTORY = "history"  # a history row joined to its record elsewhere; counted, not written
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,9 @@ def _import_file(
         if isinstance(item, Rejected):
             reject(item)
             continue
+        if item.kind is Kind.HISTORY:
+            report.history_rows += 1
+            continue
         fingerprint = hash(item.key)
         if fingerprint in seen:
             reject(
@@ -175,7 +178,7 @@ def _import_file(
     report.updated = counts.updated
     report.unchanged = counts.unchanged
     report.placeholders = counts.placeholders
-    report.history_rows = counts.history_rows
+    report.history_rows += counts.history_rows
     if progress is not None:
         progress(source.name, report.rows)
 
@@ -276,3 +279,15 @@ def _failure(report: ImportReport) -> str:
     if failed.rejected > 20:
         lines.append(_("  … and {count} more.", count=failed.rejected - 20))
     return "\n".join(lines)
+
+
+def known_keys(ws: Workspace) -> Callable[[Kind, list[str]], set[str]]:
+    """Which of these external ids the workspace already holds (for history-only imports)."""
+    from sqo.services.import_writer import TABLES
+    from sqo.store.bulk import ids_by_external_id
+
+    def known(kind: Kind, keys: list[str]) -> set[str]:
+        with ws.engine.connect() as connection:
+            return set(ids_by_external_id(connection, TABLES[kind], keys))
+
+    return known

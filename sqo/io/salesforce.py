@@ -1,0 +1,479 @@
+"""Salesforce objects (Data Loader exports or API reads, with API field names) as records.
+
+The same builders serve a folder of CSV exports and the live connector: each takes a row as
+``{field: text}``. Stage and lead status names go through explicit tables (the defaults below
+cover Salesforce's standard sales and lead processes; pass your own for custom stages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqo.domain.errors import InvalidValue
+from sqo.domain.records import Lead, Opportunity
+from sqo.domain.stages import LEAD_KINDS, StageKind, StageModel
+from sqo.domain.values import parse_currency
+from sqo.i18n import _
+from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected
+from sqo.io.stages import StageMapper
+from sqo.io.staging import EventStage
+from sqo.io.values import parse_bool, parse_day, parse_int, parse_moment, parse_money, parse_percent
+
+SOURCE = "salesforce"
+
+DEFAULT_STAGES = {
+    "Prospecting": "Qualification",
+    "Qualification": "Qualification",
+    "Needs Analysis": "SQO",
+    "Value Proposition": "Solution",
+    "Id. Decision Makers": "Solution",
+    "Perception Analysis": "Solution",
+    "Proposal/Price Quote": "Proposal",
+    "Negotiation/Review": "Negotiation",
+    "Closed Won": "Won",
+    "Closed Lost": "Lost",
+}
+DEFAULT_LEAD_STATUSES = {
+    "Open - Not Contacted": "Lead",
+    "Working - Contacted": "MQL",
+    "Closed - Converted": "SQL",
+    "Closed - Not Converted": "Disqualified",
+}
+
+# The objects read, in the order they are imported (parents first).
+OBJECTS = (
+    "User",
+    "Account",
+    "Campaign",
+    "Contact",
+    "OpportunityHistory",
+    "OpportunityFieldHistory",
+    "Opportunity",
+    "LeadHistory",
+    "Lead",
+    "OpportunityContactRole",
+    "CampaignMember",
+    "Task",
+    "Event",
+)
+REQUIRED = {
+    "User": ["Id"],
+    "Account": ["Id", "Name"],
+    "Campaign": ["Id", "Name"],
+    "Contact": ["Id"],
+    "OpportunityHistory": ["OpportunityId", "StageName", "CreatedDate"],
+    "OpportunityFieldHistory": ["OpportunityId", "Field", "NewValue", "CreatedDate"],
+    "Opportunity": ["Id", "StageName"],
+    "LeadHistory": ["LeadId", "Field", "NewValue", "CreatedDate"],
+    "Lead": ["Id", "Status"],
+    "OpportunityContactRole": ["Id", "OpportunityId", "ContactId"],
+    "CampaignMember": ["Id", "CampaignId"],
+    "Task": ["Id"],
+    "Event": ["Id"],
+}
+ROLES = {
+    "Economic Buyer": "economic_buyer",
+    "Economic Decision Maker": "economic_buyer",
+    "Decision Maker": "decision_maker",
+    "Technical Buyer": "technical_buyer",
+    "Evaluator": "technical_buyer",
+    "Influencer": "influencer",
+    "Executive Sponsor": "champion",
+    "Business User": "stakeholder",
+    "Other": "other",
+}
+
+
+def key(prefix: Kind | str, value: str) -> str:
+    return f"sf:{value.strip()}"
+
+
+def _text(row: dict[str, str], name: str) -> str | None:
+    value = (row.get(name) or "").strip()
+    return value or None
+
+
+@dataclass
+class SalesforceReader:
+    model: StageModel
+    now: datetime
+    currency: str
+    stages: dict[str, str]
+    lead_statuses: dict[str, str]
+    date_format: str = "iso"
+
+    def __post_init__(self) -> None:
+        self.opp_stages = StageMapper(self.model, self.stages, where="the stage map")
+        self.lead_stages = StageMapper(
+            self.model, self.lead_statuses, kinds=LEAD_KINDS, where="the lead status map"
+        )
+        self.events = EventStage()
+
+    # ---- helpers -------------------------------------------------------------------------
+    def moment(self, row: dict[str, str], name: str) -> datetime | None:
+        text = _text(row, name)
+        return parse_moment(text, field=name, order=self.date_format) if text else None
+
+    def _owner(self, row: dict[str, str], refs: dict[str, Ref], field: str = "owner_id") -> None:
+        owner = _text(row, "OwnerId")
+        if owner and owner.startswith("005"):
+            refs[field] = Ref(
+                Kind.REP, key(Kind.REP, owner), placeholder=f"Salesforce user {owner}"
+            )
+
+    def _custom(self, row: dict[str, str]) -> dict[str, Any]:
+        return {k: v for k, v in row.items() if k.endswith("__c") and v not in ("", None)}
+
+    # ---- objects -------------------------------------------------------------------------
+    def user(self, n: int, row: dict[str, str]) -> Item:
+        name = _text(row, "Name") or " ".join(
+            x for x in (_text(row, "FirstName"), _text(row, "LastName")) if x
+        )
+        refs: dict[str, Ref] = {}
+        if team := _text(row, "Department") or _text(row, "UserRole.Name"):
+            refs["team_id"] = Ref(Kind.TEAM, f"sf:team:{team}", placeholder=team)
+        if manager := _text(row, "ManagerId"):
+            refs["manager_id"] = Ref(Kind.REP, key(Kind.REP, manager), required=False)
+        active = _text(row, "IsActive")
+        return Incoming(
+            n,
+            Kind.REP,
+            key(Kind.REP, row["Id"]),
+            {
+                "name": name or row["Id"],
+                "email": _text(row, "Email"),
+                "active": parse_bool(active, field="IsActive") if active else True,
+                "role": "rep",
+            },
+            refs,
+            row,
+        )
+
+    def account(self, n: int, row: dict[str, str]) -> Item:
+        employees = _text(row, "NumberOfEmployees")
+        return Incoming(
+            n,
+            Kind.ACCOUNT,
+            key(Kind.ACCOUNT, row["Id"]),
+            {
+                "name": row["Name"].strip(),
+                "industry": _text(row, "Industry"),
+                "employees": parse_int(employees, field="NumberOfEmployees") if employees else None,
+                "country": _text(row, "BillingCountry"),
+                "created_at": self.moment(row, "CreatedDate"),
+                "attributes": self._custom(row),
+            },
+            raw=row,
+        )
+
+    def campaign(self, n: int, row: dict[str, str]) -> Item:
+        cost = _text(row, "ActualCost")
+        return Incoming(
+            n,
+            Kind.CAMPAIGN,
+            key(Kind.CAMPAIGN, row["Id"]),
+            {
+                "name": row["Name"].strip(),
+                "channel": _text(row, "Type"),
+                "cost_cents": parse_money(cost, field="ActualCost")[0] if cost else None,
+                "currency": self.currency if cost else None,
+                "start_date": (d.date() if (d := self.moment(row, "StartDate")) else None),
+                "end_date": (d.date() if (d := self.moment(row, "EndDate")) else None),
+            },
+            raw=row,
+        )
+
+    def contact(self, n: int, row: dict[str, str]) -> Item:
+        name = _text(row, "Name") or " ".join(
+            x for x in (_text(row, "FirstName"), _text(row, "LastName")) if x
+        )
+        refs: dict[str, Ref] = {}
+        if account := _text(row, "AccountId"):
+            refs["account_id"] = Ref(Kind.ACCOUNT, key(Kind.ACCOUNT, account), required=False)
+        return Incoming(
+            n,
+            Kind.CONTACT,
+            key(Kind.CONTACT, row["Id"]),
+            {"name": name or row["Id"], "email": _text(row, "Email"), "title": _text(row, "Title")},
+            refs,
+            row,
+        )
+
+    def stage_history(self, n: int, row: dict[str, str], field: str) -> Item:
+        """A row of OpportunityHistory / OpportunityFieldHistory / LeadHistory: staged."""
+        is_lead = "LeadId" in row and field != "StageName"
+        record = _text(row, "LeadId" if is_lead else "OpportunityId")
+        if not record:
+            raise InvalidValue(_("the record id is empty."), field="id")
+        if "Field" in row and (row.get("Field") or "").strip() not in (field, "created"):
+            return Incoming(n, Kind.HISTORY, "", {"skip": True})  # another field's history
+        name = _text(row, "StageName") or _text(row, "NewValue")
+        at = self.moment(row, "CreatedDate")
+        if at is None:
+            raise InvalidValue(_("the CreatedDate is empty."), field="CreatedDate")
+        mapper = self.lead_stages if is_lead else self.opp_stages
+        stage = mapper.stage(name)
+        self.events.add([(key(Kind.LEAD if is_lead else Kind.OPPORTUNITY, record), at, stage.name)])
+        return Incoming(n, Kind.HISTORY, "", {"staged": True})
+
+    def opportunity(self, n: int, row: dict[str, str]) -> IncomingStaged:
+        stage = self.opp_stages.stage(_text(row, "StageName"))
+        created = self.moment(row, "CreatedDate") or self.now
+        amount = _text(row, "Amount")
+        currency = _text(row, "CurrencyIsoCode")
+        cents, shown = parse_money(amount, field="Amount") if amount else (None, None)
+        probability = _text(row, "Probability")
+        opp = Opportunity(
+            id=0,
+            name=(_text(row, "Name") or row["Id"])[:255],
+            stage=stage.name,
+            created_at=created,
+            currency=parse_currency(currency) if currency else (shown or self.currency),
+            amount_cents=cents,
+            close_date=(
+                parse_day(d, field="CloseDate", order=self.date_format)
+                if (d := _text(row, "CloseDate"))
+                else None
+            ),
+            next_step=(_text(row, "NextStep") or "")[:255] or None,
+            forecast_category=_text(row, "ForecastCategoryName") or stage.forecast_category.value,
+            probability=parse_percent(probability) if probability else stage.probability,
+            loss_reason=_text(row, "Loss_Reason__c") if stage.kind is StageKind.LOST else None,
+            source=_text(row, "LeadSource"),
+            external_id=key(Kind.OPPORTUNITY, row["Id"]),
+            attributes=self._custom(row),
+        )
+        if opp.forecast_category == "Omitted" and stage.kind is StageKind.WON:
+            opp.forecast_category = "Closed"
+        refs: dict[str, Ref] = {}
+        self._owner(row, refs)
+        if account := _text(row, "AccountId"):
+            refs["account_id"] = Ref(
+                Kind.ACCOUNT,
+                key(Kind.ACCOUNT, account),
+                placeholder=f"Salesforce account {account}",
+            )
+        if campaign := _text(row, "CampaignId"):
+            refs["campaign_id"] = Ref(Kind.CAMPAIGN, key(Kind.CAMPAIGN, campaign), required=False)
+        return IncomingStaged(
+            n,
+            Kind.OPPORTUNITY,
+            opp,
+            refs,
+            modified_at=self.moment(row, "LastModifiedDate"),
+            raw=row,
+        )
+
+    def lead(self, n: int, row: dict[str, str]) -> IncomingStaged:
+        stage = self.lead_stages.stage(_text(row, "Status"))
+        name = _text(row, "Name") or " ".join(
+            x for x in (_text(row, "FirstName"), _text(row, "LastName")) if x
+        )
+        lead = Lead(
+            id=0,
+            name=(name or row["Id"])[:255],
+            stage=stage.name,
+            created_at=self.moment(row, "CreatedDate") or self.now,
+            company=_text(row, "Company"),
+            email=_text(row, "Email"),
+            source=_text(row, "LeadSource"),
+            external_id=key(Kind.LEAD, row["Id"]),
+            attributes=self._custom(row),
+        )
+        refs: dict[str, Ref] = {}
+        self._owner(row, refs)
+        converted = _text(row, "IsConverted")
+        if converted and parse_bool(converted, field="IsConverted"):
+            lead.converted_at = self.moment(row, "ConvertedDate")
+            if opp := _text(row, "ConvertedOpportunityId"):
+                refs["converted_opportunity_id"] = Ref(
+                    Kind.OPPORTUNITY, key(Kind.OPPORTUNITY, opp), required=False
+                )
+            if account := _text(row, "ConvertedAccountId"):
+                refs["account_id"] = Ref(Kind.ACCOUNT, key(Kind.ACCOUNT, account), required=False)
+        return IncomingStaged(n, Kind.LEAD, lead, refs, raw=row)
+
+    def contact_role(self, n: int, row: dict[str, str]) -> Item:
+        role = _text(row, "Role")
+        primary = _text(row, "IsPrimary")
+        return Incoming(
+            n,
+            Kind.CONTACT_ROLE,
+            key(Kind.CONTACT_ROLE, row["Id"]),
+            {
+                "role": ROLES.get(role, "other") if role else None,
+                "is_primary": parse_bool(primary, field="IsPrimary") if primary else False,
+            },
+            {
+                "opportunity_id": Ref(
+                    Kind.OPPORTUNITY, key(Kind.OPPORTUNITY, row["OpportunityId"])
+                ),
+                "contact_id": Ref(Kind.CONTACT, key(Kind.CONTACT, row["ContactId"])),
+            },
+            row,
+        )
+
+    def campaign_member(self, n: int, row: dict[str, str]) -> Item:
+        refs = {"campaign_id": Ref(Kind.CAMPAIGN, key(Kind.CAMPAIGN, row["CampaignId"]))}
+        if lead := _text(row, "LeadId"):
+            refs["lead_id"] = Ref(Kind.LEAD, key(Kind.LEAD, lead))
+        if contact := _text(row, "ContactId"):
+            refs["contact_id"] = Ref(Kind.CONTACT, key(Kind.CONTACT, contact))
+        touched = self.moment(row, "FirstRespondedDate") or self.moment(row, "CreatedDate")
+        return Incoming(
+            n,
+            Kind.CAMPAIGN_MEMBER,
+            key(Kind.CAMPAIGN_MEMBER, row["Id"]),
+            {"status": _text(row, "Status"), "touched_at": touched or self.now},
+            refs,
+            row,
+        )
+
+    def activity(self, n: int, row: dict[str, str], obj: str) -> Item:
+        what, who = _text(row, "WhatId"), _text(row, "WhoId")
+        refs: dict[str, Ref] = {}
+        if what and what.startswith("006"):
+            refs["opportunity_id"] = Ref(Kind.OPPORTUNITY, key(Kind.OPPORTUNITY, what))
+        if who and who.startswith("00Q"):
+            refs["lead_id"] = Ref(Kind.LEAD, key(Kind.LEAD, who))
+        elif who and who.startswith("003"):
+            refs["contact_id"] = Ref(Kind.CONTACT, key(Kind.CONTACT, who), required=False)
+        self._owner(row, refs, "rep_id")
+        subtype = (_text(row, "TaskSubtype") or _text(row, "Type") or "").casefold()
+        if obj == "Event":
+            kind = "demo" if "demo" in subtype else "meeting"
+            at = self.moment(row, "StartDateTime") or self.moment(row, "ActivityDateTime")
+        else:
+            kind = "call" if "call" in subtype else "email" if "email" in subtype else "note"
+            at = self.moment(row, "CompletedDateTime")
+        at = at or self.moment(row, "ActivityDate") or self.moment(row, "CreatedDate")
+        if at is None:
+            raise InvalidValue(_("the activity has no date (ActivityDate)."), field="ActivityDate")
+        return Incoming(
+            n,
+            Kind.ACTIVITY,
+            key(Kind.ACTIVITY, row["Id"]),
+            {
+                "kind": kind,
+                "direction": "outbound",
+                "subject": (_text(row, "Subject") or "")[:255] or None,
+                "occurred_at": at,
+            },
+            refs,
+            row,
+        )
+
+    def builder(self, obj: str) -> Callable[[int, dict[str, str]], Item]:
+        return {
+            "User": self.user,
+            "Account": self.account,
+            "Campaign": self.campaign,
+            "Contact": self.contact,
+            "OpportunityHistory": lambda n, r: self.stage_history(n, r, "StageName"),
+            "OpportunityFieldHistory": lambda n, r: self.stage_history(n, r, "StageName"),
+            "LeadHistory": lambda n, r: self.stage_history(n, r, "Status"),
+            "Opportunity": self.opportunity,
+            "Lead": self.lead,
+            "OpportunityContactRole": self.contact_role,
+            "CampaignMember": self.campaign_member,
+            "Task": lambda n, r: self.activity(n, r, "Task"),
+            "Event": lambda n, r: self.activity(n, r, "Event"),
+        }[obj]
+
+    def items(
+        self,
+        obj: str,
+        rows: Iterable[tuple[int, dict[str, str]] | Rejected],
+        known: Callable[[Kind, list[str]], set[str]] | None = None,
+    ) -> Iterator[Item]:
+        """The records of one object's rows; staged history joins its records here."""
+        build = self.builder(obj)
+        batch: list[IncomingStaged] = []
+        pending: list[tuple[int, dict[str, str], str]] = []
+        for entry in rows:
+            if isinstance(entry, Rejected):
+                yield entry
+                continue
+            number, row = entry
+            if "Id" in row and not (row.get("Id") or "").strip():
+                yield Rejected(number, _("row {row}: the Id is empty.", row=number), row)
+                continue
+            try:
+                item = build(number, row)
+            except InvalidValue as exc:
+                yield Rejected(
+                    number, _("row {row}: {problem}", row=number, problem=exc.message), row
+                )
+                continue
+            except KeyError as exc:
+                yield Rejected(
+                    number,
+                    _("row {row}: the column {column} is missing.", row=number, column=str(exc)),
+                    row,
+                )
+                continue
+            if isinstance(item, Rejected):
+                yield item
+            elif isinstance(item, IncomingStaged):
+                self.events.add_ids([item.key])
+                batch.append(item)
+                if len(batch) >= 1000:
+                    yield from self._with_events(batch)
+            elif item.values.get("staged"):
+                record = _text(row, "OpportunityId") or _text(row, "LeadId") or ""
+                pending.append((number, row, record))
+                if len(pending) >= 5000:
+                    yield from self._check_known(obj, pending, known)
+            elif not item.values.get("skip"):
+                yield item
+        yield from self._with_events(batch)
+        yield from self._check_known(obj, pending, known)
+
+    def _with_events(self, batch: list[IncomingStaged]) -> Iterator[Item]:
+        found = self.events.events_for([i.key for i in batch])
+        for item in batch:
+            item.events = found.get(item.key, [])
+            if item.kind is Kind.OPPORTUNITY and isinstance(item.record, Opportunity):
+                stage = self.model.stage(item.record.stage)
+                if stage.is_closed:
+                    entered = [e.at for e in item.events if e.stage == stage.name]
+                    item.record.closed_at = (
+                        entered[-1]
+                        if entered
+                        else (
+                            datetime.combine(item.record.close_date, datetime.min.time())
+                            if item.record.close_date
+                            else item.record.created_at
+                        )
+                    )
+            yield item
+        batch.clear()
+
+    def _check_known(
+        self,
+        obj: str,
+        pending: list[tuple[int, dict[str, str], str]],
+        known: Callable[[Kind, list[str]], set[str]] | None,
+    ) -> Iterator[Item]:
+        """History rows must belong to a record of this import or of the workspace."""
+        kind = Kind.LEAD if obj == "LeadHistory" else Kind.OPPORTUNITY
+        keys = [key(kind, r) for _n, _row, r in pending]
+        in_workspace = known(kind, keys) if known else set()
+        for (number, row, record), record_key in zip(pending, keys, strict=True):
+            if record_key in in_workspace or self.events.has_id(record_key):
+                yield Incoming(number, Kind.HISTORY, "", {"staged": True}, raw=row)
+            else:
+                yield Rejected(
+                    number,
+                    _(
+                        "row {row}: history for {record}, which is neither in this export "
+                        "nor in the workspace.",
+                        row=number,
+                        record=record,
+                    ),
+                    row,
+                )
+        pending.clear()

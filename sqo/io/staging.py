@@ -1,0 +1,60 @@
+"""A scratch store for stage history rows, so a history file of any size can be joined to its
+records without holding it in memory: rows go to a temporary SQLite file, indexed by record id,
+and are read back per batch of records. It is not the workspace, and is deleted afterwards."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from sqo.io.incoming import StageEvent
+
+
+class EventStage:
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="sqo-import-")
+        self.db = sqlite3.connect(Path(self._dir.name) / "events.db")
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute("CREATE TABLE events (record TEXT, at TEXT, stage TEXT)")
+        self.db.execute("CREATE TABLE ids (record TEXT PRIMARY KEY)")
+        self.indexed = False
+
+    def add(self, rows: Iterable[tuple[str, datetime, str]]) -> None:
+        self.db.executemany(
+            "INSERT INTO events VALUES (?, ?, ?)", ((r, a.isoformat(), s) for r, a, s in rows)
+        )
+
+    def add_ids(self, ids: Iterable[str]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO ids VALUES (?)", ((i,) for i in ids))
+
+    def has_id(self, record: str) -> bool:
+        return (
+            self.db.execute("SELECT 1 FROM ids WHERE record = ?", (record,)).fetchone() is not None
+        )
+
+    def _index(self) -> None:
+        if not self.indexed:
+            self.db.execute("CREATE INDEX ix_events ON events (record)")
+            self.indexed = True
+
+    def events_for(self, records: list[str]) -> dict[str, list[StageEvent]]:
+        self._index()
+        found: dict[str, list[StageEvent]] = {}
+        for start in range(0, len(records), 900):
+            part = records[start : start + 900]
+            marks = ",".join("?" * len(part))
+            rows = self.db.execute(
+                f"SELECT record, at, stage FROM events WHERE record IN ({marks}) ORDER BY at",
+                part,
+            )
+            for record, at, stage in rows:
+                found.setdefault(record, []).append(StageEvent(datetime.fromisoformat(at), stage))
+        return found
+
+    def close(self) -> None:
+        self.db.close()
+        self._dir.cleanup()
