@@ -1,5 +1,5 @@
-from datetime import date, timedelta
 from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 
@@ -20,9 +20,17 @@ from tests.unit.qualification.facts import NOW, empty, evidence, strong
 CASES = {
     "sqo-default": (
         ["problem_identified", "solution_fit", "budget_range"],
-        ["problem_identified", "solution_fit", "deal_size_estimated", "budget_range",
-         "economic_buyer", "buying_timeline", "next_steps", "prospect_responsive",
-         "meetings_happening"],
+        [
+            "problem_identified",
+            "solution_fit",
+            "deal_size_estimated",
+            "budget_range",
+            "economic_buyer",
+            "buying_timeline",
+            "next_steps",
+            "prospect_responsive",
+            "meetings_happening",
+        ],
     ),
     "sqo-essentials": (["budget", "fit"], ["engagement", "budget", "timing", "fit"]),
     "startup": (
@@ -74,8 +82,10 @@ def test_an_unqualified_deal_fails_every_shipped_playbook(name):
 def test_champion_is_required_only_for_complex_deals():
     playbook = shipped_playbook("sqo-default")
     keys = ["problem_identified", "solution_fit", "budget_range"]
-    no_champion = replace(strong(*keys), contacts=(ContactFact("Eva Buyer", "economic_buyer"),
-                                                  ContactFact("Bo", None)))
+    no_champion = replace(
+        strong(*keys),
+        contacts=(ContactFact("Eva Buyer", "economic_buyer"), ContactFact("Bo", None)),
+    )
     standard = evaluate(playbook, no_champion, NOW)
     assert standard.passed
     assert standard.result("champion").status is Status.NOT_APPLICABLE
@@ -84,8 +94,9 @@ def test_champion_is_required_only_for_complex_deals():
     assert [r.key for r in refused.missing] == ["champion"]
     assert refused.result("champion").status is Status.NOT_MET
     assert refused.result("champion").reason == "no contact with the role champion"
-    with_champion = replace(complex_deal, contacts=(*complex_deal.contacts,
-                                                    ContactFact("Carl", "champion")))
+    with_champion = replace(
+        complex_deal, contacts=(*complex_deal.contacts, ContactFact("Carl", "champion"))
+    )
     assert evaluate(playbook, with_champion, NOW).passed
 
 
@@ -102,7 +113,9 @@ def test_rules_follow_activities_and_the_evaluation_time():
     # an outbound email is not the prospect being responsive; an inbound one is
     outbound = replace(facts, activities=(ActivityFact("email", "outbound", NOW),))
     assert evaluate(playbook, outbound, NOW).result("prospect_responsive").status is Status.NOT_MET
-    inbound = replace(facts, activities=(ActivityFact("email", "inbound", NOW - timedelta(days=14)),))
+    inbound = replace(
+        facts, activities=(ActivityFact("email", "inbound", NOW - timedelta(days=14)),)
+    )
     assert evaluate(playbook, inbound, NOW).result("prospect_responsive").status is Status.MET
 
 
@@ -188,6 +201,14 @@ def test_the_evaluation_as_data():
     assert data["playbook"] == "tiny" and data["playbook_version"] == "2"
     assert data["passed"] is False and data["missing"] == ["a"]
     assert [(c["key"], c["status"]) for c in data["criteria"]] == [
-        ("a", "unknown"), ("b", "not_met"), ("c", "not_applicable")]
-    assert data["groups"][0] == {"key": "first", "label": "First", "score": 0.0, "met": 0,
-                                 "applicable": 2}
+        ("a", "unknown"),
+        ("b", "not_met"),
+        ("c", "not_applicable"),
+    ]
+    assert data["groups"][0] == {
+        "key": "first",
+        "label": "First",
+        "score": 0.0,
+        "met": 0,
+        "applicable": 2,
+    }

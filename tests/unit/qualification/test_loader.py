@@ -26,32 +26,51 @@ def refusal(text: str) -> str:
 def test_the_default_playbook_has_the_twenty_criteria_in_five_groups():
     playbook = shipped_playbook("sqo-default")
     assert [(g.key, [c.key for c in g.criteria]) for g in playbook.groups] == [
-        ("clear_opportunity",
-         ["problem_identified", "solution_fit", "value_proposition", "competitive_position"]),
-        ("economics",
-         ["deal_size_estimated", "budget_range", "pricing_parameters", "procurement_process"]),
+        (
+            "clear_opportunity",
+            ["problem_identified", "solution_fit", "value_proposition", "competitive_position"],
+        ),
+        (
+            "economics",
+            ["deal_size_estimated", "budget_range", "pricing_parameters", "procurement_process"],
+        ),
         ("access", ["economic_buyer", "key_stakeholders", "access_confirmed", "champion"]),
         ("timeline", ["buying_timeline", "decision_process", "key_milestones", "next_steps"]),
-        ("engagement",
-         ["prospect_responsive", "meetings_happening", "information_flowing", "mutual_commitment"]),
+        (
+            "engagement",
+            [
+                "prospect_responsive",
+                "meetings_happening",
+                "information_flowing",
+                "mutual_commitment",
+            ],
+        ),
     ]
     champion = playbook.criterion("champion")
     assert champion is not None and champion.required
     assert champion.condition == 'complexity == "complex"'
     assert playbook.criterion("deal_size_estimated").rule == FieldPresent(  # type: ignore[union-attr]
-        type="field_present", field="amount")
+        type="field_present", field="amount"
+    )
     meetings = playbook.criterion("meetings_happening").rule  # type: ignore[union-attr]
     assert isinstance(meetings, ActivityRule) and meetings.within_days == 30
     assert {k.value for k in meetings.kinds} == {"meeting", "demo"}
     assert isinstance(playbook.criterion("economic_buyer").rule, ContactRole)  # type: ignore[union-attr]
     assert playbook.criterion("key_stakeholders").rule == ContactCount(  # type: ignore[union-attr]
-        type="contacts", min_count=2)
+        type="contacts", min_count=2
+    )
 
 
 def test_every_shipped_playbook_loads():
     assert sorted(shipped_playbooks()) == [
-        "bant", "champ", "consulting-firm", "digital-agency", "meddpicc", "sqo-default",
-        "sqo-essentials", "startup",
+        "bant",
+        "champ",
+        "consulting-firm",
+        "digital-agency",
+        "meddpicc",
+        "sqo-default",
+        "sqo-essentials",
+        "startup",
     ]
     assert len(list(SHIPPED_DIR.glob("*.yaml"))) == 8
 
@@ -64,7 +83,9 @@ def test_a_duplicate_criterion_key_is_refused_with_its_line():
       - key: budget
         label: Budget again
 """)
-    assert "tiny.yaml, line 12, groups.0.criteria.2.key: duplicate criterion key 'budget'" in message
+    assert (
+        "tiny.yaml, line 12, groups.0.criteria.2.key: duplicate criterion key 'budget'" in message
+    )
 
 
 def test_a_rule_on_an_unknown_field_is_refused_with_its_line():
