@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from sqo import i18n
-from sqo.cli import demo, directory, leads, opportunities, records, workspace
+from sqo.cli import demo, directory, leads, opportunities, qualification, records, workspace
 from sqo.cli import imports as import_commands
 from sqo.cli.context import CliState, SqoGroup
 
@@ -56,8 +56,14 @@ app.add_typer(directory.accounts, name="account", help="Accounts (companies).")
 app.add_typer(directory.contacts, name="contact", help="Contacts and their buying roles.")
 app.add_typer(directory.campaigns, name="campaign", help="Marketing campaigns.")
 app.add_typer(directory.quotas, name="quota", help="Quotas per rep or team and period.")
+app.command("qualify")(qualification.qualify_command)
+app.command("promote")(qualification.promote_command)
+app.command("near-misses")(qualification.near_misses_command)
+app.add_typer(qualification.playbook_app, name="playbook", help="Qualification playbooks.")
+app.add_typer(qualification.evidence_app, name="evidence", help="Qualification evidence.")
 
 app.add_typer(import_commands.app, name="import", help="Import CRM exports and sqo exports.")
+
 
 def main() -> None:
     app()
