@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from sqo.domain.actor import Actor
+from sqo.i18n import set_language
 from sqo.services.workspace import Workspace, init_workspace
 
 POSTGRES_URL = os.environ.get("SQO_TEST_POSTGRES_URL")
@@ -52,6 +53,14 @@ def postgres_problem() -> str | None:
         _PG_PROBLEM = _postgres_problem()
         _PG_CHECKED = True
     return _PG_PROBLEM
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Tests read English messages unless they ask for another language."""
+    set_language("en")
+    yield
+    set_language(None)
 
 
 @pytest.fixture

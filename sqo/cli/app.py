@@ -7,7 +7,16 @@ from typing import Annotated
 import typer
 
 from sqo import i18n
-from sqo.cli import demo, directory, leads, opportunities, qualification, records, workspace
+from sqo.cli import (
+    analytics,
+    demo,
+    directory,
+    leads,
+    opportunities,
+    qualification,
+    records,
+    workspace,
+)
 from sqo.cli import imports as import_commands
 from sqo.cli.context import CliState, SqoGroup
 
@@ -36,8 +45,8 @@ def root(
         typer.Option("--as", envvar="SQO_USER", help="Who is acting (kept in the history)."),
     ] = None,
 ) -> None:
-    if lang:
-        i18n.set_language(lang if lang in i18n.SUPPORTED else None)
+    # Always set it, so one invocation's --lang never leaks into the next in the same process.
+    i18n.set_language(lang if lang in i18n.SUPPORTED else None)
     ctx.obj = CliState(db=db, actor_name=actor)
 
 
@@ -48,6 +57,11 @@ app.command("move")(opportunities.move_command)
 app.command("convert")(leads.convert_command)
 app.command("log")(records.log_command)
 app.command("history")(records.history_command)
+app.command("funnel")(analytics.funnel_command)
+app.command("benchmarks")(analytics.benchmarks_command)
+app.command("coverage")(analytics.coverage_command)
+app.command("pipeline-change")(analytics.pipeline_change_command)
+app.command("stages")(analytics.stages_command)
 app.add_typer(opportunities.app, name="opp", help="Create, list, show and edit opportunities.")
 app.add_typer(leads.app, name="lead", help="Create, list, qualify and convert leads.")
 app.add_typer(directory.reps, name="rep", help="Sales reps and managers.")
@@ -61,7 +75,6 @@ app.command("promote")(qualification.promote_command)
 app.command("near-misses")(qualification.near_misses_command)
 app.add_typer(qualification.playbook_app, name="playbook", help="Qualification playbooks.")
 app.add_typer(qualification.evidence_app, name="evidence", help="Qualification evidence.")
-
 app.add_typer(import_commands.app, name="import", help="Import CRM exports and sqo exports.")
 
 

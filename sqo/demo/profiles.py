@@ -25,13 +25,13 @@ class SegmentProfile:
 
 SEGMENTS: dict[Segment, SegmentProfile] = {
     Segment.SMB: SegmentProfile(
-        "SMB", "Stockholm", 10, 0.48, 22_000, 0.45, 24, 0.35, 0.36, 4, 60_000
+        "SMB", "Stockholm", 10, 0.48, 22_000, 0.45, 24, 0.35, 0.44, 4, 60_000
     ),
     Segment.MID_MARKET: SegmentProfile(
-        "Mid-Market", "London", 8, 0.3, 62_000, 0.5, 46, 0.35, 0.26, 6, 150_000
+        "Mid-Market", "London", 8, 0.3, 62_000, 0.5, 46, 0.35, 0.3, 6, 150_000
     ),
     Segment.ENTERPRISE: SegmentProfile(
-        "Enterprise", "New York", 7, 0.22, 180_000, 0.55, 115, 0.3, 0.18, 8, 210_000
+        "Enterprise", "New York", 7, 0.22, 180_000, 0.55, 115, 0.3, 0.21, 8, 210_000
     ),
 }
 
