@@ -80,9 +80,35 @@ class BulkWriter:
     def _flush_table(self, name: str) -> None:
         rows = self._rows.get(name)
         if rows:
-            self.connection.execute(insert(self._tables[name]), rows)
+            if self.connection.dialect.name == "sqlite":
+                self._sqlite_executemany(self._tables[name], rows)
+            else:
+                self.connection.execute(insert(self._tables[name]), rows)
             self.counts[name] = self.counts.get(name, 0) + len(rows)
             self._rows[name] = []
+
+    def _sqlite_executemany(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """The same insert through the driver's executemany, with SQLAlchemy's own value
+        processing done once per column: several times faster for millions of rows."""
+        columns = list(rows[0])
+        if any(list(row) != columns for row in rows):
+            self.connection.execute(insert(table), rows)
+            return
+        dialect = self.connection.dialect
+        processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+        names = ", ".join(f'"{c}"' for c in columns)
+        marks = ", ".join("?" for _c in columns)
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        params = [
+            tuple(
+                value if process is None or value is None else process(value)
+                for value, process in zip(row.values(), processors, strict=True)
+            )
+            for row in rows
+        ]
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
+        driver.executemany(sql, params)
 
     # Parents before children, so foreign keys hold at every flush.
     ORDER = (

@@ -1,0 +1,55 @@
+"""Value parsing for exports, with expected values worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from sqo.domain.errors import InvalidValue
+from sqo.io.values import parse_moment, parse_money
+
+
+@pytest.mark.parametrize(
+    ("text", "cents", "currency"),
+    [
+        ("12500", 1_250_000, None),
+        ("$12,500.50", 1_250_050, "USD"),
+        ("12 500,50 kr", 1_250_050, "SEK"),
+        ("EUR 1.234,5", 123_450, "EUR"),
+        ("1.234.567", 123_456_700, None),
+        ("€0", 0, "EUR"),
+    ],
+)
+def test_amounts_with_symbols_and_separators(text, cents, currency):
+    assert parse_money(text) == (cents, currency)
+
+
+@pytest.mark.parametrize("text", ["ten", "12..5", "", "1,2,3.4.5"])
+def test_bad_amounts_are_refused(text):
+    with pytest.raises(InvalidValue, match="Invalid amount"):
+        parse_money(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("2024-03-01", "iso", datetime(2024, 3, 1)),
+        ("2024-03-01T10:00:00.000Z", "iso", datetime(2024, 3, 1, 10)),
+        ("2024-03-01T10:00:00.000+0200", "iso", datetime(2024, 3, 1, 8)),
+        ("01/03/2024", "day-first", datetime(2024, 3, 1)),
+        ("01.03.2024 14:05", "day-first", datetime(2024, 3, 1, 14, 5)),
+        ("03/01/2024 2:05 PM", "month-first", datetime(2024, 3, 1, 14, 5)),
+        ("1 Mar 2024", "%d %b %Y", datetime(2024, 3, 1)),
+    ],
+)
+def test_dates_in_every_documented_format(text, order, expected):
+    assert parse_moment(text, field="close_date", order=order) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "order"), [("01/03/2024", "iso"), ("2024-13-01", "iso"), ("31/01/2024", "month-first")]
+)
+def test_dates_in_the_wrong_format_are_refused(text, order):
+    with pytest.raises(InvalidValue, match="Invalid close_date"):
+        parse_moment(text, field="close_date", order=order)
