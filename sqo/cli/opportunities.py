@@ -231,6 +231,7 @@ def list_(
         ["#", _("Name"), _("Account"), _("Owner"), _("Stage"), _("Amount"), _("Close date")],
         _rows(ctx, opps),
         right=(0, 5),
+        nowrap=(0, 4, 5, 6),
     )
 
 

@@ -84,11 +84,16 @@ def table(
     rows: Iterable[Sequence[Any]],
     *,
     right: Iterable[int] = (),
+    nowrap: Iterable[int] = (),
 ) -> None:
+    """A table; ``right`` columns are right-aligned, ``nowrap`` ones (amounts, dates, stages)
+    stay on one line while free text wraps."""
     view = Table(title=title, title_justify="left", header_style="bold")
-    aligned = set(right)
+    aligned, single = set(right), set(nowrap)
     for index, column in enumerate(columns):
-        view.add_column(column, justify="right" if index in aligned else "left")
+        view.add_column(
+            column, justify="right" if index in aligned else "left", no_wrap=index in single
+        )
     for row in rows:
         view.add_row(*("" if cell is None else str(cell) for cell in row))
     console.print(view)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
@@ -11,6 +12,7 @@ from sqo.cli.context import state
 from sqo.cli.opportunities import JsonOption
 from sqo.domain.history import RecordType
 from sqo.i18n import _
+from sqo.services import directory
 from sqo.services.activities import log_activity
 from sqo.services.history import record_history
 
@@ -66,6 +68,31 @@ def history_command(
     if as_json:
         output.print_json(changes)
         return
+    reps, accounts = directory.display_names(
+        st.workspace(),
+        st.actor(),
+        rep_ids={int(v) for c in changes if c.field == "owner_id" for v in (c.old, c.new) if v},
+        account_ids={
+            int(v) for c in changes if c.field == "account_id" for v in (c.old, c.new) if v
+        },
+    )
+    currency = next((c.new for c in changes if c.field == "currency" and c.new), None)
+
+    def shown(field: str, value: str | None) -> str:
+        if value is None:
+            return ""
+        if field == "amount_cents":
+            return output.money(int(value), currency)
+        if field == "owner_id":
+            return reps.get(int(value), value)
+        if field == "account_id":
+            return accounts.get(int(value), value)
+        if field == "probability":
+            return output.percent(float(value))
+        if field == "competitors":
+            return ", ".join(json.loads(value))
+        return value
+
     output.table(
         _("History of {kind} {id}", kind=_("lead") if lead else _("opportunity"), id=record_id),
         [_("When"), _("Who"), _("Field"), _("From"), _("To"), _("Why")],
@@ -73,11 +100,41 @@ def history_command(
             [
                 c.changed_at.strftime("%Y-%m-%d %H:%M"),
                 c.actor,
-                c.field,
-                c.old,
-                c.new,
+                field_label(c.field),
+                shown(c.field, c.old),
+                shown(c.field, c.new),
                 c.justification,
             ]
             for c in changes
         ],
+        nowrap=(0,),
     )
+
+
+def field_label(field: str) -> str:
+    """The name a sales manager uses for a tracked field."""
+    labels = {
+        "name": _("Name"),
+        "stage": _("Stage"),
+        "account_id": _("Account"),
+        "owner_id": _("Owner"),
+        "amount_cents": _("Amount"),
+        "currency": _("Currency"),
+        "close_date": _("Close date"),
+        "next_step": _("Next step"),
+        "next_step_due": _("Next step due"),
+        "forecast_category": _("Forecast category"),
+        "probability": _("Probability"),
+        "competitors": _("Competitors"),
+        "complexity": _("Complexity"),
+        "loss_reason": _("Loss reason"),
+        "campaign_id": _("Campaign"),
+        "source": _("Source"),
+        "closed_at": _("Closed"),
+        "company": _("Company"),
+        "email": _("Email"),
+        "segment": _("Segment"),
+        "converted_opportunity_id": _("Converted to opportunity"),
+        "converted_at": _("Converted"),
+    }
+    return labels.get(field, field)

@@ -225,7 +225,7 @@ class Simulation:
         complex_share = {Segment.SMB: 0.05, Segment.MID_MARKET: 0.35, Segment.ENTERPRISE: 0.7}
         opp = Opportunity(
             id=self._next("opp"),
-            name=f"{account.name} – {rng.choice(PRODUCTS)} plan",
+            name=f"{account.name.rsplit(' ', 1)[0]} – {rng.choice(PRODUCTS)}",
             stage=self.model.opportunity_start_stage,
             created_at=created,
             currency="USD",
