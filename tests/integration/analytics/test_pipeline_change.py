@@ -57,7 +57,7 @@ def pipeline(any_workspace, actor):
 
 
 def test_waterfall_bars_reconcile_exactly(pipeline, actor):
-    ws, ids = pipeline
+    ws, _ids = pipeline
     change = analytics.pipeline_change_report(
         ws, actor, start=date(2026, 2, 1), end=date(2026, 2, 28), limit=10
     )

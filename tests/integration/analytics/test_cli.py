@@ -1,0 +1,99 @@
+"""The analytics commands through the CLI runner: exit codes, messages and JSON shape."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from typer.testing import CliRunner
+
+from sqo.cli.app import app
+from tests.conftest import T0
+from tests.factories import org
+from tests.integration.analytics.helpers import move, opp
+
+runner = CliRunner()
+
+
+def _setup(workspace, actor):
+    org(workspace, actor)
+    a = opp(workspace, actor, "A", T0, "SQO")
+    move(workspace, actor, a, "Won", T0 + timedelta(days=20))
+    b = opp(workspace, actor, "B", T0, "SQO", account="Globex")
+    move(workspace, actor, b, "Lost", T0 + timedelta(days=5))
+    opp(workspace, actor, "C", T0, "Qualification")
+
+
+def test_funnel_json_has_conversions_with_group_keys(workspace, actor, sqlite_url):
+    _setup(workspace, actor)
+    result = runner.invoke(app, ["--db", sqlite_url, "funnel", "--by", "segment,quarter", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    row = next(
+        c
+        for c in data["conversions"]
+        if c["from"] == "SQO" and c["to"] == "Won" and c["segment"] == "SMB"
+    )
+    assert (row["entered"], row["converted"], row["open"], row["rate"]) == (1, 1, 0, 1.0)
+    assert row["quarter"] == "2026-01-01"
+    sql = next(
+        c
+        for c in data["conversions"]
+        if c["from"] == "SQL" and c["to"] == "SQO" and c["segment"] == "SMB"
+    )
+    assert (sql["entered"], sql["converted"], sql["open"]) == (2, 1, 1)  # A converted, C open
+
+
+def test_other_commands_render_and_emit_json(workspace, actor, sqlite_url):
+    _setup(workspace, actor)
+    for args in (
+        ["benchmarks"],
+        ["coverage", "--as-of", "2026-02-01"],
+        ["pipeline-change", "--from", "2026-01-01", "--to", "2026-03-31"],
+        ["stages"],
+        ["funnel"],
+    ):
+        table = runner.invoke(app, ["--db", sqlite_url, *args])
+        assert table.exit_code == 0, (args, table.output)
+        as_json = runner.invoke(app, ["--db", sqlite_url, *args, "--json"])
+        assert as_json.exit_code == 0, (args, as_json.output)
+        json.loads(as_json.stdout)
+    change = json.loads(
+        runner.invoke(
+            app,
+            [
+                "--db",
+                sqlite_url,
+                "pipeline-change",
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2026-03-31",
+                "--json",
+            ],
+        ).stdout
+    )
+    assert change["reconciles"] is True
+
+
+def test_bad_input_gives_clear_messages(workspace, actor, sqlite_url):
+    result = runner.invoke(app, ["--db", sqlite_url, "funnel", "--by", "region"])
+    assert result.exit_code == 2
+    assert (
+        "Unknown breakdown 'region'. Valid breakdowns: segment, owner, team, source, "
+        "campaign, week, month, quarter." in result.output
+    )
+    result = runner.invoke(
+        app, ["--db", sqlite_url, "pipeline-change", "--from", "2026-03-01", "--to", "2026-01-01"]
+    )
+    assert result.exit_code == 2
+    assert "--from (2026-03-01) is after --to (2026-01-01)" in result.output
+    result = runner.invoke(app, ["--db", sqlite_url, "stages", "--stage", "Nope"])
+    assert (
+        result.exit_code == 2 and "Unknown stage 'Nope'. Valid stages: Lead, MQL" in result.output
+    )
+    result = runner.invoke(
+        app, ["--db", sqlite_url, "funnel", "--from", "2031-01-01", "--to", "2031-02-01"]
+    )
+    assert result.exit_code == 0
+    assert "No records entered the funnel in this period" in result.output
