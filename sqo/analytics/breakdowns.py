@@ -19,7 +19,7 @@ from sqo.domain.errors import InvalidValue, list_values
 from sqo.i18n import _
 from sqo.store import tables as t
 
-ATTRIBUTE_KEYS = ("segment", "owner", "team", "source", "campaign")
+ATTRIBUTE_KEYS = ("segment", "owner", "manager", "team", "source", "campaign")
 BREAKDOWN_KEYS = (*ATTRIBUTE_KEYS, *PERIOD_UNITS)
 
 
@@ -89,10 +89,14 @@ def attributes(mt: Subquery, keys: Sequence[str], key_column: str = "key") -> At
             account, account.c.id == func.coalesce(o.c.account_id, lead.c.account_id)
         )
         columns["segment"] = func.coalesce(account.c.segment, lead.c.segment)
-    if "owner" in needed or "team" in needed:
+    if {"owner", "team", "manager"} & set(needed):
         rep = t.reps.alias("r")
         source = source.outerjoin(rep, rep.c.id == owner_id)
         columns["owner"] = rep.c.name
+        if "manager" in needed:
+            manager = t.reps.alias("mgr")
+            source = source.outerjoin(manager, manager.c.id == rep.c.manager_id)
+            columns["manager"] = manager.c.name
         if "team" in needed:
             team = t.teams.alias("tm")
             source = source.outerjoin(team, team.c.id == rep.c.team_id)

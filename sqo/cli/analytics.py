@@ -54,7 +54,7 @@ def funnel_command(
         list[str] | None,
         typer.Option(
             "--by",
-            help="Breakdowns: segment, owner, team, source, campaign, week, month, quarter "
+            help="Breakdowns: segment, owner, manager, team, source, campaign, week, month, quarter "
             "(comma-separated or repeated).",
         ),
     ] = None,

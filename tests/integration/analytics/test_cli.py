@@ -80,7 +80,7 @@ def test_bad_input_gives_clear_messages(workspace, actor, sqlite_url):
     result = runner.invoke(app, ["--db", sqlite_url, "funnel", "--by", "region"])
     assert result.exit_code == 2
     assert (
-        "Unknown breakdown 'region'. Valid breakdowns: segment, owner, team, source, "
+        "Unknown breakdown 'region'. Valid breakdowns: segment, owner, manager, team, source, "
         "campaign, week, month, quarter." in result.output
     )
     result = runner.invoke(

@@ -140,7 +140,7 @@ def test_empty_period_gives_zeros_with_a_note(history, actor):
 
 
 def test_bad_input_names_the_valid_values(history, actor):
-    with pytest.raises(InvalidValue, match="Valid breakdowns: segment, owner, team"):
+    with pytest.raises(InvalidValue, match="Valid breakdowns: segment, owner, manager, team"):
         analytics.funnel(history, actor, by="region")
     with pytest.raises(InvalidValue, match="is after --to"):
         analytics.funnel(history, actor, start=date(2026, 2, 1), end=date(2026, 1, 1))
