@@ -54,8 +54,8 @@ def funnel_command(
         list[str] | None,
         typer.Option(
             "--by",
-            help="Breakdowns: segment, owner, manager, team, source, campaign, week, month, quarter "
-            "(comma-separated or repeated).",
+            help="Breakdowns: segment, owner, manager, team, source, campaign, week, month, "
+            "quarter (comma-separated or repeated).",
         ),
     ] = None,
     start: FromOption = None,
