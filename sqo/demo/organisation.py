@@ -70,7 +70,7 @@ def build_organisation(rng: random.Random, start: datetime, today: date) -> Orga
             )
             rep_id += 1
             skill = min(1.45, max(0.6, rng.gauss(1.0, 0.2)))
-            reps.append(RepProfile(rep, segment, skill, rng.random()))
+            reps.append(RepProfile(rep, segment, skill, rng.uniform(0.4, 1.0)))
     # Two reps with bad habits in every team, so hygiene findings have owners.
     for segment in p.SEGMENTS:
         for sloppy in rng.sample([r for r in reps if r.segment is segment], 2):

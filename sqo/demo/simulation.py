@@ -53,6 +53,7 @@ class Promotion:
     at: datetime
     actor: str
     premature: bool
+    justification: str
 
 
 @dataclass
@@ -301,7 +302,7 @@ class Simulation:
             timeline.at(promoted_at - timedelta(hours=2), rep.rep.name, amount_cents=amount * 100)
         reason = rng.choice(OVERRIDE_REASONS if premature else LEGIT_REASONS)
         self._stage(timeline, promoted_at, self.model.sqo_stage, rep, justification=reason)
-        self._qualification_facts(opp, rep, promoted_at, premature)
+        self._qualification_facts(opp, rep, promoted_at, premature, reason)
 
         win_rate = seg.win_rate * rep.skill * (0.3 if premature else 1.0)
         won = rng.random() < min(0.85, max(0.03, win_rate))
@@ -398,15 +399,18 @@ class Simulation:
             )
 
     def _qualification_facts(
-        self, opp: Opportunity, rep: RepProfile, at: datetime, premature: bool
+        self, opp: Opportunity, rep: RepProfile, at: datetime, premature: bool, reason: str
     ) -> None:
-        """Contacts with buying roles and recorded evidence, as a rep gathers them."""
+        """Contacts with buying roles, evidence and the meetings behind them, as a rep gathers
+        them before promoting. A properly qualified deal meets every required criterion of the
+        default playbook; a premature one usually does not."""
         rng = self.rng
         keep = 0.3 if premature else 0.85
+        complex_deal = opp.complexity is Complexity.COMPLEX
         roles = [BuyingRole.STAKEHOLDER] * rng.randint(1, 2)
-        if rng.random() < (0.3 if premature else 0.8):
+        if not premature or rng.random() < 0.3:
             roles.append(BuyingRole.ECONOMIC_BUYER)
-        if rng.random() < (0.25 if premature else 0.65):
+        if (not premature and complex_deal) or rng.random() < (0.25 if premature else 0.6):
             roles.append(BuyingRole.CHAMPION)
         for role in roles:
             contact = Contact(
@@ -418,8 +422,9 @@ class Simulation:
             )
             self.out.contacts.append(contact)
             self.out.roles.append((opp.id, contact.id, role.value))
+        always = () if premature else ("problem_identified", "solution_fit", "budget_range")
         for key, note in EVIDENCE_NOTES.items():
-            if rng.random() < keep:
+            if key in always or rng.random() < keep:
                 self.out.evidence.append(
                     {
                         "record_type": "opportunity",
@@ -430,7 +435,26 @@ class Simulation:
                         "recorded_at": at - _days(rng, 0.1, 5),
                     }
                 )
-        self.out.promotions.append(Promotion(opp.id, at, rep.rep.name, premature))
+        if not premature and at <= self.now:
+            earliest = opp.created_at + timedelta(minutes=30)
+            for kind, direction, low, high in (
+                (ActivityKind.MEETING, Direction.OUTBOUND, 1, 12),
+                (ActivityKind.EMAIL, Direction.INBOUND, 0.2, 6),
+            ):
+                self.out.activities.append(
+                    Activity(
+                        id=self._next("activity"),
+                        kind=kind,
+                        occurred_at=max(earliest, at - _days(rng, low, high)),
+                        direction=direction,
+                        subject="Qualification meeting"
+                        if kind is ActivityKind.MEETING
+                        else "Re: evaluation plan",
+                        opportunity_id=opp.id,
+                        rep_id=rep.rep.id,
+                    )
+                )
+        self.out.promotions.append(Promotion(opp.id, at, rep.rep.name, premature, reason))
 
 
 def window(today: date, months: int = 18) -> tuple[datetime, datetime]:

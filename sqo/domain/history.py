@@ -13,6 +13,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from sqo.domain.values import Complexity, Segment
+
 
 class RecordType(StrEnum):
     LEAD = "lead"
@@ -72,6 +74,14 @@ def _str(text: str | None) -> str | None:
     return text
 
 
+def _complexity(text: str | None) -> Complexity:
+    return Complexity(text) if text else Complexity.STANDARD
+
+
+def _segment(text: str | None) -> Segment | None:
+    return Segment(text) if text else None
+
+
 Decoder = Callable[[str | None], Any]
 
 # The fields whose every change is kept. Anything a user can change on a record is here, so that
@@ -89,7 +99,7 @@ OPPORTUNITY_FIELDS: dict[str, Decoder] = {
     "forecast_category": _str,
     "probability": _float,
     "competitors": _list,
-    "complexity": _str,
+    "complexity": _complexity,
     "loss_reason": _str,
     "campaign_id": _int,
     "source": _str,
@@ -103,7 +113,7 @@ LEAD_FIELDS: dict[str, Decoder] = {
     "email": _str,
     "account_id": _int,
     "owner_id": _int,
-    "segment": _str,
+    "segment": _segment,
     "source": _str,
     "campaign_id": _int,
     "converted_opportunity_id": _int,

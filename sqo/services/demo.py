@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from sqo.demo.organisation import build_organisation
-from sqo.demo.simulation import Simulation, window
+from sqo.demo.simulation import Promotion, Simulation, window
 from sqo.domain.actor import Actor
 from sqo.domain.errors import WorkspaceError
+from sqo.domain.history import RecordType, decode_state
 from sqo.domain.records import Lead, Opportunity
 from sqo.domain.values import utc_now
 from sqo.i18n import _
+from sqo.services import promotion
 from sqo.services.workspace import Workspace, init_workspace, open_workspace
 from sqo.store import tables as t
 from sqo.store.bulk import BulkWriter
 from sqo.store.database import resolve_url, sqlite_path
 from sqo.store.repositories.base import record_values
+from sqo.store.unit_of_work import UnitOfWork
 
 DEFAULT_SEED = 7
 LEADS = 5000
@@ -58,6 +61,19 @@ def _clear_previous_demo(db: str | None) -> None:
         )
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _record_promotions(uow: UnitOfWork, ws: Workspace, promotions: list[Promotion]) -> None:
+    """Leave what the gate leaves at every promotion: the evaluation snapshot and the audit
+    entries, computed on the deal as it stood at that moment (rebuilt from its history)."""
+    for item in promotions:
+        states = uow.history.states_as_of(RecordType.OPPORTUNITY, item.at, [item.opportunity_id])
+        current = uow.opportunities.get(item.opportunity_id)
+        assert current is not None
+        then = replace(current, **decode_state(states[item.opportunity_id], RecordType.OPPORTUNITY))
+        promotion.record(
+            uow, ws, then, Actor(item.actor), justification=item.justification, at=item.at
+        )
 
 
 def build_demo(
@@ -126,22 +142,8 @@ def build_demo(
         writer.add_many(t.activities, (record_values(x, exclude=()) for x in out.activities))
         writer.add_changes(history)
         writer.add_many(t.qualification_evidence, out.evidence)
-        writer.add_many(
-            t.audit_log,
-            (
-                {
-                    "at": x.at,
-                    "actor": x.actor,
-                    "action": "opportunity.promoted",
-                    "record_type": "opportunity",
-                    "record_id": x.opportunity_id,
-                    "detail": {"stage": ws.stage_model.sqo_stage, "premature": x.premature},
-                }
-                for x in out.promotions
-                if x.at <= now
-            ),
-        )
         writer.finish()
+        _record_promotions(uow, ws, [x for x in out.promotions if x.at <= now])
         uow.settings.put("demo", {"seed": seed, "today": today.isoformat()})
         uow.commit()
     counts = {

@@ -234,8 +234,6 @@ def list_leads(
     result = []
     for record_id in sorted(states):
         values = decode_state(states[record_id], RecordType.LEAD)
-        if values.get("segment"):
-            values["segment"] = Segment(values["segment"])
         lead = replace(current[record_id], **values)
         if (stages is None or lead.stage in stages) and (
             owner_id is None or lead.owner_id == owner_id

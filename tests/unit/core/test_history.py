@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 from sqo.domain.history import RecordType, decode_state, diff, replay, snapshot
 from sqo.domain.records import Opportunity
+from sqo.domain.values import Complexity
 
 T = datetime(2026, 2, 1, 10, 0)
 
@@ -75,3 +76,4 @@ def test_replay_gives_the_last_value_of_each_field():
     assert state["competitors"] == ["Contoso", "Initech"]
     assert state["probability"] == 0.15
     assert state["close_date"] is None
+    assert state["complexity"] is Complexity.STANDARD
