@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqo.domain.actor import Actor
-from sqo.domain.errors import ForbiddenMove, InvalidValue, VersionConflict, list_values
-from sqo.domain.history import RecordType, decode_state, snapshot
+from sqo.domain.errors import ForbiddenMove, InvalidValue, list_values
+from sqo.domain.history import RecordType, snapshot
 from sqo.domain.records import Lead, Opportunity
 from sqo.domain.stages import LEAD_KINDS
 from sqo.domain.values import Segment, parse_enum, require_text, utc_now
 from sqo.i18n import _
 from sqo.services import lookups
 from sqo.services.opportunities import add_opportunity
-from sqo.services.recording import insert_with_history, update_with_history
+from sqo.services.recording import (
+    check_version,
+    insert_with_history,
+    records_as_of,
+    update_with_history,
+)
 from sqo.services.workspace import Workspace
 from sqo.store.unit_of_work import UnitOfWork
 
@@ -90,20 +94,6 @@ def create_lead(
         return lead
 
 
-def _check_version(lead: Lead, expected: int | None) -> None:
-    if expected is not None and expected != lead.version:
-        raise VersionConflict(
-            _(
-                "Lead {id} was changed by someone else (it is now at version {current}, you "
-                "edited version {expected}). Show it again and redo your change.",
-                id=lead.id,
-                current=lead.version,
-                expected=expected,
-            ),
-            field="version",
-        )
-
-
 def update_lead(
     ws: Workspace,
     actor: Actor,
@@ -116,7 +106,7 @@ def update_lead(
     at = at or utc_now()
     with ws.unit_of_work() as uow:
         lead = lookups.lead(uow, lead_id)
-        _check_version(lead, expected_version)
+        check_version(lead, RecordType.LEAD, expected_version)
         before = snapshot(lead, RecordType.LEAD)
         apply_edits(uow, lead, edits)
         update_with_history(uow, before, lead, RecordType.LEAD, actor, at, lead.version)
@@ -137,7 +127,7 @@ def move_lead(
     at = at or utc_now()
     with ws.unit_of_work() as uow:
         lead = lookups.lead(uow, lead_id)
-        _check_version(lead, expected_version)
+        check_version(lead, RecordType.LEAD, expected_version)
         if lead.converted_opportunity_id is not None:
             raise ForbiddenMove(
                 _(
@@ -229,16 +219,6 @@ def list_leads(
         owner_id = lookups.rep(uow, owner).id if owner else None
         if as_of is None:
             return uow.leads.list(stages=stages, owner_id=owner_id, limit=limit)
-        states = uow.history.states_as_of(RecordType.LEAD, as_of)
-        current = {x.id: x for x in uow.leads.by_ids(states)}
-    result = []
-    for record_id in sorted(states):
-        values = decode_state(states[record_id], RecordType.LEAD)
-        lead = replace(current[record_id], **values)
-        if (stages is None or lead.stage in stages) and (
-            owner_id is None or lead.owner_id == owner_id
-        ):
-            result.append(lead)
-        if limit is not None and len(result) >= limit:
-            break
-    return result
+        return records_as_of(
+            uow, RecordType.LEAD, as_of, stages=stages, owner_id=owner_id, limit=limit
+        )

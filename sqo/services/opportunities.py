@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqo.domain.actor import Actor
-from sqo.domain.errors import InvalidValue, VersionConflict, list_values
-from sqo.domain.history import RecordType, decode_state, snapshot
+from sqo.domain.errors import InvalidValue, list_values
+from sqo.domain.history import RecordType, snapshot
 from sqo.domain.records import Opportunity
 from sqo.domain.stages import ForecastCategory, StageKind
 from sqo.domain.values import (
@@ -22,7 +21,12 @@ from sqo.domain.values import (
 )
 from sqo.i18n import _
 from sqo.services import lookups, promotion
-from sqo.services.recording import insert_with_history, update_with_history
+from sqo.services.recording import (
+    check_version,
+    insert_with_history,
+    records_as_of,
+    update_with_history,
+)
 from sqo.services.workspace import Workspace
 from sqo.store.unit_of_work import UnitOfWork
 
@@ -203,7 +207,7 @@ def update_opportunity(
     at = at or utc_now()
     with ws.unit_of_work() as uow:
         opp = lookups.opportunity(uow, opportunity_id)
-        _check_version(opp, expected_version)
+        check_version(opp, RecordType.OPPORTUNITY, expected_version)
         before = snapshot(opp, RecordType.OPPORTUNITY)
         apply_edits(uow, opp, edits)
         update_with_history(uow, before, opp, RecordType.OPPORTUNITY, actor, at, opp.version)
@@ -227,7 +231,7 @@ def move_opportunity(
     model = ws.stage_model
     with ws.unit_of_work() as uow:
         opp = lookups.opportunity(uow, opportunity_id)
-        _check_version(opp, expected_version)
+        check_version(opp, RecordType.OPPORTUNITY, expected_version)
         target = model.check_opportunity_move(opp.stage, stage)
         before = snapshot(opp, RecordType.OPPORTUNITY)
         was_sqo = model.at_or_after_sqo(opp.stage)
@@ -263,20 +267,6 @@ def move_opportunity(
             )
         uow.commit()
         return opp
-
-
-def _check_version(opp: Opportunity, expected: int | None) -> None:
-    if expected is not None and expected != opp.version:
-        raise VersionConflict(
-            _(
-                "Opportunity {id} was changed by someone else (it is now at version {current}, "
-                "you edited version {expected}). Show it again and redo your change.",
-                id=opp.id,
-                current=opp.version,
-                expected=expected,
-            ),
-            field="version",
-        )
 
 
 def _enter_stage(opp: Opportunity, stage_name: str, ws: Workspace, at: datetime) -> None:
@@ -334,17 +324,6 @@ def list_opportunities(
         owner_id = lookups.rep(uow, owner).id if owner else None
         if as_of is None:
             return uow.opportunities.list(stages=stages, owner_id=owner_id, limit=limit)
-        states = uow.history.states_as_of(RecordType.OPPORTUNITY, as_of)
-        current = {o.id: o for o in uow.opportunities.by_ids(states)}
-    result = []
-    for record_id in sorted(states):
-        values = decode_state(states[record_id], RecordType.OPPORTUNITY)
-        opp = replace(current[record_id], **values)
-        if stages is not None and opp.stage not in stages:
-            continue
-        if owner_id is not None and opp.owner_id != owner_id:
-            continue
-        result.append(opp)
-        if limit is not None and len(result) >= limit:
-            break
-    return result
+        return records_as_of(
+            uow, RecordType.OPPORTUNITY, as_of, stages=stages, owner_id=owner_id, limit=limit
+        )

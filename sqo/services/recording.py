@@ -3,11 +3,15 @@ opportunity takes, so state and history cannot drift apart."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqo.domain.actor import Actor
-from sqo.domain.history import RecordType, diff, snapshot
+from sqo.domain.errors import VersionConflict
+from sqo.domain.history import RecordType, decode_state, diff, snapshot
 from sqo.domain.records import Lead, Opportunity
+from sqo.i18n import _
 from sqo.store.unit_of_work import UnitOfWork
 
 
@@ -63,3 +67,50 @@ def update_with_history(
     _repository(uow, record_type).update(record, expected_version)
     uow.history.append(changes)
     return len(changes)
+
+
+def label(record_type: RecordType) -> str:
+    return _("Lead") if record_type is RecordType.LEAD else _("Opportunity")
+
+
+def check_version(
+    record: Lead | Opportunity, record_type: RecordType, expected: int | None
+) -> None:
+    """Refuse an edit made on a version that is no longer current."""
+    if expected is not None and expected != record.version:
+        raise VersionConflict(
+            _(
+                "{label} {id} was changed by someone else (it is now at version {current}, "
+                "you edited version {expected}). Show it again and redo your change.",
+                label=label(record_type),
+                id=record.id,
+                current=record.version,
+                expected=expected,
+            ),
+            field="version",
+        )
+
+
+def records_as_of(
+    uow: UnitOfWork,
+    record_type: RecordType,
+    as_of: datetime,
+    *,
+    stages: list[str] | None = None,
+    owner_id: int | None = None,
+    limit: int | None = None,
+) -> list[Any]:
+    """The records that existed at ``as_of``, with their tracked fields as they stood then,
+    filtered as a listing asks (the filters apply to the past values, not today's)."""
+    states = uow.history.states_as_of(record_type, as_of)
+    result = []
+    for record in _repository(uow, record_type).by_ids(states):
+        then = replace(record, **decode_state(states[record.id], record_type))
+        if stages is not None and then.stage not in stages:
+            continue
+        if owner_id is not None and then.owner_id != owner_id:
+            continue
+        result.append(then)
+        if limit is not None and len(result) >= limit:
+            break
+    return result

@@ -73,7 +73,7 @@ class _StagedRecords(Repository, Generic[R]):
                 _(
                     "{label} {id} was changed by someone else (it is now at version {current}, "
                     "you edited version {expected}). Show it again and redo your change.",
-                    label=self.label,
+                    label=_(self.label),
                     id=record.id,
                     current=current,
                     expected=expected_version,
