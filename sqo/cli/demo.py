@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,8 +14,18 @@ import typer
 from sqo.cli import output
 from sqo.cli.context import state
 from sqo.cli.workspace import render_summary, summary_of
+from sqo.domain.actor import Actor
 from sqo.i18n import _
 from sqo.services.demo import DEFAULT_SEED, build_demo
+from sqo.services.opportunities import list_opportunities
+from sqo.services.workspace import Workspace
+
+
+def _showcase(ws: Workspace) -> int:
+    """The biggest open SQO: the deal a manager would look at first."""
+    deals = list_opportunities(ws, Actor("demo"), open_only=True, limit=None)
+    sqos = [o for o in deals if ws.stage_model.at_or_after_sqo(o.stage)] or deals
+    return max(sqos, key=lambda o: o.amount_cents or 0).id if sqos else 1
 
 
 def demo_command(
@@ -52,13 +65,26 @@ def demo_command(
         )
     )
     render_summary(summary_of(built.workspace))
+    showcase = _showcase(built.workspace)
     db_flag = f"--db {st.db} " if st.db else ""
-    output.console.print(
-        _(
-            "Try next: sqo {db}opp list --open · sqo {db}opp show 12 · sqo {db}history 12",
-            db=db_flag,
+    output.console.print(_("Try next:"))
+    for command in (
+        "opp list --open",
+        f"qualify {showcase}",
+        f"history {showcase}",
+        "funnel --by segment",
+        "benchmarks",
+        "near-misses",
+    ):
+        output.console.print(f"  sqo {db_flag}{command}")
+    if not os.environ.get("VIRTUAL_ENV") and sys.prefix != sys.base_prefix:
+        output.console.print(
+            _(
+                "(The sqo command is in {bin}; run 'source {activate}' to use it directly.)",
+                bin=str(Path(sys.prefix) / "bin"),
+                activate=str(Path(sys.prefix) / "bin" / "activate"),
+            )
         )
-    )
     built.workspace.close()
     if serve:
         output.console.print(_("The web app is not part of this release yet; nothing to serve."))
