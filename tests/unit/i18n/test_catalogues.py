@@ -30,8 +30,9 @@ def test_every_message_has_a_swedish_translation():
 
 def test_translations_keep_their_placeholders():
     swedish = i18n.catalogue("sv")
-    broken = [m for m, t in swedish.items()
-              if set(PLACEHOLDER.findall(m)) != set(PLACEHOLDER.findall(t))]
+    broken = [
+        m for m, t in swedish.items() if set(PLACEHOLDER.findall(m)) != set(PLACEHOLDER.findall(t))
+    ]
     assert broken == []
 
 
