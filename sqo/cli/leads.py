@@ -207,11 +207,12 @@ def list_(
 def show(
     ctx: typer.Context,
     lead_id: Annotated[int, typer.Argument(metavar="LEAD", help="Lead id.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="As it stood then.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show one lead."""
     st = state(ctx)
-    lead = leads.get_lead(st.workspace(), st.actor(), lead_id)
+    lead = leads.get_lead(st.workspace(), st.actor(), lead_id, as_of=as_of_option(as_of))
     if as_json:
         output.print_json(lead)
         return

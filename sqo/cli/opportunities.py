@@ -239,13 +239,17 @@ def list_(
 def show(
     ctx: typer.Context,
     opportunity_id: Annotated[int, typer.Argument(metavar="OPP", help="Opportunity id.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As it stood then (date or time, UTC).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show one opportunity with its recent activities."""
     st = state(ctx)
     ws, actor = st.workspace(), st.actor()
-    opp = opportunities.get_opportunity(ws, actor, opportunity_id)
-    acts = activities_for(ws, actor, opportunity_id=opp.id)
+    moment = as_of_option(as_of)
+    opp = opportunities.get_opportunity(ws, actor, opportunity_id, as_of=moment)
+    acts = activities_for(ws, actor, opportunity_id=opp.id, as_of=moment)
     if as_json:
         output.print_json({"opportunity": opp, "activities": acts})
         return

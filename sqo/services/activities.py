@@ -63,6 +63,9 @@ def activities_for(
     *,
     opportunity_id: int | None = None,
     lead_id: int | None = None,
+    as_of: datetime | None = None,
 ) -> list[Activity]:
     with ws.unit_of_work() as uow:
-        return uow.activities.for_record(opportunity_id=opportunity_id, lead_id=lead_id)
+        return uow.activities.for_record(
+            opportunity_id=opportunity_id, lead_id=lead_id, as_of=as_of
+        )

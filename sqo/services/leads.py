@@ -17,6 +17,7 @@ from sqo.services.opportunities import add_opportunity
 from sqo.services.recording import (
     check_version,
     insert_with_history,
+    record_as_of,
     records_as_of,
     update_with_history,
 )
@@ -200,9 +201,12 @@ def convert_lead(
         return lead, opp
 
 
-def get_lead(ws: Workspace, actor: Actor, lead_id: int) -> Lead:
+def get_lead(ws: Workspace, actor: Actor, lead_id: int, *, as_of: datetime | None = None) -> Lead:
+    """A lead now, or as it stood at ``as_of``."""
     with ws.unit_of_work() as uow:
-        return lookups.lead(uow, lead_id)
+        lead = lookups.lead(uow, lead_id)
+        result: Lead = record_as_of(uow, lead, RecordType.LEAD, as_of)
+        return result
 
 
 def list_leads(

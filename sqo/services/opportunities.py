@@ -24,6 +24,7 @@ from sqo.services import lookups, promotion
 from sqo.services.recording import (
     check_version,
     insert_with_history,
+    record_as_of,
     records_as_of,
     update_with_history,
 )
@@ -298,9 +299,14 @@ def _check_closing(ws: Workspace, opp: Opportunity) -> None:
         )
 
 
-def get_opportunity(ws: Workspace, actor: Actor, opportunity_id: int) -> Opportunity:
+def get_opportunity(
+    ws: Workspace, actor: Actor, opportunity_id: int, *, as_of: datetime | None = None
+) -> Opportunity:
+    """An opportunity now, or as it stood at ``as_of``."""
     with ws.unit_of_work() as uow:
-        return lookups.opportunity(uow, opportunity_id)
+        opp = lookups.opportunity(uow, opportunity_id)
+        result: Opportunity = record_as_of(uow, opp, RecordType.OPPORTUNITY, as_of)
+        return result
 
 
 def list_opportunities(

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqo.domain.actor import Actor
-from sqo.domain.errors import VersionConflict
+from sqo.domain.errors import NotFound, VersionConflict
 from sqo.domain.history import RecordType, decode_state, diff, snapshot
 from sqo.domain.records import Lead, Opportunity
 from sqo.i18n import _
@@ -99,10 +99,11 @@ def records_as_of(
     stages: list[str] | None = None,
     owner_id: int | None = None,
     limit: int | None = None,
+    record_ids: list[int] | None = None,
 ) -> list[Any]:
     """The records that existed at ``as_of``, with their tracked fields as they stood then,
     filtered as a listing asks (the filters apply to the past values, not today's)."""
-    states = uow.history.states_as_of(record_type, as_of)
+    states = uow.history.states_as_of(record_type, as_of, record_ids)
     result = []
     for record in _repository(uow, record_type).by_ids(states):
         then = replace(record, **decode_state(states[record.id], record_type))
@@ -114,3 +115,24 @@ def records_as_of(
         if limit is not None and len(result) >= limit:
             break
     return result
+
+
+def record_as_of(
+    uow: UnitOfWork, record: Lead | Opportunity, record_type: RecordType, as_of: datetime | None
+) -> Any:
+    """One record now, or as it stood at ``as_of``; refuses a moment before it existed."""
+    if as_of is None:
+        return record
+    found = records_as_of(uow, record_type, as_of, record_ids=[record.id])
+    if not found:
+        raise NotFound(
+            _(
+                "{label} {id} did not exist yet on {moment}; it was created on {created}.",
+                label=label(record_type),
+                id=record.id,
+                moment=as_of.isoformat(sep=" "),
+                created=record.created_at.isoformat(sep=" ", timespec="minutes"),
+            ),
+            field="as-of",
+        )
+    return found[0]

@@ -5,7 +5,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from sqo.domain.errors import ForbiddenMove, InvalidValue, UnknownReference, VersionConflict
+from sqo.domain.errors import (
+    ForbiddenMove,
+    InvalidValue,
+    NotFound,
+    UnknownReference,
+    VersionConflict,
+)
 from sqo.domain.history import RecordType
 from sqo.services import leads, opportunities
 from sqo.services.history import record_history
@@ -170,6 +176,11 @@ def test_as_of_shows_the_pipeline_as_it_was(any_workspace, actor):
         ws, actor, open_only=True, as_of=T0 + timedelta(days=45)
     )
     assert [o.name for o in open_then] == ["B"]
+    one = opportunities.get_opportunity(ws, actor, a.id, as_of=T0 + timedelta(days=12))
+    assert (one.stage, one.amount_cents, one.probability) == ("SQO", 1_000_000, 0.15)
+    with pytest.raises(NotFound) as err:
+        opportunities.get_opportunity(ws, actor, a.id, as_of=T0 - timedelta(days=1))
+    assert "did not exist yet on 2026-01-04 09:00:00" in err.value.message
 
 
 def test_converting_an_sql_creates_the_opportunity_and_links_both_ways(any_workspace, actor):
