@@ -11,6 +11,7 @@ from sqo.cli import (
     analytics,
     demo,
     directory,
+    exports,
     leads,
     opportunities,
     qualification,
@@ -76,6 +77,7 @@ app.command("near-misses")(qualification.near_misses_command)
 app.add_typer(qualification.playbook_app, name="playbook", help="Qualification playbooks.")
 app.add_typer(qualification.evidence_app, name="evidence", help="Qualification evidence.")
 app.add_typer(import_commands.app, name="import", help="Import CRM exports and sqo exports.")
+app.command("export")(exports.export_command)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from rich.progress import (
 
 from sqo.cli import output
 from sqo.cli.context import SqoGroup, state
+from sqo.cli.exports import restore_command
 from sqo.domain.errors import ImportFailed
 from sqo.i18n import _
 from sqo.io.incoming import SourceFile
@@ -212,3 +213,6 @@ def import_salesforce(
         return salesforce_files(folder, reader, known_keys(ws))
 
     _run(ctx, "salesforce", build, dry_run, skip_invalid)
+
+
+app.command("export")(restore_command)

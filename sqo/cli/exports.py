@@ -1,0 +1,95 @@
+"""`sqo export FOLDER` and `sqo import export FOLDER`: everything out, and back in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sqo.cli import output
+from sqo.cli.context import state
+from sqo.domain.errors import InvalidValue, SqoError, WorkspaceError
+from sqo.i18n import _
+from sqo.io.export import FORMATS, Format
+from sqo.services.exports import export_workspace
+from sqo.services.restore import restore_export
+from sqo.services.workspace import init_workspace
+from sqo.store.database import resolve_url, sqlite_path
+
+
+def _counts(title: str, rows: dict[str, int]) -> None:
+    output.table(
+        title,
+        [_("Table"), _("Rows")],
+        [[name, output.number(count)] for name, count in rows.items()],
+        right=range(1, 2),
+    )
+
+
+def export_command(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="A new or empty folder for the export.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the contents of a non-empty folder.")
+    ] = False,
+) -> None:
+    """Export everything in the workspace, history included: one file per table."""
+    if fmt not in FORMATS:
+        raise InvalidValue(
+            _("Unknown export format {fmt!r}; use csv or parquet.", fmt=fmt), field="format"
+        )
+    chosen: Format = "csv" if fmt == "csv" else "parquet"
+    st = state(ctx)
+    with output.console.status(_("Exporting…")):
+        report = export_workspace(st.workspace(), st.actor(), folder, fmt=chosen, force=force)
+    _counts(_("Exported to {folder}", folder=str(report.folder)), report.rows)
+    output.console.print(
+        _(
+            "{rows} rows in {tables} tables written to {folder} ({fmt}).",
+            rows=output.number(sum(report.rows.values())),
+            tables=len(report.rows),
+            folder=str(report.folder),
+            fmt=report.fmt,
+        ),
+        markup=False,
+    )
+
+
+def restore_command(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="A folder written by 'sqo export'.")],
+) -> None:
+    """Restore an sqo export into an empty (or not yet created) workspace: an identical copy."""
+    st = state(ctx)
+    created = False
+    path: Path | None = None
+    try:
+        ws = st.workspace()
+    except WorkspaceError:
+        path = sqlite_path(resolve_url(st.db))
+        if path is None or path.exists():
+            raise
+        ws = init_workspace(st.db, st.actor())
+        created = True
+    try:
+        with output.console.status(_("Restoring…")):
+            report = restore_export(ws, st.actor(), folder)
+    except SqoError:
+        if created and path is not None:
+            ws.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
+    finally:
+        if created:
+            ws.close()
+    _counts(_("Restored from {folder}", folder=str(report.folder)), report.rows)
+    output.console.print(
+        _(
+            "{rows} rows restored: the workspace is now an identical copy of the export.",
+            rows=output.number(sum(report.rows.values())),
+        ),
+        markup=False,
+    )
