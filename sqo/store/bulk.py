@@ -16,6 +16,44 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select
 from sqo.domain.history import Change
 from sqo.store import tables as t
 
+HISTORY_COLUMNS = (
+    "record_type",
+    "record_id",
+    "field",
+    "old_value",
+    "new_value",
+    "changed_at",
+    "actor",
+    "justification",
+)
+HISTORY_INSERT = (
+    f"INSERT INTO history ({', '.join(HISTORY_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _c in HISTORY_COLUMNS)})"
+)
+HISTORY_BATCH = 50_000
+# Per connection, for the writing transaction only: ~256 MB of page cache, temp data in memory.
+SQLITE_PRAGMAS = {"cache_size": -262_144, "temp_store": 2}
+
+
+class _Stamp:
+    """SQLite's own text for a timestamp (SQLAlchemy's format), computed once per distinct
+    value in a row: the changes of one record mostly share their time."""
+
+    def __init__(self, connection: Connection) -> None:
+        process = t.history.c.changed_at.type._cached_bind_processor(connection.dialect)
+        assert process is not None
+        self._process = process
+        self._last: Any = None
+        self._text: Any = None
+
+    def __call__(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if value != self._last:
+            self._last = value
+            self._text = self._process(value)
+        return self._text
+
 
 class IdAllocator:
     """Hands out ids above the table's current maximum (one writer at a time, inside its
@@ -44,6 +82,32 @@ class BulkWriter:
         self._tables: dict[str, Table] = {}
         self._ids: dict[str, IdAllocator] = {}
         self.counts: dict[str, int] = {}
+        # History rows as ready-made tuples (the bulk of every import), flushed in big batches.
+        self._history: list[tuple[Any, ...]] = []
+        self._history_batch = max(batch_size, HISTORY_BATCH)
+        self._sqlite = connection.dialect.name == "sqlite"
+        self._stamp = _Stamp(connection) if self._sqlite else None
+        self._saved_pragmas: dict[str, Any] = {}
+        if self._sqlite:
+            self._tune_sqlite()
+
+    def _tune_sqlite(self) -> None:
+        """A bigger page cache and in-memory temporary storage for the writing transaction.
+        The journal and synchronous settings are left alone: the file stays consistent after a
+        crash, and the transaction stays atomic. Restored by :meth:`finish`."""
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
+        for name, value in SQLITE_PRAGMAS.items():
+            self._saved_pragmas[name] = driver.execute(f"PRAGMA {name}").fetchone()[0]
+            driver.execute(f"PRAGMA {name}={value}")
+
+    def _untune_sqlite(self) -> None:
+        driver = self.connection.connection.driver_connection
+        if driver is None:
+            return
+        for name, value in self._saved_pragmas.items():
+            driver.execute(f"PRAGMA {name}={value}")
+        self._saved_pragmas.clear()
 
     def new_id(self, table: Table) -> int:
         if table.name not in self._ids:
@@ -62,20 +126,37 @@ class BulkWriter:
             self.add(table, row)
 
     def add_changes(self, changes: Iterable[Change]) -> None:
-        for c in changes:
-            self.add(
-                t.history,
-                {
-                    "record_type": c.record_type.value,
-                    "record_id": c.record_id,
-                    "field": c.field,
-                    "old_value": c.old,
-                    "new_value": c.new,
-                    "changed_at": c.changed_at,
-                    "actor": c.actor,
-                    "justification": c.justification,
-                },
+        stamp = self._stamp
+        self._history.extend(
+            (
+                c.record_type.value,
+                c.record_id,
+                c.field,
+                c.old,
+                c.new,
+                c.changed_at if stamp is None else stamp(c.changed_at),
+                c.actor,
+                c.justification,
             )
+            for c in changes
+        )
+        if len(self._history) >= self._history_batch:
+            self._flush_history()
+
+    def _flush_history(self) -> None:
+        rows = self._history
+        if not rows:
+            return
+        if self._sqlite:
+            driver = self.connection.connection.driver_connection
+            assert driver is not None
+            driver.executemany(HISTORY_INSERT, rows)
+        else:
+            self.connection.execute(
+                insert(t.history), [dict(zip(HISTORY_COLUMNS, row, strict=True)) for row in rows]
+            )
+        self.counts["history"] = self.counts.get("history", 0) + len(rows)
+        self._history = []
 
     def _flush_table(self, name: str) -> None:
         rows = self._rows.get(name)
@@ -132,12 +213,16 @@ class BulkWriter:
     def flush(self) -> None:
         for name in self.ORDER:
             self._flush_table(name)
+            if name == "history":
+                self._flush_history()
         for name in list(self._rows):
             self._flush_table(name)
 
     def finish(self) -> None:
         """Flush everything and, on PostgreSQL, move id sequences past the ids handed out."""
         self.flush()
+        if self._saved_pragmas:
+            self._untune_sqlite()
         if self.connection.dialect.name == "postgresql":
             for name, allocator in self._ids.items():
                 if allocator.used:
