@@ -53,7 +53,7 @@ def statements(pg: bool) -> list[str]:
         if pg
         else (lambda m: f"date('2024-01-01', '+' || (({m}) / 1440) || ' days')")
     )
-    series = (lambda n: f"generate_series(1, {n}) AS s(i)") if pg else (lambda n: "n")
+    series = (lambda n: f"generate_series(1::bigint, {n}) AS s(i)") if pg else (lambda n: "n")
 
     def cte(n: int) -> str:
         return (
