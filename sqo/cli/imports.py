@@ -216,3 +216,59 @@ def import_salesforce(
 
 
 app.command("export")(restore_command)
+
+
+@app.command("hubspot")
+def import_hubspot(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None, typer.Argument(help="A HubSpot deals export (CSV), or --live.")
+    ] = None,
+    stages: StageMap = None,
+    date_format: Annotated[
+        str,
+        typer.Option(help="iso (2024-03-05 14:22), day-first, month-first or a strptime pattern."),
+    ] = "iso",
+    timezone: Annotated[
+        str,
+        typer.Option(help="The HubSpot account's time zone, for times written without one."),
+    ] = "UTC",
+    live: Annotated[
+        bool, typer.Option("--live", help="Read the deals from HubSpot's API instead of a file.")
+    ] = False,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="SQO_HUBSPOT_TOKEN",
+            help="HubSpot private app token (for --live).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: DryRun = False,
+    skip_invalid: SkipInvalid = False,
+) -> None:
+    """Import HubSpot deals, with the stage history their dates reveal."""
+    from sqo.domain.values import utc_now
+    from sqo.io import hubspot
+    from sqo.io.stages import load_stage_table
+
+    if live == (file is not None):
+        raise typer.BadParameter(_("Give either a FILE or --live."))
+    now = utc_now()
+
+    def build(ws: Workspace) -> list[SourceFile]:
+        reader = hubspot.HubSpotReader(
+            ws.stage_model,
+            now,
+            ws.default_currency,
+            load_stage_table(stages) if stages else hubspot.DEFAULT_STAGES,
+            date_format,
+            timezone,
+        )
+        if file is not None:
+            return hubspot.hubspot_files(file, reader)
+        from sqo.io.connectors.hubspot_api import hubspot_live_files
+
+        return hubspot_live_files(reader, token)
+
+    _run(ctx, "hubspot", build, dry_run, skip_invalid)
