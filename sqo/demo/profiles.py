@@ -237,3 +237,30 @@ TITLES = {
     "technical_buyer": "IT Director",
     "stakeholder": "Sales Manager",
 }
+
+PRODUCTS = ["Platform", "Forecasting", "Analytics", "Team"]
+
+EVIDENCE_NOTES = {
+    "problem_identified": "Forecast misses of 20%+ for three quarters; board is asking why.",
+    "solution_fit": "Walked through their pipeline review; our cohort reports cover it.",
+    "value_proposition": "They quantify 6 hours a week saved per manager.",
+    "budget_range": "Budget set aside for this fiscal year.",
+    "pricing_parameters": "Per-seat pricing accepted; 2-year term on the table.",
+    "procurement_process": "Security review, then legal; typically 3 weeks.",
+    "access_confirmed": "Meeting with the economic buyer booked.",
+    "decision_process": "VP Sales decides with CFO sign-off over the threshold.",
+    "key_milestones": "Pilot review, security sign-off, board approval.",
+    "information_flowing": "They shared their current funnel numbers.",
+    "mutual_commitment": "Mutual action plan agreed in writing.",
+}
+
+LEGIT_REASONS = [
+    "Budget confirmed with the CFO; pilot scope and timeline agreed.",
+    "Economic buyer engaged, clear pain on forecast accuracy, decision this quarter.",
+    "Champion in RevOps, mutual plan signed, procurement path known.",
+]
+OVERRIDE_REASONS = [
+    "Override: strong inbound interest from the VP, will confirm budget next week.",
+    "Override: competitor displacement chance, need to move before their renewal.",
+    "Override: big logo, manager asked to push it into the pipeline now.",
+]

@@ -8,73 +8,17 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqo.demo import chance, engagement
 from sqo.demo import profiles as p
 from sqo.demo.organisation import Organisation, RepProfile
+from sqo.demo.results import Simulated
 from sqo.demo.timeline import Timeline
 from sqo.domain.history import RecordType
-from sqo.domain.records import Account, Activity, Contact, Lead, Opportunity
+from sqo.domain.records import Account, Activity, Lead, Opportunity
 from sqo.domain.stages import StageModel
-from sqo.domain.values import ActivityKind, BuyingRole, Complexity, Direction, Segment
-
-PRODUCTS = ["Platform", "Forecasting", "Analytics", "Team"]
-
-EVIDENCE_NOTES = {
-    "problem_identified": "Forecast misses of 20%+ for three quarters; board is asking why.",
-    "solution_fit": "Walked through their pipeline review; our cohort reports cover it.",
-    "value_proposition": "They quantify 6 hours a week saved per manager.",
-    "budget_range": "Budget set aside for this fiscal year.",
-    "pricing_parameters": "Per-seat pricing accepted; 2-year term on the table.",
-    "procurement_process": "Security review, then legal; typically 3 weeks.",
-    "access_confirmed": "Meeting with the economic buyer booked.",
-    "decision_process": "VP Sales decides with CFO sign-off over the threshold.",
-    "key_milestones": "Pilot review, security sign-off, board approval.",
-    "information_flowing": "They shared their current funnel numbers.",
-    "mutual_commitment": "Mutual action plan agreed in writing.",
-}
-
-LEGIT_REASONS = [
-    "Budget confirmed with the CFO; pilot scope and timeline agreed.",
-    "Economic buyer engaged, clear pain on forecast accuracy, decision this quarter.",
-    "Champion in RevOps, mutual plan signed, procurement path known.",
-]
-OVERRIDE_REASONS = [
-    "Override: strong inbound interest from the VP, will confirm budget next week.",
-    "Override: competitor displacement chance, need to move before their renewal.",
-    "Override: big logo, manager asked to push it into the pipeline now.",
-]
-
-
-@dataclass(frozen=True)
-class Promotion:
-    opportunity_id: int
-    at: datetime
-    actor: str
-    premature: bool
-    justification: str
-
-
-@dataclass
-class Simulated:
-    leads: list[Timeline] = field(default_factory=list)
-    opportunities: list[Timeline] = field(default_factory=list)
-    activities: list[Activity] = field(default_factory=list)
-    contacts: list[Contact] = field(default_factory=list)
-    roles: list[tuple[int, int, str]] = field(default_factory=list)  # opp, contact, role
-    evidence: list[dict[str, object]] = field(default_factory=list)
-    promotions: list[Promotion] = field(default_factory=list)
-    members: list[tuple[int, int, datetime]] = field(default_factory=list)  # campaign, lead, at
-
-
-def _pick(rng: random.Random, weighted: list[tuple[str, float]]) -> str:
-    return rng.choices([x for x, _ in weighted], [w for _, w in weighted])[0]
-
-
-def _days(rng: random.Random, low: float, high: float) -> timedelta:
-    """A random span, in whole minutes as a CRM would keep times."""
-    return timedelta(minutes=round(rng.uniform(low, high) * 1440))
+from sqo.domain.values import ActivityKind, Complexity, Direction, Segment
 
 
 class Simulation:
@@ -91,7 +35,7 @@ class Simulation:
         self.out = Simulated()
         self.ids = {"lead": 0, "opp": 0, "activity": 0, "contact": 0}
 
-    def _next(self, kind: str) -> int:
+    def next_id(self, kind: str) -> int:
         self.ids[kind] += 1
         return self.ids[kind]
 
@@ -112,7 +56,7 @@ class Simulation:
         segment = rng.choices(list(p.SEGMENTS), [x.account_share for x in p.SEGMENTS.values()])[0]
         account = rng.choice(self.org.accounts[segment])
         rep = rng.choice(self.org.reps_in(segment))
-        quality, campaign_id, source = 1.0, None, _pick(rng, p.ORGANIC_SOURCES)
+        quality, campaign_id, source = 1.0, None, chance.pick(rng, p.ORGANIC_SOURCES)
         live = [
             (c, q)
             for c, q in self.org.campaigns
@@ -128,7 +72,7 @@ class Simulation:
         elif source == "Outbound" and rng.random() < 0.5:
             start_stage = "SAL"  # sales-sourced leads are accepted on creation
         lead = Lead(
-            id=self._next("lead"),
+            id=self.next_id("lead"),
             name=person,
             stage=start_stage,
             created_at=created,
@@ -152,11 +96,11 @@ class Simulation:
             ("SQL", 0.6 * math.sqrt(rep.skill), (2, 14), rep.rep.name),
         ]
         order = ["Lead", "MQL", "SAL", "SQL"]
-        for stage, chance, (low, high), actor in path:
+        for stage, odds, (low, high), actor in path:
             if order.index(stage) <= order.index(start_stage):
                 continue
-            t = t + _days(rng, low, high)
-            if rng.random() >= min(chance, 0.95):
+            t = t + chance.days(rng, low, high)
+            if rng.random() >= min(odds, 0.95):
                 if rng.random() < 0.6:
                     timeline.at(
                         t, rep.rep.name, justification="No fit or no response", stage="Disqualified"
@@ -166,7 +110,7 @@ class Simulation:
             if t <= self.now:
                 self._lead_activity(lead, rep, t, Direction.OUTBOUND)
         if rng.random() < 0.85:
-            converted = t + _days(rng, 1, 7)
+            converted = t + chance.days(rng, 1, 7)
             opp = self.opportunity(converted, account, rep, segment, lead=lead)
             if opp is not None:
                 timeline.at(
@@ -189,7 +133,7 @@ class Simulation:
         )
         self.out.activities.append(
             Activity(
-                id=self._next("activity"),
+                id=self.next_id("activity"),
                 kind=kind,
                 occurred_at=at,
                 direction=direction,
@@ -225,8 +169,8 @@ class Simulation:
         cycle = max(8.0, rng.lognormvariate(math.log(seg.cycle_median_days), seg.cycle_spread))
         complex_share = {Segment.SMB: 0.05, Segment.MID_MARKET: 0.35, Segment.ENTERPRISE: 0.7}
         opp = Opportunity(
-            id=self._next("opp"),
-            name=f"{account.name.rsplit(' ', 1)[0]} – {rng.choice(PRODUCTS)}",
+            id=self.next_id("opp"),
+            name=f"{account.name.rsplit(' ', 1)[0]} – {rng.choice(p.PRODUCTS)}",
             stage=self.model.opportunity_start_stage,
             created_at=created,
             currency="USD",
@@ -235,7 +179,7 @@ class Simulation:
             amount_cents=amount * 100 if rng.random() < 0.7 else None,
             close_date=(created + timedelta(days=cycle * rng.uniform(0.55, 0.9))).date(),
             next_step=p.NEXT_STEPS["Qualification"],
-            next_step_due=(created + _days(rng, 2, 7)).date(),
+            next_step_due=(created + chance.days(rng, 2, 7)).date(),
             forecast_category="Pipeline",
             probability=0.05,
             competitors=rng.sample(p.COMPETITORS, rng.choice([0, 0, 1, 1, 2])),
@@ -271,7 +215,8 @@ class Simulation:
             changes.update(closed_at=at, close_date=at.date(), next_step=None, next_step_due=None)
         elif name in p.NEXT_STEPS:
             changes.update(
-                next_step=p.NEXT_STEPS[name], next_step_due=(at + _days(self.rng, 3, 10)).date()
+                next_step=p.NEXT_STEPS[name],
+                next_step_due=(at + chance.days(self.rng, 3, 10)).date(),
             )
         changes.update(extra)
         timeline.at(at, rep.rep.name, justification=justification, **changes)
@@ -290,26 +235,28 @@ class Simulation:
         neglect_from: datetime | None = None
         if not promote:
             if rng.random() < 0.9:
-                end = created + _days(rng, 5, 40)
+                end = created + chance.days(rng, 5, 40)
                 self._stage(
-                    timeline, end, "Lost", rep, loss_reason=_pick(rng, p.EARLY_LOSS_REASONS)
+                    timeline, end, "Lost", rep, loss_reason=chance.pick(rng, p.EARLY_LOSS_REASONS)
                 )
-                self._touches(opp, rep, seg, created, end, neglect_from, winning=False)
+                engagement.touches(self, opp, rep, seg, created, end, neglect_from, winning=False)
             else:
-                self._touches(opp, rep, seg, created, self.now, neglect_from, winning=False)
+                engagement.touches(
+                    self, opp, rep, seg, created, self.now, neglect_from, winning=False
+                )
             return
         if opp.amount_cents is None:
             timeline.at(promoted_at - timedelta(hours=2), rep.rep.name, amount_cents=amount * 100)
-        reason = rng.choice(OVERRIDE_REASONS if premature else LEGIT_REASONS)
+        reason = rng.choice(p.OVERRIDE_REASONS if premature else p.LEGIT_REASONS)
         self._stage(timeline, promoted_at, self.model.sqo_stage, rep, justification=reason)
-        self._qualification_facts(opp, rep, promoted_at, premature, reason)
+        engagement.qualification_facts(self, opp, rep, promoted_at, premature, reason)
 
         win_rate = seg.win_rate * rep.skill * (0.3 if premature else 1.0)
         won = rng.random() < min(0.85, max(0.03, win_rate))
         end = created + timedelta(days=cycle)
         path = ["Solution", "Proposal", "Negotiation", "Commit"]
         if premature and not won and rng.random() < 0.7:
-            end = promoted_at + _days(rng, 3, 20)  # premature SQOs die young
+            end = promoted_at + chance.days(rng, 3, 20)  # premature SQOs die young
             path = []
         elif not won:
             path = path[: rng.randint(0, 3)]
@@ -332,15 +279,19 @@ class Simulation:
             if won:
                 self._stage(timeline, end, "Won", rep)
             else:
-                self._stage(timeline, end, "Lost", rep, loss_reason=_pick(rng, p.LOSS_REASONS))
+                self._stage(
+                    timeline, end, "Lost", rep, loss_reason=chance.pick(rng, p.LOSS_REASONS)
+                )
         elif (sloppy and rng.random() < 0.5) or rng.random() < 0.08:
-            neglect_from = self.now - _days(rng, 20, 70)
+            neglect_from = self.now - chance.days(rng, 20, 70)
         if rng.random() < 0.2:
             when = promoted_at + (min(end, self.now) - promoted_at) * rng.uniform(0.2, 0.8)
             factor = rng.uniform(0.65, 0.95) if rng.random() < 0.75 else rng.uniform(1.1, 1.4)
             timeline.at(when, rep.rep.name, amount_cents=int(amount * factor / 100) * 100 * 100)
         self._slips(timeline, rep, end, neglect_from)
-        self._touches(opp, rep, seg, created, min(end, self.now), neglect_from, winning=won)
+        engagement.touches(
+            self, opp, rep, seg, created, min(end, self.now), neglect_from, winning=won
+        )
 
     def _slips(
         self, timeline: Timeline, rep: RepProfile, end: datetime, neglect_from: datetime | None
@@ -351,110 +302,11 @@ class Simulation:
         expected = datetime.combine(opp.close_date, datetime.min.time())
         stop = min(end, self.now, neglect_from or self.now)
         while expected < stop:
-            moved = expected + _days(self.rng, 1, 4)
+            moved = expected + chance.days(self.rng, 1, 4)
             if moved > stop:
                 break
-            expected = moved + _days(self.rng, 14, 35)
+            expected = moved + chance.days(self.rng, 14, 35)
             timeline.at(moved, rep.rep.name, close_date=expected.date())
-
-    def _touches(
-        self,
-        opp: Opportunity,
-        rep: RepProfile,
-        seg: p.SegmentProfile,
-        begin: datetime,
-        end: datetime,
-        neglect_from: datetime | None,
-        *,
-        winning: bool,
-    ) -> None:
-        rng = self.rng
-        stop = min(end, self.now, neglect_from or self.now)
-        t = begin
-        weights = [
-            (ActivityKind.EMAIL, 0.4),
-            (ActivityKind.CALL, 0.3),
-            (ActivityKind.MEETING, 0.18),
-            (ActivityKind.DEMO, 0.07),
-            (ActivityKind.NOTE, 0.05),
-        ]
-        while True:
-            t += timedelta(days=rng.expovariate(1 / seg.activity_gap_days))
-            if t > stop:
-                break
-            kind = rng.choices([k for k, _ in weights], [w for _, w in weights])[0]
-            inbound = rng.random() < (0.4 if winning else 0.22)
-            self.out.activities.append(
-                Activity(
-                    id=self._next("activity"),
-                    kind=kind,
-                    occurred_at=t.replace(
-                        hour=rng.randint(8, 17), minute=rng.randint(0, 59), second=0, microsecond=0
-                    ),
-                    direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
-                    subject=f"{kind.value.capitalize()} – {opp.name.split(' – ')[0]}",
-                    opportunity_id=opp.id,
-                    rep_id=rep.rep.id,
-                )
-            )
-
-    def _qualification_facts(
-        self, opp: Opportunity, rep: RepProfile, at: datetime, premature: bool, reason: str
-    ) -> None:
-        """Contacts with buying roles, evidence and the meetings behind them, as a rep gathers
-        them before promoting. A properly qualified deal meets every required criterion of the
-        default playbook; a premature one usually does not."""
-        rng = self.rng
-        keep = 0.3 if premature else 0.85
-        complex_deal = opp.complexity is Complexity.COMPLEX
-        roles = [BuyingRole.STAKEHOLDER] * rng.randint(1, 2)
-        if not premature or rng.random() < 0.3:
-            roles.append(BuyingRole.ECONOMIC_BUYER)
-        if (not premature and complex_deal) or rng.random() < (0.25 if premature else 0.6):
-            roles.append(BuyingRole.CHAMPION)
-        for role in roles:
-            contact = Contact(
-                id=self._next("contact"),
-                name=f"{rng.choice(p.FIRST_NAMES)} {rng.choice(p.LAST_NAMES)}",
-                account_id=opp.account_id,
-                title=p.TITLES[role.value],
-                buying_role=role,
-            )
-            self.out.contacts.append(contact)
-            self.out.roles.append((opp.id, contact.id, role.value))
-        always = () if premature else ("problem_identified", "solution_fit", "budget_range")
-        for key, note in EVIDENCE_NOTES.items():
-            if key in always or rng.random() < keep:
-                self.out.evidence.append(
-                    {
-                        "record_type": "opportunity",
-                        "record_id": opp.id,
-                        "criterion": key,
-                        "note": note,
-                        "recorded_by": rep.rep.name,
-                        "recorded_at": at - _days(rng, 0.1, 5),
-                    }
-                )
-        if not premature and at <= self.now:
-            earliest = opp.created_at + timedelta(minutes=30)
-            for kind, direction, low, high in (
-                (ActivityKind.MEETING, Direction.OUTBOUND, 1, 12),
-                (ActivityKind.EMAIL, Direction.INBOUND, 0.2, 6),
-            ):
-                self.out.activities.append(
-                    Activity(
-                        id=self._next("activity"),
-                        kind=kind,
-                        occurred_at=max(earliest, at - _days(rng, low, high)),
-                        direction=direction,
-                        subject="Qualification meeting"
-                        if kind is ActivityKind.MEETING
-                        else "Re: evaluation plan",
-                        opportunity_id=opp.id,
-                        rep_id=rep.rep.id,
-                    )
-                )
-        self.out.promotions.append(Promotion(opp.id, at, rep.rep.name, premature, reason))
 
 
 def window(today: date, months: int = 18) -> tuple[datetime, datetime]:

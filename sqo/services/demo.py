@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from sqo.demo.organisation import build_organisation
-from sqo.demo.simulation import Promotion, Simulation, window
+from sqo.demo.results import Promotion
+from sqo.demo.simulation import Simulation, window
 from sqo.domain.actor import Actor
 from sqo.domain.errors import WorkspaceError
 from sqo.domain.history import RecordType, decode_state
