@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
+import typer.main
 
 from sqo import i18n
 from sqo.cli import (
@@ -12,6 +14,7 @@ from sqo.cli import (
     demo,
     directory,
     exports,
+    help_text,
     leads,
     opportunities,
     qualification,
@@ -81,4 +84,10 @@ app.command("export")(exports.export_command)
 
 
 def main() -> None:
-    app()
+    """The `sqo` entry point: choose the language first, so that help is translated too."""
+    language = help_text.language_from_arguments(sys.argv[1:])
+    if language in i18n.SUPPORTED:
+        i18n.set_language(language)
+    command = typer.main.get_command(app)
+    help_text.translate(command)
+    command(prog_name="sqo")
