@@ -22,11 +22,17 @@ class EventStage:
         self.db.execute("CREATE TABLE events (record TEXT, at TEXT, stage TEXT)")
         self.db.execute("CREATE TABLE ids (record TEXT PRIMARY KEY)")
         self.indexed = False
+        self._pending: list[tuple[str, str, str]] = []  # written in batches, not row by row
 
     def add(self, rows: Iterable[tuple[str, datetime, str]]) -> None:
-        self.db.executemany(
-            "INSERT INTO events VALUES (?, ?, ?)", ((r, a.isoformat(), s) for r, a, s in rows)
-        )
+        self._pending.extend((r, a.isoformat(), s) for r, a, s in rows)
+        if len(self._pending) >= 50_000:
+            self._write()
+
+    def _write(self) -> None:
+        if self._pending:
+            self.db.executemany("INSERT INTO events VALUES (?, ?, ?)", self._pending)
+            self._pending = []
 
     def add_ids(self, ids: Iterable[str]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO ids VALUES (?)", ((i,) for i in ids))
@@ -37,6 +43,7 @@ class EventStage:
         )
 
     def _index(self) -> None:
+        self._write()
         if not self.indexed:
             self.db.execute("CREATE INDEX ix_events ON events (record)")
             self.indexed = True

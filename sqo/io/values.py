@@ -64,6 +64,8 @@ _DATE = re.compile(
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?$"
 )
 
+_ISO_FAST = re.compile(r"\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\d(?:\.\d{1,6})?Z)?\Z")
+
 _EXPECTED = {
     "iso": "YYYY-MM-DD",
     "day-first": "DD/MM/YYYY",
@@ -88,6 +90,20 @@ def parse_moment(text: str, *, field: str, order: str = "iso") -> datetime:
     """A date or date and time in the given order, as naive UTC. ``order`` may also be a
     ``strptime`` pattern such as ``%d %b %Y``."""
     value = text.strip()
+    if order == "iso" and _ISO_FAST.match(value):
+        # The common exports' own shapes (2017-03-01, 2022-01-01T10:00:00.000Z), read without
+        # the general pattern: the same result, several times faster on million-row files.
+        try:
+            return datetime(
+                int(value[:4]),
+                int(value[5:7]),
+                int(value[8:10]),
+                int(value[11:13] or 0),
+                int(value[14:16] or 0),
+                int(value[17:19] or 0),
+            )
+        except ValueError:
+            raise _bad_date(text, field, order) from None
     if "%" in order:
         try:
             moment = datetime.strptime(value, order)

@@ -38,6 +38,7 @@ TABLES: dict[Kind, Table] = {
 }
 UNIQUE_NAMES = (Kind.REP, Kind.TEAM)
 CACHE_LIMIT = 200_000
+DEFER_INDEXES_FROM = 1000  # records in one batch, all new
 
 
 @dataclass
@@ -225,8 +226,10 @@ def finish_deferred(
 
 
 def _last_stage_change(
-    connection: Connection, record_type: RecordType, ids: list[int]
+    connection: Connection, writer: BulkWriter, record_type: RecordType, ids: list[int]
 ) -> dict[int, datetime]:
+    if ids:
+        writer.restore_history_indexes()  # this lookup needs them
     h = t.history
     found: dict[int, datetime] = {}
     for part in chunks(ids):
@@ -262,7 +265,10 @@ def write_staged(
     writer.flush()
     resolver.prefetch([r for i in items for r in i.refs.values()])
     existing = rows_by_external_id(connection, table, [i.key for i in items])
-    last = _last_stage_change(connection, record_type, [r["id"] for r in existing.values()])
+    if not existing and len(items) >= DEFER_INDEXES_FROM:
+        writer.defer_history_indexes()  # a big file of new records: index the history once
+    ids = [r["id"] for r in existing.values()]
+    last = _last_stage_change(connection, writer, record_type, ids)
     updates: list[dict[str, Any]] = []
     for item in items:
         resolved = _resolve(resolver, item)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select
+from sqlalchemy import Connection, Index, Table, bindparam, func, insert, select
 
 from sqo.domain.history import Change
 from sqo.store import tables as t
@@ -31,6 +31,8 @@ HISTORY_INSERT = (
     f"VALUES ({', '.join('?' for _c in HISTORY_COLUMNS)})"
 )
 HISTORY_BATCH = 50_000
+# History indexes are deferred (see BulkWriter.defer_history_indexes) below this many rows.
+DEFER_BELOW = 100_000
 # Per connection, for the writing transaction only: ~256 MB of page cache, temp data in memory.
 SQLITE_PRAGMAS = {"cache_size": -262_144, "temp_store": 2}
 
@@ -88,6 +90,8 @@ class BulkWriter:
         self._sqlite = connection.dialect.name == "sqlite"
         self._stamp = _Stamp(connection) if self._sqlite else None
         self._saved_pragmas: dict[str, Any] = {}
+        self._statements: dict[tuple[str, tuple[str, ...]], tuple[str, list[Any]]] = {}
+        self._deferred_indexes: list[Index] = []
         if self._sqlite:
             self._tune_sqlite()
 
@@ -100,6 +104,41 @@ class BulkWriter:
         for name, value in SQLITE_PRAGMAS.items():
             self._saved_pragmas[name] = driver.execute(f"PRAGMA {name}").fetchone()[0]
             driver.execute(f"PRAGMA {name}={value}")
+
+    def defer_history_indexes(self) -> bool:
+        """On SQLite, drop the history table's secondary indexes for the rest of this
+        transaction when the table is still small, and build them again in :meth:`finish` (or
+        before the first query that needs them, :meth:`restore_history_indexes`). Building an
+        index once from sorted keys is much cheaper than keeping it up to date row by row
+        across millions of rows; the DDL is part of the transaction, so a rollback or a crash
+        leaves the indexes as they were. Returns whether the indexes are deferred."""
+        if not self._sqlite or self._deferred_indexes:
+            return bool(self._deferred_indexes)
+        held = self.connection.execute(
+            select(func.count()).select_from(select(t.history.c.id).limit(DEFER_BELOW).subquery())
+        ).scalar_one()
+        if held >= DEFER_BELOW:
+            return False
+        self._flush_history()
+        present = {
+            name
+            for (name,) in self.connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history'"
+            )
+        }
+        for index in sorted(t.history.indexes, key=lambda i: str(i.name)):
+            if index.name in present:
+                self.connection.exec_driver_sql(f'DROP INDEX "{index.name}"')
+                self._deferred_indexes.append(index)
+        return bool(self._deferred_indexes)
+
+    def restore_history_indexes(self) -> None:
+        if not self._deferred_indexes:
+            return
+        self._flush_history()
+        for index in self._deferred_indexes:
+            index.create(self.connection)
+        self._deferred_indexes = []
 
     def _untune_sqlite(self) -> None:
         driver = self.connection.connection.driver_connection
@@ -168,18 +207,27 @@ class BulkWriter:
             self.counts[name] = self.counts.get(name, 0) + len(rows)
             self._rows[name] = []
 
+    def _statement(self, table: Table, columns: tuple[str, ...]) -> tuple[str, list[Any]]:
+        """The insert and the per-column value processors, built once per table and columns."""
+        key = (table.name, columns)
+        found = self._statements.get(key)
+        if found is None:
+            dialect = self.connection.dialect
+            processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+            names = ", ".join(f'"{c}"' for c in columns)
+            marks = ", ".join("?" for _c in columns)
+            found = (f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', processors)
+            self._statements[key] = found
+        return found
+
     def _sqlite_executemany(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """The same insert through the driver's executemany, with SQLAlchemy's own value
         processing done once per column: several times faster for millions of rows."""
-        columns = list(rows[0])
-        if any(list(row) != columns for row in rows):
+        columns = tuple(rows[0])
+        if any(tuple(row) != columns for row in rows):
             self.connection.execute(insert(table), rows)
             return
-        dialect = self.connection.dialect
-        processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
-        names = ", ".join(f'"{c}"' for c in columns)
-        marks = ", ".join("?" for _c in columns)
-        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        sql, processors = self._statement(table, columns)
         params = [
             tuple(
                 value if process is None or value is None else process(value)
@@ -221,6 +269,7 @@ class BulkWriter:
     def finish(self) -> None:
         """Flush everything and, on PostgreSQL, move id sequences past the ids handed out."""
         self.flush()
+        self.restore_history_indexes()
         if self._saved_pragmas:
             self._untune_sqlite()
         if self.connection.dialect.name == "postgresql":
