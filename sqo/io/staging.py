@@ -23,6 +23,7 @@ class EventStage:
         self.db.execute("CREATE TABLE ids (record TEXT PRIMARY KEY)")
         self.indexed = False
         self._pending: list[tuple[str, str, str]] = []  # written in batches, not row by row
+        self._pending_ids: list[tuple[str]] = []
 
     def add(self, rows: Iterable[tuple[str, datetime, str]]) -> None:
         self._pending.extend((r, a.isoformat(), s) for r, a, s in rows)
@@ -35,9 +36,17 @@ class EventStage:
             self._pending = []
 
     def add_ids(self, ids: Iterable[str]) -> None:
-        self.db.executemany("INSERT OR IGNORE INTO ids VALUES (?)", ((i,) for i in ids))
+        self._pending_ids.extend((i,) for i in ids)
+        if len(self._pending_ids) >= 50_000:
+            self._write_ids()
+
+    def _write_ids(self) -> None:
+        if self._pending_ids:
+            self.db.executemany("INSERT OR IGNORE INTO ids VALUES (?)", self._pending_ids)
+            self._pending_ids = []
 
     def has_id(self, record: str) -> bool:
+        self._write_ids()
         return (
             self.db.execute("SELECT 1 FROM ids WHERE record = ?", (record,)).fetchone() is not None
         )
