@@ -13,6 +13,7 @@ import os
 import platform
 import random
 import resource
+import sqlite3
 import subprocess
 import sys
 import time
@@ -107,12 +108,34 @@ def run_import(folder: Path, db: Path) -> None:
         salesforce.DEFAULT_LEAD_STATUSES,
     )
     started = time.perf_counter()
-    report = run_import(ws, actor, "salesforce", salesforce_files(folder, reader, known_keys(ws)))
+    marks: dict[str, list[float]] = {}
+
+    def progress(name: str, _rows: int) -> None:
+        now = time.perf_counter()
+        marks.setdefault(name, [now, now])[1] = now
+
+    report = run_import(
+        ws,
+        actor,
+        "salesforce",
+        salesforce_files(folder, reader, known_keys(ws)),
+        progress=progress,
+    )
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows = sum(f.rows for f in report.files)
+    # Phases: each file from the end of the previous one to its last progress report.
+    previous = 0.0
+    for file in report.files:
+        end = marks.get(file.name, [started, started])[1] - started
+        print(f"PHASE {file.name} {file.rows} {end - previous:.1f} {file.history_rows}")
+        previous = end
     print(f"RESULT {rows} {elapsed:.1f} {peak_mb:.0f} {report.total('history_rows')}")
     ws.close()
+
+
+def _load(values: tuple[float, float, float]) -> str:
+    return ", ".join(f"{v:.1f}" for v in values)
 
 
 def main() -> None:
@@ -129,6 +152,7 @@ def main() -> None:
         generate(folder, args.opportunities)
     generated = time.perf_counter() - t0
     db = WORK / f"bench-{args.opportunities}.db"
+    load_before = os.getloadavg()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     child = subprocess.run(
@@ -141,6 +165,18 @@ def main() -> None:
     line = next(x for x in child.stdout.splitlines() if x.startswith("RESULT"))
     _tag, rows, elapsed, peak, history = line.split()
     rate = int(rows) / float(elapsed)
+    load_after = os.getloadavg()
+    with sqlite3.connect(db) as check:
+        history = str(check.execute("SELECT COUNT(*) FROM history").fetchone()[0])
+    db_mb = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
+    phases = []
+    for phase in (x.split() for x in child.stdout.splitlines() if x.startswith("PHASE")):
+        _p, name, phase_rows, seconds, _h = phase
+        per_second = int(phase_rows) / max(float(seconds), 0.001)
+        phases.append(
+            f"| {name} | {int(phase_rows):,} | {float(seconds):,.1f} s | {per_second:,.0f} |"
+        )
+    phase_table = "\n".join(phases)
     size_mb = sum(p.stat().st_size for p in folder.glob("*.csv")) / 1e6
     hist_text = (
         f"OpportunityHistory.csv ({int(rows) - args.opportunities:,} rows), {size_mb:,.0f} MB"
@@ -156,10 +192,18 @@ measured {datetime.now():%Y-%m-%d}.
 | database | SQLite file (WAL) |
 | machine | {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()} |
 | rows read | {int(rows):,} |
-| history rows written | {int(history):,} |
+| history rows in the workspace | {int(history):,} |
 | import time | {float(elapsed):,.1f} s (generating the CSVs: {generated:,.1f} s, not counted) |
 | **rows per second** | **{rate:,.0f}** |
 | **peak memory (import process)** | **{float(peak):,.0f} MB** |
+| workspace file after the import | {db_mb / 1e6:,.0f} MB |
+| load average (1, 5, 15 min) before / after | {_load(load_before)} / {_load(load_after)} |
+
+By phase (one transaction per file):
+
+| file | rows read | time | rows per second |
+|---|---|---|---|
+{phase_table}
 """
     print(text)
     if args.opportunities == 1_000_000:
