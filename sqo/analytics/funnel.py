@@ -8,17 +8,18 @@ All counting happens in SQL; Python only folds the small grouped results.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Integer, and_, func, literal, select, true, union_all
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import FromClause, Subquery
 
-from sqo.analytics.breakdowns import attributes, group_columns
-from sqo.analytics.milestones import Ladder, as_int, dropped, milestone_times, step_time
-from sqo.analytics.sqlfuncs import days_between, percentile_rows, quantiles
+from sqo.analytics.breakdowns import ATTRIBUTE_KEYS, Attributes, group_columns
+from sqo.analytics.milestones import Ladder, as_int, dropped, materialized, step_time
+from sqo.analytics.sqlfuncs import days_between, histogram_quantiles
 from sqo.analytics.stats import ratio
 
 
@@ -111,6 +112,27 @@ def _pairs(pairs: Sequence[tuple[int, int]]) -> Subquery:
     return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("pairs")
 
 
+@contextmanager
+def _milestones(
+    connection: Connection,
+    ladder: Ladder,
+    as_of: datetime,
+    keys: Sequence[str],
+    milestones: FromClause | None,
+) -> Iterator[FromClause]:
+    """The caller's materialised milestones (shared by a command's queries), or our own."""
+    if milestones is not None:
+        yield milestones
+        return
+    with materialized(connection, ladder, as_of, keys) as table:
+        yield table
+
+
+def _attributes(mt: FromClause, keys: Sequence[str]) -> Attributes:
+    """Breakdown attributes are columns of the materialised milestones."""
+    return Attributes(mt, {k: mt.c[k] for k in keys if k in ATTRIBUTE_KEYS})
+
+
 def conversions(
     connection: Connection,
     ladder: Ladder,
@@ -120,13 +142,27 @@ def conversions(
     window: Window = Window(),
     pairs: Sequence[tuple[int, int]] | None = None,
     durations: bool = True,
+    milestones: FromClause | None = None,
 ) -> list[Conversion]:
-    """Conversion rows per (pair, group), in pair order then group order."""
+    """Conversion rows per (pair, group), in pair order then group order. ``milestones`` is
+    a table from ``materialized`` holding the attributes ``keys`` need (else one is made)."""
+    with _milestones(connection, ladder, as_of, keys, milestones) as mt:
+        return _conversions(connection, ladder, mt, keys, window, pairs, durations)
+
+
+def _conversions(
+    connection: Connection,
+    ladder: Ladder,
+    mt: FromClause,
+    keys: Sequence[str],
+    window: Window,
+    pairs: Sequence[tuple[int, int]] | None,
+    durations: bool,
+) -> list[Conversion]:
     pairs = list(pairs or default_pairs(ladder))
     count = len(ladder.names)
-    mt = milestone_times(ladder, as_of)
     froms = _numbers(sorted({a for a, _ in pairs}))
-    attrs = attributes(mt, keys)
+    attrs = _attributes(mt, keys)
     entered_at = step_time(mt, froms.c.f, count)
     groups = group_columns(attrs, keys, entered_at)
     targets = sorted({b for _, b in pairs})
@@ -152,7 +188,7 @@ def conversions(
             entered = int(row.entered)
             converted = int(row._mapping[f"reached{b}"])
             lost = int(row._mapping[f"dropped{b}"])
-            _n, median, p90 = timing.get((a, b, *group), (0, None, None))
+            _n, _mean, median, p90 = timing.get((a, b, *group), (0, None, None, None))
             result.append(
                 Conversion(
                     ladder.names[a],
@@ -177,14 +213,15 @@ def _sortable(group: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:
 def _durations(
     connection: Connection,
     ladder: Ladder,
-    mt: Subquery,
+    mt: FromClause,
     pairs: Sequence[tuple[int, int]],
     keys: Sequence[str],
     window: Window,
-) -> dict[tuple[Any, ...], tuple[int, float | None, float | None]]:
+) -> dict[tuple[Any, ...], tuple[int, float, float | None, float | None]]:
+    """Median and p90 days per (pair, group), from a histogram of the day differences."""
     count = len(ladder.names)
     table = _pairs(pairs)
-    attrs = attributes(mt, keys)
+    attrs = _attributes(mt, keys)
     start = step_time(mt, table.c.f, count)
     end = step_time(mt, table.c.b, count)
     groups = group_columns(attrs, keys, start)
@@ -195,7 +232,13 @@ def _durations(
         .subquery("spans")
     )
     names = ["f", "b", *keys]
-    return quantiles(connection.execute(percentile_rows(spans, names)), len(names))
+    return histogram_quantiles(connection.execute(_histogram(spans, names)), len(names))
+
+
+def _histogram(spans: Subquery, names: Sequence[str]) -> Any:
+    """Rows of names..., value, count: how many spans of each length per group."""
+    columns = [spans.c[name] for name in names]
+    return select(*columns, spans.c.value, func.count()).group_by(*columns, spans.c.value)
 
 
 def win_rates(
@@ -206,10 +249,22 @@ def win_rates(
     *,
     keys: Sequence[str] = (),
     window: Window = Window(),
+    milestones: FromClause | None = None,
 ) -> list[WinRate]:
     """Of the records that reached SQO (in the window), won / (won + lost) as of ``as_of``."""
-    mt = milestone_times(ladder, as_of)
-    attrs = attributes(mt, keys)
+    with _milestones(connection, ladder, as_of, keys, milestones) as mt:
+        return _win_rates(connection, ladder, sqo_index, mt, keys, window)
+
+
+def _win_rates(
+    connection: Connection,
+    ladder: Ladder,
+    sqo_index: int,
+    mt: FromClause,
+    keys: Sequence[str],
+    window: Window,
+) -> list[WinRate]:
+    attrs = _attributes(mt, keys)
     reached = mt.c[f"m{sqo_index}"]
     groups = group_columns(attrs, keys, reached)
     query = (
@@ -239,11 +294,22 @@ def cycles(
     *,
     keys: Sequence[str] = (),
     window: Window = Window(),
+    milestones: FromClause | None = None,
 ) -> list[Cycle]:
     """Days from first contact (the record's first stage row) to closed won, for records won
     (and still won as of ``as_of``), grouped by the period they were won in."""
-    mt = milestone_times(ladder, as_of)
-    attrs = attributes(mt, keys)
+    with _milestones(connection, ladder, as_of, keys, milestones) as mt:
+        return _cycles(connection, ladder, mt, keys, window)
+
+
+def _cycles(
+    connection: Connection,
+    ladder: Ladder,
+    mt: FromClause,
+    keys: Sequence[str],
+    window: Window,
+) -> list[Cycle]:
+    attrs = _attributes(mt, keys)
     won_at = mt.c[f"m{len(ladder.names) - 1}"]
     groups = group_columns(attrs, keys, won_at)
     spans = (
@@ -252,22 +318,9 @@ def cycles(
         .where(mt.c.current_stage == ladder.won, *_in_window(won_at, window))
         .subquery("cycle_spans")
     )
-    group_cols = [spans.c[k] for k in keys]
-    means = select(*group_cols, func.count(), func.avg(spans.c.value)).group_by(*group_cols)
-    averages = {
-        tuple(row[: len(keys)]): (int(row[-2]), row[-1]) for row in connection.execute(means)
-    }
-    spread = quantiles(connection.execute(percentile_rows(spans, list(keys))), len(keys))
-    rows = []
-    for group, (n, mean) in averages.items():
-        _n, median, p90 = spread.get(group, (0, None, None))
-        rows.append(
-            Cycle(
-                dict(zip(keys, group, strict=True)),
-                n,
-                None if mean is None else float(mean),
-                median,
-                p90,
-            )
-        )
+    spread = histogram_quantiles(connection.execute(_histogram(spans, keys)), len(keys))
+    rows = [
+        Cycle(dict(zip(keys, group, strict=True)), n, mean, median, p90)
+        for group, (n, mean, median, p90) in spread.items()
+    ]
     return sorted(rows, key=lambda r: _sortable(tuple(r.group.values())))

@@ -12,13 +12,36 @@ funnel record, keyed by the opportunity id; an unconverted lead is keyed by minu
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, select
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement, Executable
+from sqlalchemy.sql.selectable import FromClause, Select, Subquery
 
+from sqo.analytics.breakdowns import attributes
 from sqo.domain.stages import StageKind, StageModel
 from sqo.store import tables as t
 
@@ -90,10 +113,17 @@ def stage_events(ladder: Ladder, as_of: datetime) -> Subquery:
         .where(
             h.c.record_type.in_(("lead", "opportunity")),
             h.c.field == "stage",
+            analytics_fields(),
             h.c.changed_at <= as_of,
         )
     )
     return query.subquery("stage_events")
+
+
+def analytics_fields() -> ColumnElement[bool]:
+    """The partial index's own condition, spelled out with literals so that SQLite (which only
+    uses a partial index when the query repeats its WHERE term) reads history through it."""
+    return t.history.c.field.in_([literal_column(f"'{f}'") for f in t.ANALYTICS_FIELDS])
 
 
 def milestone_times(ladder: Ladder, as_of: datetime) -> Subquery:
@@ -113,14 +143,57 @@ def milestone_times(ladder: Ladder, as_of: datetime) -> Subquery:
     return query.subquery("milestones")
 
 
-def step_time(mt: Subquery, index: ColumnElement[int], count: int) -> ColumnElement[datetime]:
+def step_time(mt: FromClause, index: ColumnElement[int], count: int) -> ColumnElement[datetime]:
     """The time of the step whose number is the SQL expression ``index``."""
     return case({i: mt.c[f"m{i}"] for i in range(count)}, value=index)
 
 
-def dropped(mt: Subquery, ladder: Ladder) -> ColumnElement[bool]:
+def dropped(mt: FromClause, ladder: Ladder) -> ColumnElement[bool]:
     return mt.c.current_stage.in_(ladder.out)
 
 
 def as_int(expr: ColumnElement[Any]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((expr, 1), else_=0)), 0).cast(Integer)
+
+
+class _CreateTempAs(Executable, ClauseElement):
+    inherit_cache = False
+
+    def __init__(self, name: str, query: Select[Any]) -> None:
+        self.name = name
+        self.query = query
+
+
+@compiles(_CreateTempAs)
+def _create_temp_as(element: _CreateTempAs, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CREATE TEMPORARY TABLE {element.name} AS {compiler.process(element.query, **kw)}"
+
+
+_names = itertools.count(1)
+
+
+@contextmanager
+def materialized(
+    connection: Connection, ladder: Ladder, as_of: datetime, keys: Sequence[str] = ()
+) -> Iterator[Table]:
+    """``milestone_times`` computed once into a temporary table (with the attribute columns
+    ``keys`` need: segment, owner, ...), so that every query of a command reads the small
+    per-record table instead of deriving it from history again. Dropped on exit."""
+    mt = milestone_times(ladder, as_of)
+    attrs = attributes(mt, keys)
+    name = f"sqo_milestones_{next(_names)}"
+    query = select(*mt.c, *[c.label(k) for k, c in attrs.columns.items()]).select_from(attrs.source)
+    connection.execute(_CreateTempAs(name, query))
+    table = Table(
+        name,
+        MetaData(),
+        Column("key", Integer),
+        *[Column(f"m{i}", DateTime) for i in range(len(ladder.names))],
+        Column("first_at", DateTime),
+        Column("current_stage", String),
+        *[Column(k, String) for k in attrs.columns],
+    )
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"ANALYZE {name}"))  # autovacuum never analyses temp tables
+    yield table
+    connection.execute(text(f"DROP TABLE {name}"))

@@ -5,6 +5,9 @@ Each compiles to plain SQL on SQLite and on PostgreSQL, so that analytics stay s
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -126,3 +129,41 @@ def quantiles(
         key: (n, quantile(r, n, PERCENTILES["median"]), quantile(r, n, PERCENTILES["p90"]))
         for key, (n, r) in collected.items()
     }
+
+
+def histogram_quantiles(
+    rows: Any, n_groups: int
+) -> dict[tuple[Any, ...], tuple[int, float, float | None, float | None]]:
+    """Fold a histogram (rows of groups..., value, count) into {group: (n, mean, median, p90)}.
+
+    Exact: the value at each rank is read from the cumulative counts, then interpolated linearly
+    as ``quantile`` does, so grouping equal values first loses nothing.
+    """
+    collected: dict[tuple[Any, ...], list[tuple[float, int]]] = {}
+    for row in rows:
+        key = tuple(row[:n_groups])
+        collected.setdefault(key, []).append((float(row[n_groups]), int(row[n_groups + 1])))
+    result = {}
+    for key, counts in collected.items():
+        counts.sort()
+        values = [value for value, _count in counts]
+        ends = list(itertools.accumulate(count for _value, count in counts))
+        n = ends[-1]
+
+        def at(rank: int, values: list[float] = values, ends: list[int] = ends) -> float:
+            return values[bisect.bisect_right(ends, rank)]  # 0-based rank
+
+        ranks = {r + 1: at(r) for t in PERCENTILES.values() for r in _neighbours(n, t)}
+        mean = math.fsum(value * count for value, count in counts) / n
+        result[key] = (
+            n,
+            mean,
+            quantile(ranks, n, PERCENTILES["median"]),
+            quantile(ranks, n, PERCENTILES["p90"]),
+        )
+    return result
+
+
+def _neighbours(n: int, tenths: int) -> list[int]:
+    low = int((n - 1) * tenths / 10)
+    return [low, low + 1] if low + 1 < n else [low]

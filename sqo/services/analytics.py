@@ -25,7 +25,7 @@ from sqo.analytics.funnel import (
     default_pairs,
     win_rates,
 )
-from sqo.analytics.milestones import Ladder, milestone_ladder
+from sqo.analytics.milestones import Ladder, materialized, milestone_ladder
 from sqo.analytics.periods import quarter_bounds
 from sqo.analytics.stage_time import StageTime
 from sqo.analytics.waterfall import PipelineChange, pipeline_change
@@ -155,8 +155,10 @@ def funnel(
     ladder = milestone_ladder(ws.stage_model)
     pairs = _pair(ladder, ws, from_stage, to_stage)
     window = window_of(start, end)
-    with ws.unit_of_work() as uow:
-        rows = conversions(uow.connection, ladder, as_of, keys=keys, window=window, pairs=pairs)
+    with ws.unit_of_work() as uow, materialized(uow.connection, ladder, as_of, keys) as mt:
+        rows = conversions(
+            uow.connection, ladder, as_of, keys=keys, window=window, pairs=pairs, milestones=mt
+        )
         rates = win_rates(
             uow.connection,
             ladder,
@@ -164,8 +166,9 @@ def funnel(
             as_of,
             keys=keys,
             window=window,
+            milestones=mt,
         )
-        spans = cycles(uow.connection, ladder, as_of, keys=keys, window=window)
+        spans = cycles(uow.connection, ladder, as_of, keys=keys, window=window, milestones=mt)
     notes = []
     if not rows:
         notes.append(_("No records entered the funnel in this period: every figure is zero."))
@@ -207,7 +210,10 @@ def benchmark_report(
     sql = sqo - 1 if sqo > 0 else None  # the last lead milestone before SQO (SQL by default)
     window = window_of(start, end)
     verdicts: list[Verdict] = []
-    with ws.unit_of_work() as uow:
+    with (
+        ws.unit_of_work() as uow,
+        materialized(uow.connection, ladder, as_of, ("segment",)) as mt,
+    ):
         for keys in ((), ("segment",)):
             values: dict[str | None, dict[str, float | None]] = {}
             if sql is not None:
@@ -219,11 +225,16 @@ def benchmark_report(
                     window=window,
                     pairs=[(sql, sqo)],
                     durations=False,
+                    milestones=mt,
                 ):
                     values.setdefault(row.group.get("segment"), {})["sql_to_sqo"] = row.rate
-            for rate in win_rates(uow.connection, ladder, sqo, as_of, keys=keys, window=window):
+            rates = win_rates(
+                uow.connection, ladder, sqo, as_of, keys=keys, window=window, milestones=mt
+            )
+            for rate in rates:
                 values.setdefault(rate.group.get("segment"), {})["sqo_win_rate"] = rate.rate
-            for cycle in cycles(uow.connection, ladder, as_of, keys=keys, window=window):
+            spans = cycles(uow.connection, ladder, as_of, keys=keys, window=window, milestones=mt)
+            for cycle in spans:
                 values.setdefault(cycle.group.get("segment"), {})["sales_cycle"] = cycle.median_days
             if not keys:
                 values.setdefault(None, {})
