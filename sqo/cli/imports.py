@@ -179,8 +179,9 @@ StageMap = Annotated[
 def import_salesforce(
     ctx: typer.Context,
     folder: Annotated[
-        Path, typer.Argument(help="Folder of object exports (Opportunity.csv, ...).")
-    ],
+        Path | None,
+        typer.Argument(help="Folder of object exports (Opportunity.csv, ...), or --live."),
+    ] = None,
     stages: StageMap = None,
     lead_statuses: Annotated[
         Path | None,
@@ -189,16 +190,39 @@ def import_salesforce(
     date_format: Annotated[
         str, typer.Option(help="iso, day-first, month-first or a strptime pattern.")
     ] = "iso",
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="Read the objects from Salesforce's API instead of a folder."),
+    ] = False,
+    instance_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="SQO_SALESFORCE_INSTANCE_URL",
+            help="The org's URL, such as https://yourcompany.my.salesforce.com (for --live).",
+            show_default=False,
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="SQO_SALESFORCE_TOKEN",
+            help="Salesforce session id or OAuth access token (for --live).",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
 ) -> None:
-    """Import a folder of Salesforce object exports (any subset of the standard objects)."""
+    """Import Salesforce objects: a folder of exports (any subset of the standard objects), or
+    the org itself with --live."""
     from sqo.domain.values import utc_now
     from sqo.io import salesforce
     from sqo.io.salesforce_files import salesforce_files
     from sqo.io.stages import load_stage_table
     from sqo.services.imports import known_keys
 
+    if live == (folder is not None):
+        raise typer.BadParameter(_("Give either a FOLDER or --live."))
     now = utc_now()
 
     def build(ws: Workspace) -> list[SourceFile]:
