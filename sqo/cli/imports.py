@@ -232,9 +232,13 @@ def import_salesforce(
             ws.default_currency,
             load_stage_table(stages) if stages else salesforce.DEFAULT_STAGES,
             load_stage_table(lead_statuses) if lead_statuses else salesforce.DEFAULT_LEAD_STATUSES,
-            date_format,
+            "iso" if live else date_format,  # the API writes ISO dates
         )
-        return salesforce_files(folder, reader, known_keys(ws))
+        if folder is not None:
+            return salesforce_files(folder, reader, known_keys(ws))
+        from sqo.io.connectors.salesforce_api import salesforce_live_files
+
+        return salesforce_live_files(reader, known_keys(ws), instance_url, token)
 
     _run(ctx, "salesforce", build, dry_run, skip_invalid)
 
