@@ -173,6 +173,21 @@ _names = itertools.count(1)
 
 
 @contextmanager
+def temporary(
+    connection: Connection, query: Select[Any], columns: Sequence[Column[Any]], prefix: str
+) -> Iterator[Table]:
+    """``query`` computed once into a temporary table with ``columns`` (its result columns, in
+    order, with their types), dropped on exit: for results several queries of a command read."""
+    name = f"sqo_{prefix}_{next(_names)}"
+    connection.execute(_CreateTempAs(name, query))
+    table = Table(name, MetaData(), *columns)
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"ANALYZE {name}"))  # autovacuum never analyses temp tables
+    yield table
+    connection.execute(text(f"DROP TABLE {name}"))
+
+
+@contextmanager
 def materialized(
     connection: Connection, ladder: Ladder, as_of: datetime, keys: Sequence[str] = ()
 ) -> Iterator[Table]:
@@ -181,19 +196,13 @@ def materialized(
     per-record table instead of deriving it from history again. Dropped on exit."""
     mt = milestone_times(ladder, as_of)
     attrs = attributes(mt, keys)
-    name = f"sqo_milestones_{next(_names)}"
     query = select(*mt.c, *[c.label(k) for k, c in attrs.columns.items()]).select_from(attrs.source)
-    connection.execute(_CreateTempAs(name, query))
-    table = Table(
-        name,
-        MetaData(),
+    columns: list[Column[Any]] = [
         Column("key", Integer),
         *[Column(f"m{i}", DateTime) for i in range(len(ladder.names))],
         Column("first_at", DateTime),
         Column("current_stage", String),
         *[Column(k, String) for k in attrs.columns],
-    )
-    if connection.dialect.name == "postgresql":
-        connection.execute(text(f"ANALYZE {name}"))  # autovacuum never analyses temp tables
-    yield table
-    connection.execute(text(f"DROP TABLE {name}"))
+    ]
+    with temporary(connection, query, columns, "milestones") as table:
+        yield table

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import BigInteger, Integer, case, cast, func, select
+from sqlalchemy import BigInteger, Integer, and_, case, cast, func, or_, select
 from sqlalchemy.sql.selectable import Subquery
 
+from sqo.analytics.milestones import analytics_fields
 from sqo.domain.stages import StageKind, StageModel
 from sqo.store import tables as t
 
@@ -37,6 +38,7 @@ def states_at(moment: datetime, fields: Sequence[str] = FIELDS, name: str = "sta
         .where(
             h.c.record_type == "opportunity",
             h.c.field.in_(tuple(fields)),
+            analytics_fields(),
             h.c.changed_at <= moment,
         )
         .subquery(f"{name}_ranked")
@@ -56,6 +58,43 @@ def states_at(moment: datetime, fields: Sequence[str] = FIELDS, name: str = "sta
         .group_by(ranked.c.record_id)
         .subquery(name)
     )
+
+
+def states_between(
+    start: datetime, end: datetime, fields: Sequence[str], name: str = "states"
+) -> Subquery:
+    """``states_at`` for two moments in one pass over history: one row per opportunity existing
+    at ``end``, with ``<field>0`` (as at ``start``, NULL if it did not exist yet) and
+    ``<field>1`` (as at ``end``) per field, typed as in ``states_at``."""
+    h = t.history
+    next_at = func.lead(h.c.changed_at).over(
+        partition_by=(h.c.field, h.c.record_id), order_by=(h.c.changed_at, h.c.id)
+    )
+    rows = (
+        select(h.c.record_id, h.c.field, h.c.new_value, h.c.changed_at, next_at.label("next_at"))
+        .where(
+            h.c.record_type == "opportunity",
+            h.c.field.in_(tuple(fields)),
+            analytics_fields(),
+            h.c.changed_at <= end,
+        )
+        .subquery(f"{name}_rows")
+    )
+    at_start = and_(
+        rows.c.changed_at <= start, or_(rows.c.next_at.is_(None), rows.c.next_at > start)
+    )
+    at_end = rows.c.next_at.is_(None)
+    columns = []
+    for field in fields:
+        for suffix, moment in (("0", at_start), ("1", at_end)):
+            value = func.max(case((and_(rows.c.field == field, moment), rows.c.new_value)))
+            if field == "amount_cents":
+                columns.append(cast(value, BigInteger).label(field + suffix))
+            elif field == "owner_id":
+                columns.append(cast(value, Integer).label(field + suffix))
+            else:
+                columns.append(value.label(field + suffix))
+    return select(rows.c.record_id, *columns).group_by(rows.c.record_id).subquery(name)
 
 
 def open_sqo_stages(model: StageModel) -> list[str]:

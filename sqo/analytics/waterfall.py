@@ -12,10 +12,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select, union_all
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Integer,
+    String,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.sql.selectable import FromClause, Select
 
-from sqo.analytics.snapshots import day_text, open_sqo_stages, states_at
+from sqo.analytics.milestones import temporary
+from sqo.analytics.snapshots import day_text, open_sqo_stages, states_between
 from sqo.domain.stages import StageModel
 from sqo.store import tables as t
 
@@ -57,44 +71,51 @@ class PipelineChange:
         return self.start_cents + sum(b.amount_cents for b in self.bars) == self.end_cents
 
 
-def classified(model: StageModel, start: datetime, end: datetime, lo: date, hi: date) -> Subquery:
+def classified(
+    model: StageModel, start: datetime, end: datetime, lo: date, hi: date
+) -> Select[Any]:
     """Per opportunity in the pipeline at either moment: entry or exit kind, amounts then, now."""
-    s1 = states_at(end, ("stage", "amount_cents", "close_date"), "s1")
-    s0 = states_at(start, ("stage", "amount_cents", "close_date"), "s0")
+    s = states_between(start, end, ("stage", "amount_cents", "close_date"))
     stages = open_sqo_stages(model)
     lo_text, hi_text = day_text(lo), day_text(hi)
 
-    def inside(s: Subquery) -> Any:
+    def inside(n: str) -> Any:
+        stage, close = s.c["stage" + n], s.c["close_date" + n]
         return func.coalesce(
-            and_(s.c.stage.in_(stages), s.c.close_date >= lo_text, s.c.close_date <= hi_text),
+            and_(stage.in_(stages), close >= lo_text, close <= hi_text),
             False,
         )
 
-    open0 = func.coalesce(s0.c.stage.in_(stages), False)
-    open1 = s1.c.stage.in_(stages)
-    in0, in1 = inside(s0), inside(s1)
+    open0 = func.coalesce(s.c.stage0.in_(stages), False)
+    open1 = s.c.stage1.in_(stages)
+    in0, in1 = inside("0"), inside("1")
     kind = case(
         (and_(in0, in1), "stayed"),
         (and_(in1, open0), "pulled_in"),
         (in1, "created"),
-        (s1.c.stage == model.won_stage().name, "won"),
-        (s1.c.stage == model.lost_stage().name, "lost"),
+        (s.c.stage1 == model.won_stage().name, "won"),
+        (s.c.stage1 == model.lost_stage().name, "lost"),
         (open1, "pushed_out"),
         else_="demoted",
     )
-    return (
-        select(
-            s1.c.record_id.label("id"),
-            kind.label("kind"),
-            case((in0, 1), else_=0).label("in0"),
-            case((in1, 1), else_=0).label("in1"),
-            func.coalesce(s0.c.amount_cents, 0).label("a0"),
-            func.coalesce(s1.c.amount_cents, 0).label("a1"),
-        )
-        .select_from(s1.outerjoin(s0, s0.c.record_id == s1.c.record_id))
-        .where(or_(in0, in1))
-        .subquery("classified")
-    )
+    return select(
+        s.c.record_id.label("id"),
+        kind.label("kind"),
+        case((in0, 1), else_=0).label("in0"),
+        case((in1, 1), else_=0).label("in1"),
+        func.coalesce(s.c.amount_cents0, 0).label("a0"),
+        func.coalesce(s.c.amount_cents1, 0).label("a1"),
+    ).where(or_(in0, in1))
+
+
+CLASSIFIED = (
+    ("id", Integer),
+    ("kind", String),
+    ("in0", Integer),
+    ("in1", Integer),
+    ("a0", BigInteger),
+    ("a1", BigInteger),
+)
 
 
 def pipeline_change(
@@ -107,7 +128,22 @@ def pipeline_change(
     *,
     limit: int = 10,
 ) -> PipelineChange:
-    c = classified(model, start, end, close_from, close_to)
+    columns = [Column(name, kind()) for name, kind in CLASSIFIED]
+    query = classified(model, start, end, close_from, close_to)
+    with temporary(connection, query, columns, "pipeline_change") as table:
+        return _pipeline_change(connection, table, start, end, close_from, close_to, limit=limit)
+
+
+def _pipeline_change(
+    connection: Connection,
+    c: FromClause,
+    start: datetime,
+    end: datetime,
+    close_from: date,
+    close_to: date,
+    *,
+    limit: int,
+) -> PipelineChange:
     totals = select(
         c.c.kind,
         func.count(),
@@ -149,7 +185,7 @@ def pipeline_change(
     )
 
 
-def _top_deals(connection: Connection, c: Subquery, limit: int) -> list[tuple[str, BarDeal]]:
+def _top_deals(connection: Connection, c: FromClause, limit: int) -> list[tuple[str, BarDeal]]:
     """The ``limit`` largest deals behind each bar (by the size of their contribution)."""
     contribution = case(
         (c.c.kind.in_(ENTRY), c.c.a1),
