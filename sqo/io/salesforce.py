@@ -240,7 +240,9 @@ class SalesforceReader:
             ),
             next_step=(_text(row, "NextStep") or "")[:255] or None,
             forecast_category=_text(row, "ForecastCategoryName") or stage.forecast_category.value,
-            probability=parse_percent(probability) if probability else stage.probability,
+            probability=(
+                parse_percent(probability, scale_100=True) if probability else stage.probability
+            ),
             loss_reason=_text(row, "Loss_Reason__c") if stage.kind is StageKind.LOST else None,
             source=_text(row, "LeadSource"),
             external_id=key(Kind.OPPORTUNITY, row["Id"]),

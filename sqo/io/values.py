@@ -181,10 +181,11 @@ def parse_int(text: str, *, field: str) -> int:
         ) from None
 
 
-def parse_percent(text: str, *, field: str = "probability") -> float:
-    """``35``, ``35%`` or ``0.35`` -> 0.35."""
+def parse_percent(text: str, *, field: str = "probability", scale_100: bool = False) -> float:
+    """``35``, ``35%`` or ``0.35`` -> 0.35. With ``scale_100`` the number is always out of 100,
+    as Salesforce writes Probability (``1`` is 1%, not 100%)."""
     value = text.strip()
-    percent = value.endswith("%")
+    percent = value.endswith("%") or scale_100
     try:
         number = float(value.rstrip("%").replace(",", "."))
     except ValueError:

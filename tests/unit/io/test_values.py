@@ -53,3 +53,14 @@ def test_dates_in_every_documented_format(text, order, expected):
 def test_dates_in_the_wrong_format_are_refused(text, order):
     with pytest.raises(InvalidValue, match="Invalid close_date"):
         parse_moment(text, field="close_date", order=order)
+
+
+def test_percentages_out_of_100_as_salesforce_writes_them():
+    from sqo.io.values import parse_percent
+
+    assert parse_percent("35") == 0.35
+    assert parse_percent("0.35") == 0.35
+    assert parse_percent("1") == 1.0  # a plain 1 reads as a share: 100%
+    assert parse_percent("1", scale_100=True) == 0.01  # Salesforce's Probability 1 is 1%
+    assert parse_percent("100", scale_100=True) == 1.0
+    assert parse_percent("0.5", scale_100=True) == 0.005
