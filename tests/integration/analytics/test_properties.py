@@ -3,6 +3,7 @@ pipeline change reconciles start + changes = end against an independent replay i
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -36,7 +37,8 @@ deal = st.tuples(
 
 def _build(tmp: Path, deals):
     actor = Actor(name="prop")
-    ws = init_workspace(str(tmp / f"p{abs(hash(str(deals)))}.db"), actor)
+    # A fresh file per example: hypothesis may draw the same deals again with another cut.
+    ws = init_workspace(str(tmp / f"p{uuid.uuid4().hex}.db"), actor)
     org(ws, actor)
     timeline = []  # per deal: list of (moment, stage, amount, close)
     for n, (stage, start, account, steps) in enumerate(deals):
