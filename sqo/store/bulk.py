@@ -33,8 +33,9 @@ HISTORY_INSERT = (
 HISTORY_BATCH = 50_000
 # History indexes are deferred (see BulkWriter.defer_history_indexes) below this many rows.
 DEFER_BELOW = 100_000
-# Per connection, for the writing transaction only: ~256 MB of page cache, temp data in memory.
-SQLITE_PRAGMAS = {"cache_size": -262_144, "temp_store": 2}
+# Per connection, for the writing transaction only: ~256 MB of page cache. Temporary data (the
+# sort that builds an index) stays in files: in memory it would grow with the import.
+SQLITE_PRAGMAS = {"cache_size": -262_144}
 
 
 class _Stamp:
@@ -96,7 +97,7 @@ class BulkWriter:
             self._tune_sqlite()
 
     def _tune_sqlite(self) -> None:
-        """A bigger page cache and in-memory temporary storage for the writing transaction.
+        """A bigger page cache for the writing transaction.
         The journal and synchronous settings are left alone: the file stays consistent after a
         crash, and the transaction stays atomic. Restored by :meth:`finish`."""
         driver = self.connection.connection.driver_connection
