@@ -22,10 +22,9 @@ from sqo.domain.actor import Actor
 from sqo.domain.errors import InvalidValue, WorkspaceError
 from sqo.i18n import _
 from sqo.io.export import FORMAT_VERSION, FORMATS, MANIFEST, DamagedExport, Format, read_batches
-from sqo.services.workspace import Workspace, open_workspace
+from sqo.services.workspace import Workspace
 from sqo.store import migrate
 from sqo.store import tables as t
-from sqo.store.database import sqlite_path
 
 BATCH = 10_000
 # Replaced by the export's own rows: a new workspace holds its settings and its creation entry.
@@ -223,11 +222,3 @@ def restore_export(ws: Workspace, actor: Actor, folder: Path) -> RestoreReport:
                         f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
                     )
     return RestoreReport(folder=folder, rows=rows)
-
-
-def reopen(ws: Workspace) -> Workspace:
-    """The workspace opened again, so its settings are the restored ones."""
-    url = ws.url
-    ws.close()
-    path = sqlite_path(url)
-    return open_workspace(str(path) if path is not None else url)
