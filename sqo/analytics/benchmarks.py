@@ -24,15 +24,19 @@ METRICS = ("sql_to_sqo", "sqo_win_rate", "sales_cycle", "pipeline_coverage")
 
 
 class Status(StrEnum):
-    BELOW = "below"
+    BELOW = "below"  # worse than the range (slower, for the sales cycle)
     WITHIN = "within"
-    TOP = "top performer"
+    ABOVE = "above average"  # better than the range, short of the configured top
+    TOP = "top performer"  # at or beyond ``top``; better than the range when none is set
+    HIGH = "above the healthy range"  # a band metric (coverage) too high: a warning
 
     def text(self) -> str:
         return {
             Status.BELOW: _("below"),
             Status.WITHIN: _("within"),
+            Status.ABOVE: _("above average"),
             Status.TOP: _("top performer"),
+            Status.HIGH: _("above the healthy range"),
         }[self]
 
 
@@ -56,6 +60,9 @@ class Metric(BaseModel):
     label: str = ""
     unit: Literal["rate", "days", "ratio"]
     higher_is_better: bool = True
+    # A healthy band: above ``high`` is a warning, not praise (coverage far above 2x is pipeline
+    # bloat). Unset: true for pipeline_coverage only.
+    band: bool | None = None
     ranges: dict[str, Range]
 
     @model_validator(mode="after")
@@ -122,14 +129,31 @@ class Verdict:
     status: Status | None  # None when there is no value to compare
     gap: float | None  # distance outside the range (0 within), in the metric's unit
     sentence: str
+    top: float | None = None  # where top performers are, when configured
 
 
-def status_of(value: float, low: float, high: float, higher_is_better: bool) -> Status:
+def status_of(
+    value: float,
+    low: float,
+    high: float,
+    higher_is_better: bool,
+    *,
+    top: float | None = None,
+    band: bool = False,
+) -> Status:
+    """Below, within, above average (better than the range, short of ``top``), top performer
+    (at or beyond ``top``; anywhere better than the range when no top is set), or, for a band
+    such as coverage, above the healthy range."""
     if low <= value <= high:
         return Status.WITHIN
-    if (value > high) == higher_is_better:
+    if band:
+        return Status.HIGH if value > high else Status.BELOW
+    if (value > high) != higher_is_better:
+        return Status.BELOW
+    if top is None:
         return Status.TOP
-    return Status.BELOW
+    reached = value >= top if higher_is_better else value <= top
+    return Status.TOP if reached else Status.ABOVE
 
 
 def _show(value: float, unit: str) -> str:
@@ -151,7 +175,14 @@ def _gap_amount(gap: float, unit: str) -> str:
 
 
 def sentence(
-    status: Status | None, gap: float, unit: str, low: float, high: float, *, higher_is_better: bool
+    status: Status | None,
+    gap: float,
+    unit: str,
+    low: float,
+    high: float,
+    *,
+    higher_is_better: bool,
+    top: float | None = None,
 ) -> str:
     """The gap in plain words, translatable."""
     span = f"{_show(low, unit)}–{_show(high, unit)}"
@@ -160,6 +191,15 @@ def sentence(
     if status is Status.WITHIN:
         return _("Within the benchmark range ({range}).", range=span)
     amount = _gap_amount(gap, unit)
+    if status is Status.HIGH:
+        return _(
+            "{gap} above the healthy range ({range}): far more pipeline than needed is often "
+            "stale or inflated deals.",
+            gap=amount,
+            range=span,
+        )
+    if top is not None and status in (Status.ABOVE, Status.TOP):
+        return _better_than_average(status, amount, unit, span, _show(top, unit))
     above = (status is Status.TOP) == higher_is_better
     if unit == "rate":
         if above:
@@ -184,6 +224,55 @@ def sentence(
     return _("{gap} below the healthy range ({range}).", gap=amount, range=span)
 
 
+def _better_than_average(status: Status, amount: str, unit: str, span: str, top: str) -> str:
+    """Better than the average range: short of the top performers, or among them."""
+    if status is Status.ABOVE:
+        if unit == "rate":
+            return _(
+                "{gap} percentage points above the average range ({range}); top performers "
+                "reach {top}.",
+                gap=amount,
+                range=span,
+                top=top,
+            )
+        if unit == "days":
+            return _(
+                "{gap} days faster than the average range ({range} days); top performers "
+                "close in {top} days.",
+                gap=amount,
+                range=span,
+                top=top,
+            )
+        return _(
+            "{gap} above the average range ({range}); top performers reach {top}.",
+            gap=amount,
+            range=span,
+            top=top,
+        )
+    if unit == "rate":
+        return _(
+            "Top performer level ({top} or more): {gap} percentage points above the average "
+            "range ({range}).",
+            gap=amount,
+            range=span,
+            top=top,
+        )
+    if unit == "days":
+        return _(
+            "Top performer level ({top} days or less): {gap} days faster than the average "
+            "range ({range} days).",
+            gap=amount,
+            range=span,
+            top=top,
+        )
+    return _(
+        "Top performer level ({top} or more): {gap} above the average range ({range}).",
+        gap=amount,
+        range=span,
+        top=top,
+    )
+
+
 def assess(
     benchmarks: Benchmarks, metric: str, segment: str | None, value: float | None
 ) -> Verdict | None:
@@ -192,16 +281,34 @@ def assess(
     if config is None:
         return None
     used, rng = config.range_for(segment)
+    band = config.band if config.band is not None else metric == "pipeline_coverage"
+    top = None if band else rng.top
     if value is None:
         status, gap = None, None
     else:
-        status = status_of(value, rng.low, rng.high, config.higher_is_better)
+        status = status_of(value, rng.low, rng.high, config.higher_is_better, top=top, band=band)
         gap = max(rng.low - value, value - rng.high, 0.0)
     text = sentence(
-        status, gap or 0.0, config.unit, rng.low, rng.high, higher_is_better=config.higher_is_better
+        status,
+        gap or 0.0,
+        config.unit,
+        rng.low,
+        rng.high,
+        higher_is_better=config.higher_is_better,
+        top=top,
     )
     return Verdict(
-        metric, config.label or metric, segment, used, value, rng.low, rng.high, status, gap, text
+        metric,
+        config.label or metric,
+        segment,
+        used,
+        value,
+        rng.low,
+        rng.high,
+        status,
+        gap,
+        text,
+        top,
     )
 
 
