@@ -3,7 +3,8 @@
 
 Run with ``make bench-analytics`` (= ``.venv/bin/python -m benchmarks.analytics_bench``). Data is
 generated once per engine with bulk SQL (recursive CTE on SQLite, generate_series on PostgreSQL)
-into benchmarks/work/ (git-ignored) and reused; pass ``--regenerate`` to build it again. Each
+into benchmarks/work/ (git-ignored) and reused; pass ``--regenerate`` to build it again (the
+PostgreSQL database is dropped after the run unless ``--keep`` is given). Each
 command runs in a fresh process; wall time and peak memory (max RSS) go to
 benchmarks/results/analytics.md.
 """
@@ -146,6 +147,13 @@ def prepare(engine_name: str, regenerate: bool) -> tuple[str, float | None]:
     return postgres_url(), generate(postgres_url(), pg=True)
 
 
+def drop_postgres() -> None:
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
+    admin.dispose()
+
+
 COMMANDS = {
     "sqo funnel --by segment,quarter": [
         "funnel",
@@ -180,6 +188,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the PostgreSQL benchmark database afterwards"
+    )
     options = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     lines = [
@@ -191,8 +202,8 @@ def main() -> None:
         "Each command runs in a fresh process (`--json`); time is wall clock, memory is peak RSS.",
         "Targets: each under 5 s and 1 GB.",
         "",
-        "| engine | command | seconds | peak MB | exit |",
-        "|---|---|---:|---:|---:|",
+        "| engine | command | seconds | peak MB | exit | load before (1 min) |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     notes = []
     for engine_name in options.engines.split(","):
@@ -201,12 +212,17 @@ def main() -> None:
         if generated is not None:
             notes.append(f"- {engine_name}: data generated in {generated:.0f} s.")
         for label, args in COMMANDS.items():
+            load = os.getloadavg()[0]
             seconds, peak, code = measure(url, args)
             print(
                 f"{engine_name}: {label}: {seconds:.2f} s, {peak:.0f} MB, exit {code}", flush=True
             )
-            lines.append(f"| {engine_name} | `{label}` | {seconds:.2f} | {peak:.0f} | {code} |")
+            lines.append(
+                f"| {engine_name} | `{label}` | {seconds:.2f} | {peak:.0f} | {code} | {load:.2f} |"
+            )
     RESULTS.write_text("\n".join([*lines, "", *notes, ""]), encoding="utf-8")
+    if "postgres" in options.engines.split(",") and not options.keep:
+        drop_postgres()
     print(f"written to {RESULTS}")
 
 
