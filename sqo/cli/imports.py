@@ -243,9 +243,6 @@ def import_salesforce(
     _run(ctx, "salesforce", build, dry_run, skip_invalid)
 
 
-app.command("export")(restore_command)
-
-
 @app.command("hubspot")
 def import_hubspot(
     ctx: typer.Context,
@@ -300,3 +297,6 @@ def import_hubspot(
         return hubspot_live_files(reader, token)
 
     _run(ctx, "hubspot", build, dry_run, skip_invalid)
+
+
+app.command("export")(restore_command)
