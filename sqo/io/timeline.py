@@ -10,8 +10,9 @@ appended with their times; every other changed field changes at the export's mod
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqo.domain.history import Change, RecordType, diff
 from sqo.io.incoming import StageEvent
@@ -84,3 +85,61 @@ def timeline(
             )
         changes.append(change)
     return changes
+
+
+HistoryRow = tuple[str, int, str, str | None, str | None, Any, str, None]
+
+
+def _at(event: StageEvent) -> datetime:
+    return event.at
+
+
+def creation_rows(
+    after: dict[str, str | None],
+    events: Sequence[StageEvent],
+    *,
+    record_type: RecordType,
+    record_id: int,
+    start: datetime,
+    actor: str,
+    stamp: Callable[[datetime], Any],
+) -> list[HistoryRow]:
+    """``timeline(None, after, events, ...)`` for a brand-new record, as the history rows the
+    bulk writer stores (``stamp`` turns a time into its stored form), without the intermediate
+    states and :class:`Change` objects: the same rows, values, times and order, several times
+    faster. The general :func:`timeline` stays the reference (tests compare the two)."""
+    rt = record_type.value
+    final = after.get("stage")
+    ordered = sorted(events, key=_at) if len(events) > 1 else events
+    first = ordered[0].stage if ordered else final
+    reset_closed = bool(ordered) and first != final
+    at_start = stamp(start)
+    rows: list[HistoryRow] = []
+    append = rows.append
+    for name, new in after.items():
+        if name == "stage":
+            new = first
+        elif reset_closed and name == "closed_at":
+            continue
+        if new is not None:
+            append((rt, record_id, name, None, new, at_start, actor, None))
+    at = start
+    closing_at: datetime | None = None
+    current = first
+    for event in ordered[1:]:
+        if event.stage != current:
+            if event.at > at:
+                at = event.at
+            append((rt, record_id, "stage", current, event.stage, stamp(at), actor, None))
+            current = event.stage
+            if current == final:
+                closing_at = at
+    # What is left to reach ``after``: the stage (when the moves end elsewhere), then the close
+    # time (in field order: "stage" comes before "closed_at"), set by the move that closed it.
+    if current != final:
+        append((rt, record_id, "stage", current, final, stamp(at), actor, None))
+    closed = after.get("closed_at") if reset_closed else None
+    if closed is not None:
+        when = closing_at if closing_at is not None else at
+        append((rt, record_id, "closed_at", None, closed, stamp(when), actor, None))
+    return rows

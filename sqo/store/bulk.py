@@ -183,6 +183,17 @@ class BulkWriter:
         if len(self._history) >= self._history_batch:
             self._flush_history()
 
+    def stamp(self, value: Any) -> Any:
+        """A history time as :meth:`add_history_rows` expects it (SQLite's stored text)."""
+        return value if self._stamp is None else self._stamp(value)
+
+    def add_history_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """History rows already in the stored shape: the :data:`HISTORY_COLUMNS` values, with
+        ``changed_at`` passed through :meth:`stamp` (what :meth:`add_changes` builds)."""
+        self._history.extend(rows)
+        if len(self._history) >= self._history_batch:
+            self._flush_history()
+
     def _flush_history(self) -> None:
         rows = self._history
         if not rows:
