@@ -21,17 +21,18 @@ class SegmentProfile:
     win_rate: float  # of SQOs that close
     activity_gap_days: float  # mean days between touches on a live deal
     quota_per_quarter: int  # USD per rep
+    lead_pace: float  # multiplies the days a lead waits at each step (small buyers move faster)
 
 
 SEGMENTS: dict[Segment, SegmentProfile] = {
     Segment.SMB: SegmentProfile(
-        "SMB", "Stockholm", 10, 0.48, 22_000, 0.45, 24, 0.35, 0.44, 4, 60_000
+        "SMB", "Stockholm", 10, 0.48, 22_000, 0.45, 17, 0.35, 0.44, 4, 60_000, 0.45
     ),
     Segment.MID_MARKET: SegmentProfile(
-        "Mid-Market", "London", 8, 0.3, 62_000, 0.5, 46, 0.35, 0.3, 6, 150_000
+        "Mid-Market", "London", 8, 0.3, 62_000, 0.5, 38, 0.35, 0.3, 6, 190_000, 0.7
     ),
     Segment.ENTERPRISE: SegmentProfile(
-        "Enterprise", "New York", 7, 0.22, 180_000, 0.55, 115, 0.3, 0.21, 8, 210_000
+        "Enterprise", "New York", 7, 0.22, 180_000, 0.55, 115, 0.3, 0.21, 8, 400_000, 1.0
     ),
 }
 

@@ -90,6 +90,7 @@ class Simulation:
         self._lead_activity(lead, rep, created, Direction.INBOUND)
 
         t = created
+        pace = p.SEGMENTS[segment].lead_pace
         path = [
             ("MQL", 0.62 * quality, (1, 12), "marketing-automation"),
             ("SAL", 0.72, (1, 6), rep.rep.name),
@@ -99,7 +100,7 @@ class Simulation:
         for stage, odds, (low, high), actor in path:
             if order.index(stage) <= order.index(start_stage):
                 continue
-            t = t + chance.days(rng, low, high)
+            t = t + chance.days(rng, low * pace, high * pace)
             if rng.random() >= min(odds, 0.95):
                 if rng.random() < 0.6:
                     timeline.at(
@@ -110,7 +111,7 @@ class Simulation:
             if t <= self.now:
                 self._lead_activity(lead, rep, t, Direction.OUTBOUND)
         if rng.random() < 0.85:
-            converted = t + chance.days(rng, 1, 7)
+            converted = t + chance.days(rng, 1 * pace, 7 * pace)
             opp = self.opportunity(converted, account, rep, segment, lead=lead)
             if opp is not None:
                 timeline.at(
@@ -231,10 +232,10 @@ class Simulation:
         promoted_at = (created + timedelta(days=qualify_days)).replace(second=0, microsecond=0)
         sloppy = rep.discipline < 0.3
         premature = sloppy and rng.random() < 0.35
-        promote = premature or rng.random() < min(0.9, 0.58 * math.sqrt(rep.skill))
+        promote = premature or rng.random() < min(0.9, 0.53 * math.sqrt(rep.skill))
         neglect_from: datetime | None = None
         if not promote:
-            if rng.random() < 0.9:
+            if rng.random() < 0.95:
                 end = created + chance.days(rng, 5, 40)
                 self._stage(
                     timeline, end, "Lost", rep, loss_reason=chance.pick(rng, p.EARLY_LOSS_REASONS)
