@@ -17,6 +17,7 @@ from sqo.domain.records import Lead, Opportunity
 from sqo.domain.stages import LEAD_KINDS, StageKind, StageModel
 from sqo.domain.values import parse_currency
 from sqo.i18n import _
+from sqo.io import salesforce_stream
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected
 from sqo.io.stages import StageMapper
 from sqo.io.staging import EventStage
@@ -111,6 +112,7 @@ class SalesforceReader:
             self.model, self.lead_statuses, kinds=LEAD_KINDS, where="the lead status map"
         )
         self.events = EventStage()
+        self._stage_names: dict[tuple[bool, str | None], str] = {}
 
     # ---- helpers -------------------------------------------------------------------------
     def moment(self, row: dict[str, str], name: str) -> datetime | None:
@@ -204,20 +206,28 @@ class SalesforceReader:
 
     def stage_history(self, n: int, row: dict[str, str], field: str) -> Item:
         """A row of OpportunityHistory / OpportunityFieldHistory / LeadHistory: staged."""
+        if self.stage_event(row, field):
+            return Incoming(n, Kind.HISTORY, "", {"staged": True})
+        return Incoming(n, Kind.HISTORY, "", {"skip": True})  # another field's history
+
+    def stage_event(self, row: dict[str, str], field: str) -> bool:
+        """Stage a history row's stage event; False for another field's history row."""
         is_lead = "LeadId" in row and field != "StageName"
         record = _text(row, "LeadId" if is_lead else "OpportunityId")
         if not record:
             raise InvalidValue(_("the record id is empty."), field="id")
         if "Field" in row and (row.get("Field") or "").strip() not in (field, "created"):
-            return Incoming(n, Kind.HISTORY, "", {"skip": True})  # another field's history
+            return False
         name = _text(row, "StageName") or _text(row, "NewValue")
         at = self.moment(row, "CreatedDate")
         if at is None:
             raise InvalidValue(_("the CreatedDate is empty."), field="CreatedDate")
-        mapper = self.lead_stages if is_lead else self.opp_stages
-        stage = mapper.stage(name)
-        self.events.add([(key(Kind.LEAD if is_lead else Kind.OPPORTUNITY, record), at, stage.name)])
-        return Incoming(n, Kind.HISTORY, "", {"staged": True})
+        stage = self._stage_names.get((is_lead, name))
+        if stage is None:  # mapped once per distinct name (refusals are counted every time)
+            mapper = self.lead_stages if is_lead else self.opp_stages
+            stage = self._stage_names[is_lead, name] = mapper.stage(name).name
+        self.events.add_one(key(Kind.LEAD if is_lead else Kind.OPPORTUNITY, record), at, stage)
+        return True
 
     def opportunity(self, n: int, row: dict[str, str]) -> IncomingStaged:
         stage = self.opp_stages.stage(_text(row, "StageName"))
@@ -392,90 +402,4 @@ class SalesforceReader:
         known: Callable[[Kind, list[str]], set[str]] | None = None,
     ) -> Iterator[Item]:
         """The records of one object's rows; staged history joins its records here."""
-        build = self.builder(obj)
-        batch: list[IncomingStaged] = []
-        pending: list[tuple[int, dict[str, str], str]] = []
-        for entry in rows:
-            if isinstance(entry, Rejected):
-                yield entry
-                continue
-            number, row = entry
-            if "Id" in row and not (row.get("Id") or "").strip():
-                yield Rejected(number, _("row {row}: the Id is empty.", row=number), row)
-                continue
-            try:
-                item = build(number, row)
-            except InvalidValue as exc:
-                yield Rejected(
-                    number, _("row {row}: {problem}", row=number, problem=exc.message), row
-                )
-                continue
-            except KeyError as exc:
-                yield Rejected(
-                    number,
-                    _("row {row}: the column {column} is missing.", row=number, column=str(exc)),
-                    row,
-                )
-                continue
-            if isinstance(item, Rejected):
-                yield item
-            elif isinstance(item, IncomingStaged):
-                self.events.add_ids([item.key])
-                batch.append(item)
-                if len(batch) >= 1000:
-                    yield from self._with_events(batch)
-            elif item.values.get("staged"):
-                record = _text(row, "OpportunityId") or _text(row, "LeadId") or ""
-                pending.append((number, row, record))
-                if len(pending) >= 5000:
-                    yield from self._check_known(obj, pending, known)
-            elif not item.values.get("skip"):
-                yield item
-        yield from self._with_events(batch)
-        yield from self._check_known(obj, pending, known)
-
-    def _with_events(self, batch: list[IncomingStaged]) -> Iterator[Item]:
-        found = self.events.events_for([i.key for i in batch])
-        for item in batch:
-            item.events = found.get(item.key, [])
-            if item.kind is Kind.OPPORTUNITY and isinstance(item.record, Opportunity):
-                stage = self.model.stage(item.record.stage)
-                if stage.is_closed:
-                    entered = [e.at for e in item.events if e.stage == stage.name]
-                    item.record.closed_at = (
-                        entered[-1]
-                        if entered
-                        else (
-                            datetime.combine(item.record.close_date, datetime.min.time())
-                            if item.record.close_date
-                            else item.record.created_at
-                        )
-                    )
-            yield item
-        batch.clear()
-
-    def _check_known(
-        self,
-        obj: str,
-        pending: list[tuple[int, dict[str, str], str]],
-        known: Callable[[Kind, list[str]], set[str]] | None,
-    ) -> Iterator[Item]:
-        """History rows must belong to a record of this import or of the workspace."""
-        kind = Kind.LEAD if obj == "LeadHistory" else Kind.OPPORTUNITY
-        keys = [key(kind, r) for _n, _row, r in pending]
-        in_workspace = known(kind, keys) if known else set()
-        for (number, row, record), record_key in zip(pending, keys, strict=True):
-            if record_key in in_workspace or self.events.has_id(record_key):
-                yield Incoming(number, Kind.HISTORY, "", {"staged": True}, raw=row)
-            else:
-                yield Rejected(
-                    number,
-                    _(
-                        "row {row}: history for {record}, which is neither in this export "
-                        "nor in the workspace.",
-                        row=number,
-                        record=record,
-                    ),
-                    row,
-                )
-        pending.clear()
+        return salesforce_stream.items(self, obj, rows, known)

@@ -30,6 +30,11 @@ class EventStage:
         if len(self._pending) >= 50_000:
             self._write()
 
+    def add_one(self, record: str, at: datetime, stage: str) -> None:
+        self._pending.append((record, at.isoformat(), stage))
+        if len(self._pending) >= 50_000:
+            self._write()
+
     def _write(self) -> None:
         if self._pending:
             self.db.executemany("INSERT INTO events VALUES (?, ?, ?)", self._pending)
@@ -50,6 +55,22 @@ class EventStage:
         return (
             self.db.execute("SELECT 1 FROM ids WHERE record = ?", (record,)).fetchone() is not None
         )
+
+    def known_ids(self, records: Iterable[str]) -> set[str]:
+        """Which of these record ids were added (:meth:`add_ids`), in a few queries."""
+        self._write_ids()
+        wanted = sorted(set(records))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 900):
+            part = wanted[start : start + 900]
+            marks = ",".join("?" * len(part))
+            found.update(
+                r
+                for (r,) in self.db.execute(
+                    f"SELECT record FROM ids WHERE record IN ({marks})", part
+                )
+            )
+        return found
 
     def _index(self) -> None:
         self._write()

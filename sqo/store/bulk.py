@@ -9,6 +9,7 @@ Ids are allocated here so that records, history and links can be written in batc
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Index, Table, bindparam, func, insert, select
@@ -48,13 +49,19 @@ class _Stamp:
         self._process = process
         self._last: Any = None
         self._text: Any = None
+        # A naive datetime's isoformat with a space and microseconds is the same text, made in C.
+        probe = datetime(1999, 12, 31, 23, 59, 58, 7)
+        self._iso = process(probe) == probe.isoformat(" ", "microseconds")
 
     def __call__(self, value: Any) -> Any:
         if value is None:
             return None
         if value != self._last:
             self._last = value
-            self._text = self._process(value)
+            if self._iso and type(value) is datetime and value.tzinfo is None:
+                self._text = value.isoformat(" ", "microseconds")
+            else:
+                self._text = self._process(value)
         return self._text
 
 

@@ -1,0 +1,147 @@
+"""The stream of one Salesforce object's rows as import items (:meth:`SalesforceReader.items`).
+
+Records go out as they are read; stage history rows are staged (:mod:`sqo.io.staging`) and
+checked, in batches, to belong to a record of this import or of the workspace; leads and
+opportunities go out in batches with the stage history staged for them. History rows, millions
+in a big export, take a short path: no item per row until the batch check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqo.domain.errors import InvalidValue
+from sqo.domain.records import Opportunity
+from sqo.i18n import _
+from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Rejected
+
+if TYPE_CHECKING:
+    from sqo.io.salesforce import SalesforceReader
+
+Known = Callable[[Kind, list[str]], set[str]]
+HISTORY_FIELDS = {
+    "OpportunityHistory": "StageName",
+    "OpportunityFieldHistory": "StageName",
+    "LeadHistory": "Status",
+}
+STAGED_BATCH = 1000
+PENDING_BATCH = 5000
+
+
+def _record_of(row: dict[str, str]) -> str:
+    for name in ("OpportunityId", "LeadId"):
+        value = (row.get(name) or "").strip()
+        if value:
+            return value
+    return ""
+
+
+def items(
+    reader: SalesforceReader,
+    obj: str,
+    rows: Iterable[tuple[int, dict[str, str]] | Rejected],
+    known: Known | None = None,
+) -> Iterator[Item]:
+    """The records of one object's rows; staged history joins its records here."""
+    history_field = HISTORY_FIELDS.get(obj)
+    build = reader.builder(obj)
+    batch: list[IncomingStaged] = []
+    pending: list[tuple[int, dict[str, str], str]] = []
+    for entry in rows:
+        if isinstance(entry, Rejected):
+            yield entry
+            continue
+        number, row = entry
+        if "Id" in row and not (row.get("Id") or "").strip():
+            yield Rejected(number, _("row {row}: the Id is empty.", row=number), row)
+            continue
+        try:
+            if history_field is not None:
+                if reader.stage_event(row, history_field):
+                    pending.append((number, row, _record_of(row)))
+                    if len(pending) >= PENDING_BATCH:
+                        yield from _check_known(reader, obj, pending, known)
+                continue
+            item = build(number, row)
+        except InvalidValue as exc:
+            yield Rejected(number, _("row {row}: {problem}", row=number, problem=exc.message), row)
+            continue
+        except KeyError as exc:
+            yield Rejected(
+                number,
+                _("row {row}: the column {column} is missing.", row=number, column=str(exc)),
+                row,
+            )
+            continue
+        if isinstance(item, Rejected):
+            yield item
+        elif isinstance(item, IncomingStaged):
+            reader.events.add_ids([item.key])
+            batch.append(item)
+            if len(batch) >= STAGED_BATCH:
+                yield from _with_events(reader, batch)
+        elif item.values.get("staged"):
+            pending.append((number, row, _record_of(row)))
+            if len(pending) >= PENDING_BATCH:
+                yield from _check_known(reader, obj, pending, known)
+        elif not item.values.get("skip"):
+            yield item
+    yield from _with_events(reader, batch)
+    yield from _check_known(reader, obj, pending, known)
+
+
+def _with_events(reader: SalesforceReader, batch: list[IncomingStaged]) -> Iterator[Item]:
+    found = reader.events.events_for([i.key for i in batch])
+    for item in batch:
+        item.events = found.get(item.key, [])
+        if item.kind is Kind.OPPORTUNITY and isinstance(item.record, Opportunity):
+            stage = reader.model.stage(item.record.stage)
+            if stage.is_closed:
+                entered = [e.at for e in item.events if e.stage == stage.name]
+                item.record.closed_at = (
+                    entered[-1]
+                    if entered
+                    else (
+                        datetime.combine(item.record.close_date, datetime.min.time())
+                        if item.record.close_date
+                        else item.record.created_at
+                    )
+                )
+        yield item
+    batch.clear()
+
+
+def _check_known(
+    reader: SalesforceReader,
+    obj: str,
+    pending: list[tuple[int, dict[str, str], str]],
+    known: Known | None,
+) -> Iterator[Item]:
+    """History rows must belong to a record of this import or of the workspace."""
+    from sqo.io.salesforce import key
+
+    if not pending:
+        return
+    kind = Kind.LEAD if obj == "LeadHistory" else Kind.OPPORTUNITY
+    keys = [key(kind, r) for _n, _row, r in pending]
+    found = reader.events.known_ids(set(keys))  # in this import
+    rest = sorted({k for k in keys if k not in found})
+    if rest and known:
+        found |= known(kind, rest)  # in the workspace
+    for (number, row, record), record_key in zip(pending, keys, strict=True):
+        if record_key in found:
+            yield Incoming(number, Kind.HISTORY, "", {"staged": True}, raw=row)
+        else:
+            yield Rejected(
+                number,
+                _(
+                    "row {row}: history for {record}, which is neither in this export "
+                    "nor in the workspace.",
+                    row=number,
+                    record=record,
+                ),
+                row,
+            )
+    pending.clear()
