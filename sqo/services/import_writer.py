@@ -8,7 +8,7 @@ Used by :mod:`sqo.services.imports`, which owns the transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -293,7 +293,7 @@ def write_staged(
                 actor=actor,
                 stamp=writer.stamp,
             )
-            writer.add(table, record_values(record, exclude=()))
+            writer.add(table, _all_values(record))
             writer.add_history_rows(rows)
             counts.created += 1
             counts.history_rows += len(rows)
@@ -344,6 +344,17 @@ def write_staged(
         resolver.remember(kind, item.key, record.id)
     writer.flush()
     update_many(connection, table, updates)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _all_values(record: Lead | Opportunity) -> dict[str, Any]:
+    """``record_values(record, exclude=())``, with the field names looked up once per class."""
+    names = _FIELD_NAMES.get(type(record))
+    if names is None:
+        names = _FIELD_NAMES[type(record)] = tuple(f.name for f in fields(record))
+    return {name: getattr(record, name) for name in names}
 
 
 def _record(kind: Kind, row: dict[str, Any]) -> Lead | Opportunity:

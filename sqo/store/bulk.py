@@ -8,8 +8,8 @@ Ids are allocated here so that records, history and links can be written in batc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Index, Table, bindparam, func, insert, select
@@ -63,6 +63,34 @@ class _Stamp:
             else:
                 self._text = self._process(value)
         return self._text
+
+
+_PROBES: tuple[tuple[Any, Callable[[Any], Any], Callable[[Any], bool]], ...] = (
+    # (a value, the text SQLite's processors give for values of its kind when they match
+    # Python's own C formatting, which values take that shortcut)
+    (
+        datetime(1999, 12, 31, 23, 59, 58, 7),
+        lambda v: v.isoformat(" ", "microseconds"),
+        lambda v: type(v) is datetime and v.tzinfo is None,
+    ),
+    (date(1999, 12, 31), lambda v: v.isoformat(), lambda v: type(v) is date),
+    ([], lambda v: "[]", lambda v: type(v) is list and not v),  # JSON of an empty list
+)
+
+
+def _quicker(process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """The same value processor, with a C shortcut for dates and times when the processor's
+    text is Python's isoformat (checked on a probe; anything else goes to the processor)."""
+    if process is None:
+        return None
+    for probe, fast, takes in _PROBES:
+        try:
+            same = process(probe) == fast(probe)
+        except (TypeError, ValueError):
+            continue
+        if same:
+            return lambda value: fast(value) if takes(value) else process(value)
+    return process
 
 
 class IdAllocator:
@@ -232,7 +260,9 @@ class BulkWriter:
         found = self._statements.get(key)
         if found is None:
             dialect = self.connection.dialect
-            processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+            processors = [
+                _quicker(table.c[c].type._cached_bind_processor(dialect)) for c in columns
+            ]
             names = ", ".join(f'"{c}"' for c in columns)
             marks = ", ".join("?" for _c in columns)
             found = (f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', processors)
@@ -247,13 +277,15 @@ class BulkWriter:
             self.connection.execute(insert(table), rows)
             return
         sql, processors = self._statement(table, columns)
-        params = [
-            tuple(
-                value if process is None or value is None else process(value)
-                for value, process in zip(row.values(), processors, strict=True)
-            )
-            for row in rows
-        ]
+        converting = [(i, process) for i, process in enumerate(processors) if process is not None]
+        params = []
+        for row in rows:
+            values = list(row.values())
+            for i, process in converting:
+                value = values[i]
+                if value is not None:
+                    values[i] = process(value)
+            params.append(values)
         driver = self.connection.connection.driver_connection
         assert driver is not None
         driver.executemany(sql, params)
