@@ -130,6 +130,7 @@ def run_import(folder: Path, db: Path) -> None:
         end = marks.get(file.name, [started, started])[1] - started
         print(f"PHASE {file.name} {file.rows} {end - previous:.1f} {file.history_rows}")
         previous = end
+    print(f"PHASE commit 0 {elapsed - previous:.1f} 0")  # the last file's commit, and the audit
     print(f"RESULT {rows} {elapsed:.1f} {peak_mb:.0f} {report.total('history_rows')}")
     ws.close()
 
@@ -172,6 +173,9 @@ def main() -> None:
     phases = []
     for phase in (x.split() for x in child.stdout.splitlines() if x.startswith("PHASE")):
         _p, name, phase_rows, seconds, _h = phase
+        if name == "commit":
+            phases.append(f"| (commit of the last file) | - | {float(seconds):,.1f} s | - |")
+            continue
         per_second = int(phase_rows) / max(float(seconds), 0.001)
         phases.append(
             f"| {name} | {int(phase_rows):,} | {float(seconds):,.1f} s | {per_second:,.0f} |"

@@ -113,18 +113,28 @@ class SalesforceReader:
         )
         self.events = EventStage()
         self._stage_names: dict[tuple[bool, str | None], str] = {}
+        self._refs: dict[tuple[Kind, str], Ref] = {}
 
     # ---- helpers -------------------------------------------------------------------------
     def moment(self, row: dict[str, str], name: str) -> datetime | None:
         text = _text(row, name)
         return parse_moment(text, field=name, order=self.date_format) if text else None
 
+    def _placeholder_ref(self, kind: Kind, value: str, what: str) -> Ref:
+        """A reference that creates ``Salesforce {what} {value}`` when unknown; references
+        are immutable, so one per id serves every row that names it."""
+        found = self._refs.get((kind, value))
+        if found is None:
+            if len(self._refs) >= 100_000:
+                self._refs.clear()
+            found = Ref(kind, key(kind, value), placeholder=f"Salesforce {what} {value}")
+            self._refs[kind, value] = found
+        return found
+
     def _owner(self, row: dict[str, str], refs: dict[str, Ref], field: str = "owner_id") -> None:
         owner = _text(row, "OwnerId")
         if owner and owner.startswith("005"):
-            refs[field] = Ref(
-                Kind.REP, key(Kind.REP, owner), placeholder=f"Salesforce user {owner}"
-            )
+            refs[field] = self._placeholder_ref(Kind.REP, owner, "user")
 
     def _custom(self, row: dict[str, str]) -> dict[str, Any]:
         return {k: v for k, v in row.items() if k.endswith("__c") and v not in ("", None)}
@@ -263,11 +273,7 @@ class SalesforceReader:
         refs: dict[str, Ref] = {}
         self._owner(row, refs)
         if account := _text(row, "AccountId"):
-            refs["account_id"] = Ref(
-                Kind.ACCOUNT,
-                key(Kind.ACCOUNT, account),
-                placeholder=f"Salesforce account {account}",
-            )
+            refs["account_id"] = self._placeholder_ref(Kind.ACCOUNT, account, "account")
         if campaign := _text(row, "CampaignId"):
             refs["campaign_id"] = Ref(Kind.CAMPAIGN, key(Kind.CAMPAIGN, campaign), required=False)
         return IncomingStaged(

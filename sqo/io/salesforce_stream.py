@@ -78,8 +78,7 @@ def items(
         if isinstance(item, Rejected):
             yield item
         elif isinstance(item, IncomingStaged):
-            reader.events.add_ids([item.key])
-            batch.append(item)
+            batch.append(item)  # its id is added with its batch (history files come after)
             if len(batch) >= STAGED_BATCH:
                 yield from _with_events(reader, batch)
         elif item.values.get("staged"):
@@ -93,7 +92,9 @@ def items(
 
 
 def _with_events(reader: SalesforceReader, batch: list[IncomingStaged]) -> Iterator[Item]:
-    found = reader.events.events_for([i.key for i in batch])
+    keys = [i.key for i in batch]
+    reader.events.add_ids(keys)
+    found = reader.events.events_for(keys)
     for item in batch:
         item.events = found.get(item.key, [])
         if item.kind is Kind.OPPORTUNITY and isinstance(item.record, Opportunity):

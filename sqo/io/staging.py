@@ -81,6 +81,7 @@ class EventStage:
     def events_for(self, records: list[str]) -> dict[str, list[StageEvent]]:
         self._index()
         found: dict[str, list[StageEvent]] = {}
+        parse = datetime.fromisoformat
         for start in range(0, len(records), 900):
             part = records[start : start + 900]
             marks = ",".join("?" * len(part))
@@ -89,7 +90,10 @@ class EventStage:
                 part,
             )
             for record, at, stage in rows:
-                found.setdefault(record, []).append(StageEvent(datetime.fromisoformat(at), stage))
+                events = found.get(record)
+                if events is None:
+                    events = found[record] = []
+                events.append(StageEvent(parse(at), stage))
         return found
 
     def close(self) -> None:

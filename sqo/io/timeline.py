@@ -114,15 +114,16 @@ def creation_rows(
     first = ordered[0].stage if ordered else final
     reset_closed = bool(ordered) and first != final
     at_start = stamp(start)
-    rows: list[HistoryRow] = []
+    state = after.copy()
+    state["stage"] = first
+    if reset_closed and "closed_at" in state:
+        state["closed_at"] = None
+    rows: list[HistoryRow] = [
+        (rt, record_id, name, None, new, at_start, actor, None)
+        for name, new in state.items()
+        if new is not None
+    ]
     append = rows.append
-    for name, new in after.items():
-        if name == "stage":
-            new = first
-        elif reset_closed and name == "closed_at":
-            continue
-        if new is not None:
-            append((rt, record_id, name, None, new, at_start, actor, None))
     at = start
     closing_at: datetime | None = None
     current = first

