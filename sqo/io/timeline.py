@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqo.domain.history import Change, RecordType, diff
+from sqo.domain.history import FIELDS, Change, RecordType, diff, encode
 from sqo.io.incoming import StageEvent
 
 
@@ -88,6 +88,16 @@ def timeline(
 
 
 HistoryRow = tuple[str, int, str, str | None, str | None, Any, str, None]
+
+
+def quick_snapshot(record: object, record_type: RecordType) -> dict[str, str | None]:
+    """:func:`snapshot`, with the values already in their canonical text (None, and plain
+    strings, which :func:`encode` returns as they are) taken as they are."""
+    found: dict[str, str | None] = {}
+    for name in FIELDS[record_type]:
+        value = getattr(record, name)
+        found[name] = value if value is None or type(value) is str else encode(value)
+    return found
 
 
 def _at(event: StageEvent) -> datetime:

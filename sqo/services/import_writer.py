@@ -19,7 +19,7 @@ from sqo.domain.records import Lead, Opportunity
 from sqo.domain.values import Complexity, Segment
 from sqo.i18n import _
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Ref, Rejected
-from sqo.io.timeline import creation_rows, timeline
+from sqo.io.timeline import creation_rows, quick_snapshot, timeline
 from sqo.store import tables as t
 from sqo.store.bulk import BulkWriter, chunks, rows_by_external_id, update_many
 from sqo.store.repositories.base import record_values, to_record
@@ -285,7 +285,7 @@ def write_staged(
         if row is None and FAST_NEW_RECORDS:
             record.id = writer.new_id(table)
             rows = creation_rows(
-                snapshot(record, record_type),
+                quick_snapshot(record, record_type),
                 item.events,
                 record_type=record_type,
                 record_id=record.id,
