@@ -1,6 +1,12 @@
 """A scratch store for stage history rows, so a history file of any size can be joined to its
 records without holding it in memory: rows go to a temporary SQLite file, indexed by record id,
-and are read back per batch of records. It is not the workspace, and is deleted afterwards."""
+and are read back per batch of records. It is not the workspace, and is deleted afterwards.
+
+Consecutive rows of one record (exports often list a record's history together) are kept as
+one run, a single row of the scratch table: a history of millions of rows costs a fraction of
+the inserts, index entries and lookups. A record's events come back in time order, rows of the
+same time in the order they were added.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,14 @@ from pathlib import Path
 
 from sqo.io.incoming import StageEvent
 
+BATCH = 50_000
+_EVENT = "\x1e"  # between the events of a run
+_PART = "\x1f"  # between an event's time and its stage's number
+
+
+def _at_text(event: list[str]) -> str:
+    return event[0]
+
 
 class EventStage:
     def __init__(self) -> None:
@@ -22,30 +36,47 @@ class EventStage:
         # A scratch file: a 32 MB page cache, and worker threads for the sort of its index.
         self.db.execute("PRAGMA cache_size=-32768")
         self.db.execute("PRAGMA threads=2")
-        self.db.execute("CREATE TABLE events (record TEXT, at TEXT, stage TEXT)")
+        self.db.execute("CREATE TABLE events (record TEXT, run TEXT)")
         self.db.execute("CREATE TABLE ids (record TEXT PRIMARY KEY)")
         self.indexed = False
-        self._pending: list[tuple[str, str, str]] = []  # written in batches, not row by row
+        self._pending: list[tuple[str, str]] = []  # written in batches, not row by row
         self._pending_ids: list[tuple[str]] = []
+        self._run_record: str | None = None
+        self._run: list[str] = []
+        # Stage names are stored by number (no name can clash with the separators).
+        self._stage_numbers: dict[str, str] = {}
+        self._stage_names: list[str] = []
 
     def add(self, rows: Iterable[tuple[str, datetime, str]]) -> None:
-        self._pending.extend((r, a.isoformat(), s) for r, a, s in rows)
-        if len(self._pending) >= 50_000:
-            self._write()
+        for record, at, stage in rows:
+            self.add_one(record, at, stage)
 
     def add_one(self, record: str, at: datetime, stage: str) -> None:
-        self._pending.append((record, at.isoformat(), stage))
-        if len(self._pending) >= 50_000:
-            self._write()
+        number = self._stage_numbers.get(stage)
+        if number is None:
+            number = self._stage_numbers[stage] = str(len(self._stage_names))
+            self._stage_names.append(stage)
+        if record != self._run_record:
+            self._end_run()
+            self._run_record = record
+        self._run.append(f"{at.isoformat()}{_PART}{number}")
+
+    def _end_run(self) -> None:
+        if self._run_record is not None:
+            self._pending.append((self._run_record, _EVENT.join(self._run)))
+            self._run_record = None
+            self._run = []
+            if len(self._pending) >= BATCH:
+                self._write()
 
     def _write(self) -> None:
         if self._pending:
-            self.db.executemany("INSERT INTO events VALUES (?, ?, ?)", self._pending)
+            self.db.executemany("INSERT INTO events VALUES (?, ?)", self._pending)
             self._pending = []
 
     def add_ids(self, ids: Iterable[str]) -> None:
         self._pending_ids.extend(zip(ids))  # 1-tuples
-        if len(self._pending_ids) >= 50_000:
+        if len(self._pending_ids) >= BATCH:
             self._write_ids()
 
     def _write_ids(self) -> None:
@@ -76,28 +107,38 @@ class EventStage:
         return found
 
     def _index(self) -> None:
+        self._end_run()
         self._write()
         if not self.indexed:
             self.db.execute("CREATE INDEX ix_events ON events (record)")
             self.indexed = True
 
     def events_for(self, records: list[str]) -> dict[str, list[StageEvent]]:
+        """Each record's events in time order; events of the same time in the order added."""
         self._index()
-        found: dict[str, list[StageEvent]] = {}
-        parse = datetime.fromisoformat
+        runs: dict[str, list[str]] = {}
         for start in range(0, len(records), 900):
             part = records[start : start + 900]
             marks = ",".join("?" * len(part))
             rows = self.db.execute(
-                f"SELECT record, at, stage FROM events WHERE record IN ({marks}) ORDER BY at",
+                f"SELECT record, run FROM events WHERE record IN ({marks}) ORDER BY record, rowid",
                 part,
             )
-            for record, at, stage in rows:
-                events = found.get(record)
-                if events is None:
-                    events = found[record] = []
-                events.append(StageEvent(parse(at), stage))
-        return found
+            for record, run in rows:
+                found = runs.get(record)
+                if found is None:
+                    runs[record] = [run]
+                else:
+                    found.append(run)
+        parse = datetime.fromisoformat
+        names = self._stage_names
+        events: dict[str, list[StageEvent]] = {}
+        for record, found in runs.items():
+            pairs = [event.split(_PART) for event in _EVENT.join(found).split(_EVENT)]
+            if len(pairs) > 1:
+                pairs.sort(key=_at_text)  # stable: ties keep the order they were added in
+            events[record] = [StageEvent(parse(at), names[int(n)]) for at, n in pairs]
+        return events
 
     def close(self) -> None:
         self.db.close()
