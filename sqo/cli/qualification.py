@@ -315,7 +315,12 @@ def promote_command(
     st = state(ctx)
     ws = st.workspace()
     opp = opportunities.move_opportunity(
-        ws, st.actor(), opportunity_id, ws.stage_model.sqo_stage, justification=justify
+        ws,
+        st.actor(),
+        opportunity_id,
+        ws.stage_model.sqo_stage,
+        justification=justify,
+        promotion_only=True,
     )
     snapshot = qualification.snapshots(ws, st.actor(), opp.id)[-1]
     if as_json:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqo.domain.actor import Actor
-from sqo.domain.errors import InvalidValue, list_values
+from sqo.domain.errors import ForbiddenMove, InvalidValue, list_values
 from sqo.domain.history import RecordType, snapshot
 from sqo.domain.records import Opportunity
 from sqo.domain.stages import ForecastCategory, StageKind
@@ -226,13 +226,26 @@ def move_opportunity(
     loss_reason: str | None = None,
     expected_version: int | None = None,
     at: datetime | None = None,
+    promotion_only: bool = False,
 ) -> Opportunity:
-    """Move to another stage. Crossing into SQO passes the promotion gate; closing sets dates."""
+    """Move to another stage. Crossing into SQO passes the promotion gate; closing sets dates.
+
+    ``promotion_only`` (what `sqo promote` asks for) refuses a deal that is already an SQO or
+    further along, so that promoting never moves a deal backwards."""
     at = at or utc_now()
     model = ws.stage_model
     with ws.unit_of_work() as uow:
         opp = lookups.opportunity(uow, opportunity_id)
         check_version(opp, RecordType.OPPORTUNITY, expected_version)
+        if promotion_only and model.at_or_after_sqo(opp.stage):
+            raise ForbiddenMove(
+                _(
+                    "Opportunity {id} is already an SQO (stage {stage}); nothing was changed.",
+                    id=opp.id,
+                    stage=opp.stage,
+                ),
+                field="stage",
+            )
         target = model.check_opportunity_move(opp.stage, stage)
         before = snapshot(opp, RecordType.OPPORTUNITY)
         was_sqo = model.at_or_after_sqo(opp.stage)

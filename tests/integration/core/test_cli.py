@@ -187,3 +187,17 @@ def test_every_command_has_help():
         " ".join(path) for path, command in _commands(app) if not (command.help or "").strip()
     ]
     assert missing == []
+
+
+def test_promote_never_moves_a_deal_backwards(db):
+    sqo(db, "opp", "add", "Deal", "--owner", "Ann Lee")
+    justification = "Budget confirmed with the CFO on Monday"
+    assert sqo(db, "move", "1", "Proposal", "--justify", justification).exit_code == 0
+    result = sqo(db, "promote", "1", "--justify", justification)
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "Error: Opportunity 1 is already an SQO (stage Proposal); nothing was changed."
+    )
+    assert json.loads(sqo(db, "opp", "show", "1", "--json").output)["opportunity"]["stage"] == (
+        "Proposal"
+    )
