@@ -250,6 +250,9 @@ def mapped_csv_files(
     path: Path, mapping: Mapping, model: StageModel, now: datetime
 ) -> list[SourceFile]:
     """The companion files (accounts, reps) first, then the main file."""
+    # Open the main file first, so a wrong path is reported as the file the user named.
+    main = _source(path, mapping)
+    main.require(mapping.columns())
     files = []
     for companion in mapping.companions:
         companion_path = Path(companion.file)
@@ -266,8 +269,6 @@ def mapped_csv_files(
                 columns=source.header,
             )
         )
-    main = _source(path, mapping)
-    main.require(mapping.columns())
     files.append(
         SourceFile(
             path.name,

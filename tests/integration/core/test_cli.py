@@ -1,6 +1,7 @@
 """The command line: exit codes, exact messages, JSON output, and the effect via the services."""
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -201,3 +202,11 @@ def test_promote_never_moves_a_deal_backwards(db):
     assert json.loads(sqo(db, "opp", "show", "1", "--json").output)["opportunity"]["stage"] == (
         "Proposal"
     )
+
+
+def test_a_missing_import_file_is_named_as_given(db, tmp_path):
+    mapping = Path(__file__).resolve().parents[3] / "docs/examples/maven-crm/mapping.yaml"
+    missing = tmp_path / "nowhere" / "pipeline.csv"
+    result = sqo(db, "import", "csv", str(missing), "--mapping", str(mapping))
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: The file {missing} does not exist."
