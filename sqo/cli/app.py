@@ -7,6 +7,11 @@ from typing import Annotated
 
 import typer
 import typer.main
+from typer._click.exceptions import (  # typer vendors click; its exceptions live here
+    ClickException,
+    NoArgsIsHelpError,
+    UsageError,
+)
 
 from sqo import i18n
 from sqo.cli import (
@@ -23,6 +28,7 @@ from sqo.cli import (
 )
 from sqo.cli import imports as import_commands
 from sqo.cli.context import CliState, SqoGroup
+from sqo.cli.output import error_console
 
 app = typer.Typer(
     cls=SqoGroup,
@@ -90,4 +96,24 @@ def main() -> None:
         i18n.set_language(language)
     command = typer.main.get_command(app)
     help_text.translate(command)
-    command(prog_name="sqo")
+    try:
+        outcome = command.main(args=sys.argv[1:], prog_name="sqo", standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        exc.show()  # a bare group shows its help
+        sys.exit(exc.exit_code)
+    except ClickException as exc:
+        # Usage mistakes read like every other error: one plain sentence, then where to look.
+        where = exc.ctx.command_path if isinstance(exc, UsageError) and exc.ctx else "sqo"
+        message = exc.format_message().rstrip()
+        if not message.endswith((".", "!", "?")):
+            message += "."
+        error_console.print(
+            i18n._("Error: {message}", message=message)
+            + " "
+            + i18n._("See '{command} --help'.", command=where),
+            markup=False,
+        )
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(1)
+    sys.exit(outcome if isinstance(outcome, int) else 0)

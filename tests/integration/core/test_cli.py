@@ -210,3 +210,19 @@ def test_a_missing_import_file_is_named_as_given(db, tmp_path):
     result = sqo(db, "import", "csv", str(missing), "--mapping", str(mapping))
     assert result.exit_code == 2
     assert result.output.strip() == f"Error: The file {missing} does not exist."
+
+
+def test_usage_mistakes_are_one_plain_sentence_from_the_real_command(tmp_path):
+    import subprocess
+    import sys
+
+    db = str(tmp_path / "u.db")
+    assert runner.invoke(app, ["--db", db, "init"]).exit_code == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "sqo", "--db", db, "opp", "list", "--bogus"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "Error: No such option: --bogus. See 'sqo opp list --help'."
+    assert result.stdout == ""
