@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +11,7 @@ import typer
 from sqo.cli import output
 from sqo.cli.context import state
 from sqo.cli.opportunities import JsonOption
-from sqo.domain.values import parse_date, parse_timestamp
+from sqo.domain.values import parse_date, parse_timestamp, utc_now
 from sqo.i18n import _
 from sqo.services import analytics
 
@@ -296,8 +296,15 @@ BAR_LABELS = {
 
 def pipeline_change_command(
     ctx: typer.Context,
-    start: Annotated[str, typer.Option("--from", help="First day (pipeline at its start).")],
-    end: Annotated[str, typer.Option("--to", help="Last day (pipeline at its end).")],
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="First day (pipeline at its start; default: a week before --to)."
+        ),
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day (pipeline at its end; default: today).")
+    ] = None,
     close_from: Annotated[
         str | None, typer.Option("--close-from", help="Close window start.")
     ] = None,
@@ -308,11 +315,14 @@ def pipeline_change_command(
     """How the pipeline changed between two dates, bar by bar, with the deals behind each."""
     st = state(ctx)
     ws = st.workspace()
+    today = utc_now().date()
+    end_day = parse_date(end, field="to") if end else today
     change = analytics.pipeline_change_report(
         ws,
         st.actor(),
-        start=parse_date(start, field="from"),
-        end=parse_date(end, field="to"),
+        # The weekly pipeline review's question by default: what changed in the last 7 days.
+        start=parse_date(start, field="from") if start else end_day - timedelta(days=7),
+        end=end_day,
         close_from=_day(close_from, "close-from"),
         close_to=_day(close_to, "close-to"),
         limit=limit,
