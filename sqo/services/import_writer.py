@@ -270,6 +270,7 @@ def write_staged(
     existing = rows_by_external_id(connection, table, [i.key for i in items])
     if not existing and len(items) >= DEFER_INDEXES_FROM:
         writer.defer_history_indexes()  # a big file of new records: index the history once
+        writer.defer_indexes(table)  # and the records
     ids = [r["id"] for r in existing.values()]
     last = _last_stage_change(connection, writer, record_type, ids)
     updates: list[dict[str, Any]] = []

@@ -132,6 +132,8 @@ class BulkWriter:
         self._saved_pragmas: dict[str, Any] = {}
         self._statements: dict[tuple[str, tuple[str, ...]], tuple[str, list[Any]]] = {}
         self._deferred_indexes: list[Index] = []
+        self._deferred_other: list[Index] = []
+        self._deferred_tables: set[str] = set()
         if self._sqlite:
             self._tune_sqlite()
 
@@ -171,6 +173,42 @@ class BulkWriter:
                 self.connection.exec_driver_sql(f'DROP INDEX "{index.name}"')
                 self._deferred_indexes.append(index)
         return bool(self._deferred_indexes)
+
+    def defer_indexes(self, table: Table) -> bool:
+        """:meth:`defer_history_indexes` for a records table (opportunities, leads) that a big
+        file fills with new records: its secondary indexes (not the unique ones, which the
+        import's lookups use) are built once in :meth:`finish`."""
+        if not self._sqlite or table.name in self._deferred_tables:
+            return False
+        held = self.connection.execute(
+            select(func.count()).select_from(select(table.c.id).limit(DEFER_BELOW).subquery())
+        ).scalar_one()
+        if held >= DEFER_BELOW:
+            return False
+        present = {
+            name
+            for (name,) in self.connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
+                (table.name,),
+            )
+        }
+        self._deferred_tables.add(table.name)
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            if index.name in present and not index.unique:
+                self.connection.exec_driver_sql(f'DROP INDEX "{index.name}"')
+                self._deferred_other.append(index)
+        return True
+
+    def _restore_other_indexes(self) -> None:
+        if not self._deferred_other:
+            return
+        saved = self._set_pragmas(INDEX_BUILD_PRAGMAS)
+        try:
+            for index in self._deferred_other:
+                index.create(self.connection)
+        finally:
+            self._set_pragmas(saved)
+        self._deferred_other = []
 
     def restore_history_indexes(self) -> None:
         if not self._deferred_indexes:
@@ -338,6 +376,7 @@ class BulkWriter:
     def finish(self) -> None:
         """Flush everything and, on PostgreSQL, move id sequences past the ids handed out."""
         self.flush()
+        self._restore_other_indexes()
         self.restore_history_indexes()
         if self._saved_pragmas:
             self._untune_sqlite()
