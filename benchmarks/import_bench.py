@@ -208,6 +208,7 @@ By phase (one transaction per file):
 | file | rows read | time | rows per second |
 |---|---|---|---|
 {phase_table}
+
 """
     print(text)
     if args.opportunities == 1_000_000:
