@@ -8,14 +8,14 @@ Ids are allocated here so that records, history and links can be written in batc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Index, Table, bindparam, func, insert, select
 
 from sqo.domain.history import Change
 from sqo.store import tables as t
+from sqo.store.bulk_values import Stamp, quicker
 
 HISTORY_COLUMNS = (
     "record_type",
@@ -41,60 +41,6 @@ SQLITE_PRAGMAS = {"cache_size": -262_144}
 # runs of ~32 MB (the page cache size sets the run size). On 15 M rows this builds the indexes
 # in ~60 % of the time a single thread with the big cache takes, and uses less memory.
 INDEX_BUILD_PRAGMAS = {"threads": 2, "cache_size": -32_768}
-
-
-class _Stamp:
-    """SQLite's own text for a timestamp (SQLAlchemy's format), computed once per distinct
-    value in a row: the changes of one record mostly share their time."""
-
-    def __init__(self, connection: Connection) -> None:
-        process = t.history.c.changed_at.type._cached_bind_processor(connection.dialect)
-        assert process is not None
-        self._process = process
-        self._last: Any = None
-        self._text: Any = None
-        # A naive datetime's isoformat with a space and microseconds is the same text, made in C.
-        probe = datetime(1999, 12, 31, 23, 59, 58, 7)
-        self._iso = process(probe) == probe.isoformat(" ", "microseconds")
-
-    def __call__(self, value: Any) -> Any:
-        if value is None:
-            return None
-        if value != self._last:
-            self._last = value
-            if self._iso and type(value) is datetime and value.tzinfo is None:
-                self._text = value.isoformat(" ", "microseconds")
-            else:
-                self._text = self._process(value)
-        return self._text
-
-
-_PROBES: tuple[tuple[Any, Callable[[Any], Any], Callable[[Any], bool]], ...] = (
-    # (a value, the text SQLite's processors give for values of its kind when they match
-    # Python's own C formatting, which values take that shortcut)
-    (
-        datetime(1999, 12, 31, 23, 59, 58, 7),
-        lambda v: v.isoformat(" ", "microseconds"),
-        lambda v: type(v) is datetime and v.tzinfo is None,
-    ),
-    (date(1999, 12, 31), lambda v: v.isoformat(), lambda v: type(v) is date),
-    ([], lambda v: "[]", lambda v: type(v) is list and not v),  # JSON of an empty list
-)
-
-
-def _quicker(process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
-    """The same value processor, with a C shortcut for dates and times when the processor's
-    text is Python's isoformat (checked on a probe; anything else goes to the processor)."""
-    if process is None:
-        return None
-    for probe, fast, takes in _PROBES:
-        try:
-            same = process(probe) == fast(probe)
-        except (TypeError, ValueError):
-            continue
-        if same:
-            return lambda value: fast(value) if takes(value) else process(value)
-    return process
 
 
 class IdAllocator:
@@ -128,7 +74,7 @@ class BulkWriter:
         self._history: list[tuple[Any, ...]] = []
         self._history_batch = max(batch_size, HISTORY_BATCH)
         self._sqlite = connection.dialect.name == "sqlite"
-        self._stamp = _Stamp(connection) if self._sqlite else None
+        self._stamp = Stamp(connection) if self._sqlite else None
         self._saved_pragmas: dict[str, Any] = {}
         self._statements: dict[tuple[str, tuple[str, ...]], tuple[str, list[Any]]] = {}
         self._deferred_indexes: list[Index] = []
@@ -316,9 +262,7 @@ class BulkWriter:
         found = self._statements.get(key)
         if found is None:
             dialect = self.connection.dialect
-            processors = [
-                _quicker(table.c[c].type._cached_bind_processor(dialect)) for c in columns
-            ]
+            processors = [quicker(table.c[c].type._cached_bind_processor(dialect)) for c in columns]
             names = ", ".join(f'"{c}"' for c in columns)
             marks = ", ".join("?" for _c in columns)
             found = (f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', processors)
