@@ -188,6 +188,12 @@ def convert_lead(
             defaults["owner"] = str(lead.owner_id)
         if lead.account_id is not None:
             defaults["account"] = str(lead.account_id)
+        elif lead.company:
+            # As a CRM's convert does: attach the existing account the company names, if exactly
+            # one account has that name (an ambiguous name is left for the rep to choose).
+            matches = uow.accounts.named(lead.company)
+            if len(matches) == 1:
+                defaults["account"] = str(matches[0].id)
         if lead.campaign_id is not None:
             defaults["campaign"] = str(lead.campaign_id)
         defaults.update({k: v for k, v in opportunity_fields.items() if v is not None})

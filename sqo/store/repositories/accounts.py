@@ -48,6 +48,15 @@ class AccountRepository(Repository):
             self.connection.execute(select(t.accounts.c.name).order_by(t.accounts.c.name)).scalars()
         )
 
+    def named(self, name: str) -> list[Account]:
+        """Accounts whose name is ``name`` (case-insensitive), oldest first."""
+        rows = self.connection.execute(
+            select(t.accounts)
+            .where(func.lower(t.accounts.c.name) == name.strip().lower())
+            .order_by(t.accounts.c.id)
+        ).mappings()
+        return [to_record(Account, row, segment=Segment) for row in rows]
+
     def names_by_id(self, ids: set[int]) -> dict[int, str]:
         if not ids:
             return {}

@@ -231,3 +231,16 @@ def test_promotion_and_demotion_leave_audit_entries(any_workspace, actor):
             if e["action"] in ("opportunity.promoted", "opportunity.demoted")
         ]
     assert actions == [("opportunity.promoted", opp.id), ("opportunity.demoted", opp.id)]
+
+
+def test_converting_links_the_account_the_company_names(any_workspace, actor):
+    ws = any_workspace
+    org(ws, actor)
+    lead = leads.create_lead(ws, actor, name="Pia Berg", company="acme", stage="SQL", at=T0)
+    _lead, opp = leads.convert_lead(ws, actor, lead.id, at=T0 + timedelta(days=1))
+    with ws.unit_of_work() as uow:
+        acme = uow.accounts.named("Acme")[0]
+    assert opp.account_id == acme.id
+    other = leads.create_lead(ws, actor, name="Lo Ek", company="Initech", stage="SQL", at=T0)
+    _lead, unmatched = leads.convert_lead(ws, actor, other.id, at=T0 + timedelta(days=1))
+    assert unmatched.account_id is None
