@@ -79,3 +79,8 @@ class SqoGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, CliState):
                 ctx.obj.close()
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The options the user actually gave (Typer passes ``None`` for the others)."""
+    return {key: value for key, value in values.items() if value is not None}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from sqo.cli import output
-from sqo.cli.context import SqoGroup, as_of_option, state
+from sqo.cli.context import SqoGroup, as_of_option, given, state
 from sqo.cli.opportunities import JsonOption, VersionOption
 from sqo.i18n import _
 from sqo.services import directory, leads
@@ -15,10 +15,6 @@ from sqo.services import directory, leads
 app = typer.Typer(
     cls=SqoGroup, no_args_is_help=True, help="Create, list, qualify and convert leads."
 )
-
-
-def _edits(**values: Any) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value is not None}
 
 
 @app.command("add")
@@ -44,7 +40,7 @@ def add(
         st.actor(),
         name=name,
         stage=stage,
-        **_edits(
+        **given(
             company=company,
             email=email,
             owner=owner,
@@ -77,7 +73,7 @@ def update(
 ) -> None:
     """Change fields of a lead."""
     st = state(ctx)
-    edits = _edits(
+    edits = given(
         name=name,
         company=company,
         email=email,
@@ -143,7 +139,7 @@ def convert_command(
         st.actor(),
         lead_id,
         opportunity_name=name,
-        **_edits(amount=amount, close_date=close_date, account=account),
+        **given(amount=amount, close_date=close_date, account=account),
     )
     if as_json:
         output.print_json({"lead": lead, "opportunity": opp})

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from sqo.cli import output
-from sqo.cli.context import SqoGroup, as_of_option, state
+from sqo.cli.context import SqoGroup, as_of_option, given, state
 from sqo.domain.records import Opportunity
 from sqo.i18n import _
 from sqo.services import directory, opportunities
@@ -24,10 +24,6 @@ VersionOption = Annotated[
         "--if-version", help="Refuse the change if the record is no longer at this version."
     ),
 ]
-
-
-def _edits(**values: Any) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value is not None}
 
 
 @app.command("add")
@@ -67,7 +63,7 @@ def add(
         name=name,
         stage=stage,
         justification=justify,
-        **_edits(
+        **given(
             account=account,
             owner=owner,
             amount=amount,
@@ -113,7 +109,7 @@ def update(
 ) -> None:
     """Change fields of an opportunity (every change is kept in its history)."""
     st = state(ctx)
-    edits = _edits(
+    edits = given(
         name=name,
         account=account,
         owner=owner,
