@@ -55,6 +55,19 @@ def postgres_problem() -> str | None:
     return _PG_PROBLEM
 
 
+@pytest.fixture(autouse=True, scope="session")
+def analytics_copies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Analytics copies of the tests' workspaces go to a temporary folder, not ~/.cache."""
+    folder = tmp_path_factory.mktemp("analytics-copies")
+    before = os.environ.get("SQO_ANALYTICS_DIR")
+    os.environ["SQO_ANALYTICS_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("SQO_ANALYTICS_DIR", None)
+    else:
+        os.environ["SQO_ANALYTICS_DIR"] = before
+
+
 @pytest.fixture(autouse=True)
 def english() -> Iterator[None]:
     """Tests read English messages unless they ask for another language."""

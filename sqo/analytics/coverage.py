@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, and_, case, func, select
 
 from sqo.analytics.snapshots import day_text, next_day_text, open_sqo_stages, states_at
+from sqo.analytics.sqlfuncs import on_copy
 from sqo.analytics.stats import maybe_ratio
 from sqo.domain.stages import StageModel
 from sqo.store import tables as t
@@ -42,7 +43,8 @@ class _Sums:
 def _owner_sums(
     connection: Connection, model: StageModel, start: date, end: date, as_of: datetime
 ) -> dict[int | None, _Sums]:
-    s = states_at(as_of, ("stage", "amount_cents", "close_date", "owner_id", "closed_at"))
+    fields = ("stage", "amount_cents", "close_date", "owner_id", "closed_at")
+    s = states_at(as_of, fields, copy=on_copy(connection))
     amount = func.coalesce(s.c.amount_cents, 0)
     is_open = and_(
         s.c.stage.in_(open_sqo_stages(model)),

@@ -33,6 +33,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
     text,
 )
@@ -42,6 +43,7 @@ from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlalchemy.sql.selectable import FromClause, Select, Subquery
 
 from sqo.analytics.breakdowns import attributes
+from sqo.analytics.sqlfuncs import on_copy
 from sqo.domain.stages import StageKind, StageModel
 from sqo.store import tables as t
 
@@ -84,9 +86,9 @@ def stage_ladder(model: StageModel) -> Ladder:
     return build_ladder(model, [*names, model.won_stage().name])
 
 
-def record_key() -> ColumnElement[int]:
+def record_key(h: Table = t.history) -> ColumnElement[int]:
     """The funnel record of a history row (needs ``leads`` outer-joined on lead rows)."""
-    h, lead = t.history, t.leads
+    lead = t.leads
     return case(
         (h.c.record_type == "opportunity", h.c.record_id),
         (lead.c.converted_opportunity_id.is_not(None), lead.c.converted_opportunity_id),
@@ -94,26 +96,35 @@ def record_key() -> ColumnElement[int]:
     )
 
 
-def stage_events(ladder: Ladder, as_of: datetime) -> Subquery:
-    """Every stage change up to ``as_of`` with its funnel record, step reached and recency rank."""
-    h, lead = t.history, t.leads
-    key = record_key()
+def stage_events(ladder: Ladder, as_of: datetime, *, copy: bool = False) -> Subquery:
+    """Every stage change up to ``as_of`` with its funnel record, step reached and recency rank
+    (1 for the latest). On the analytics ``copy`` (whose rows carry ``valid_until``), instead of
+    the rank: ``latest``, the (time, id, stage) of a row current at ``as_of``, else NULL."""
+    h, lead = (t.history_copy if copy else t.history), t.leads
+    key = record_key(h)
     level = case(ladder.levels, value=h.c.new_value, else_=None) if ladder.levels else literal(None)
+    if copy:
+        current = or_(h.c.valid_until.is_(None), h.c.valid_until > as_of)
+        order = case((current, func.row(h.c.changed_at, h.c.id, h.c.new_value))).label("latest")
+    else:
+        order = (
+            func.row_number()
+            .over(partition_by=key, order_by=(h.c.changed_at.desc(), h.c.id.desc()))
+            .label("recency")
+        )
     query = (
         select(
             key.label("key"),
             level.label("level"),
             h.c.new_value.label("stage"),
             h.c.changed_at,
-            func.row_number()
-            .over(partition_by=key, order_by=(h.c.changed_at.desc(), h.c.id.desc()))
-            .label("recency"),
+            order,
         )
         .select_from(h.outerjoin(lead, and_(h.c.record_type == "lead", lead.c.id == h.c.record_id)))
         .where(
             h.c.record_type.in_(("lead", "opportunity")),
             h.c.field == "stage",
-            analytics_fields(),
+            *([] if copy else [analytics_fields()]),
             h.c.changed_at <= as_of,
         )
     )
@@ -126,19 +137,25 @@ def analytics_fields() -> ColumnElement[bool]:
     return t.history.c.field.in_([literal_column(f"'{f}'") for f in t.ANALYTICS_FIELDS])
 
 
-def milestone_times(ladder: Ladder, as_of: datetime) -> Subquery:
+def milestone_times(ladder: Ladder, as_of: datetime, *, copy: bool = False) -> Subquery:
     """One row per funnel record: key, m0..mN (time each step was first reached), first_at
     (first contact: the first stage row) and current_stage (as of ``as_of``)."""
-    ev = stage_events(ladder, as_of)
+    ev = stage_events(ladder, as_of, copy=copy)
     steps = [
         func.min(case((ev.c.level >= i, ev.c.changed_at))).label(f"m{i}")
         for i in range(len(ladder.names))
     ]
+    current = (
+        # A lead and its opportunity may each have a current row: the later one counts.
+        func.struct_extract(func.max(ev.c.latest), 3)
+        if copy
+        else func.max(case((ev.c.recency == 1, ev.c.stage)))
+    )
     query = select(
         ev.c.key,
         *steps,
         func.min(ev.c.changed_at).label("first_at"),
-        func.max(case((ev.c.recency == 1, ev.c.stage))).label("current_stage"),
+        current.label("current_stage"),
     ).group_by(ev.c.key)
     return query.subquery("milestones")
 
@@ -199,7 +216,7 @@ def materialized(
     """``milestone_times`` computed once into a temporary table (with the attribute columns
     ``keys`` need: segment, owner, ...), so that every query of a command reads the small
     per-record table instead of deriving it from history again. Dropped on exit."""
-    mt = milestone_times(ladder, as_of)
+    mt = milestone_times(ladder, as_of, copy=on_copy(connection))
     attrs = attributes(mt, keys)
     query = select(*mt.c, *[c.label(k) for k, c in attrs.columns.items()]).select_from(attrs.source)
     columns: list[Column[Any]] = [

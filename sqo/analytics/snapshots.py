@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Integer, and_, case, cast, func, or_, select
 from sqlalchemy.sql.selectable import Subquery
 
 from sqo.analytics.milestones import analytics_fields
@@ -19,9 +20,43 @@ from sqo.store import tables as t
 FIELDS = ("stage", "amount_cents", "close_date", "owner_id", "closed_at")
 
 
-def states_at(moment: datetime, fields: Sequence[str] = FIELDS, name: str = "states") -> Subquery:
+def _typed(value: ColumnElement[Any], field: str) -> ColumnElement[Any]:
+    if field == "amount_cents":
+        return cast(value, BigInteger).label(field)
+    if field == "owner_id":
+        return cast(value, Integer).label(field)
+    return value.label(field)
+
+
+def _rows_until(moment: datetime, fields: Sequence[str]) -> list[ColumnElement[bool]]:
+    h = t.history
+    return [
+        h.c.record_type == "opportunity",
+        h.c.field.in_(tuple(fields)),
+        analytics_fields(),
+        h.c.changed_at <= moment,
+    ]
+
+
+def states_at(
+    moment: datetime,
+    fields: Sequence[str] = FIELDS,
+    name: str = "states",
+    *,
+    copy: bool = False,
+) -> Subquery:
     """One row per opportunity existing at ``moment``: record_id and one column per field
-    (amount_cents and owner_id as integers, close_date and closed_at as ISO text)."""
+    (amount_cents and owner_id as integers, close_date and closed_at as ISO text). On the
+    analytics ``copy`` the rows current at ``moment`` are found by their ``valid_until``."""
+    if copy:
+        h = t.history_copy
+        columns = [_typed(func.max(case((h.c.field == f, h.c.new_value))), f) for f in fields]
+        query = select(h.c.record_id, *columns).where(
+            h.c.record_type == "opportunity",
+            h.c.field.in_(tuple(fields)),
+            _valid_at(moment),
+        )
+        return query.group_by(h.c.record_id).subquery(name)
     h = t.history
     ranked = (
         select(
@@ -35,23 +70,10 @@ def states_at(moment: datetime, fields: Sequence[str] = FIELDS, name: str = "sta
             )
             .label("recency"),
         )
-        .where(
-            h.c.record_type == "opportunity",
-            h.c.field.in_(tuple(fields)),
-            analytics_fields(),
-            h.c.changed_at <= moment,
-        )
+        .where(*_rows_until(moment, fields))
         .subquery(f"{name}_ranked")
     )
-    columns = []
-    for field in fields:
-        value = func.max(case((ranked.c.field == field, ranked.c.new_value)))
-        if field == "amount_cents":
-            columns.append(cast(value, BigInteger).label(field))
-        elif field == "owner_id":
-            columns.append(cast(value, Integer).label(field))
-        else:
-            columns.append(value.label(field))
+    columns = [_typed(func.max(case((ranked.c.field == f, ranked.c.new_value))), f) for f in fields]
     return (
         select(ranked.c.record_id, *columns)
         .where(ranked.c.recency == 1)
@@ -60,24 +82,45 @@ def states_at(moment: datetime, fields: Sequence[str] = FIELDS, name: str = "sta
     )
 
 
+def _valid_at(moment: datetime) -> ColumnElement[bool]:
+    h = t.history_copy
+    return and_(h.c.changed_at <= moment, or_(h.c.valid_until.is_(None), h.c.valid_until > moment))
+
+
 def states_between(
-    start: datetime, end: datetime, fields: Sequence[str], name: str = "states"
+    start: datetime,
+    end: datetime,
+    fields: Sequence[str],
+    name: str = "states",
+    *,
+    copy: bool = False,
 ) -> Subquery:
     """``states_at`` for two moments in one pass over history: one row per opportunity existing
     at ``end``, with ``<field>0`` (as at ``start``, NULL if it did not exist yet) and
     ``<field>1`` (as at ``end``) per field, typed as in ``states_at``."""
+    if copy:
+        c = t.history_copy
+        columns = [
+            _typed(func.max(case((and_(c.c.field == f, _valid_at(m)), c.c.new_value))), f).label(
+                f + suffix
+            )
+            for f in fields
+            for suffix, m in (("0", start), ("1", end))
+        ]
+        query = select(c.c.record_id, *columns).where(
+            c.c.record_type == "opportunity",
+            c.c.field.in_(tuple(fields)),
+            c.c.changed_at <= end,
+            or_(c.c.valid_until.is_(None), c.c.valid_until > start),
+        )
+        return query.group_by(c.c.record_id).subquery(name)
     h = t.history
     next_at = func.lead(h.c.changed_at).over(
         partition_by=(h.c.field, h.c.record_id), order_by=(h.c.changed_at, h.c.id)
     )
     rows = (
         select(h.c.record_id, h.c.field, h.c.new_value, h.c.changed_at, next_at.label("next_at"))
-        .where(
-            h.c.record_type == "opportunity",
-            h.c.field.in_(tuple(fields)),
-            analytics_fields(),
-            h.c.changed_at <= end,
-        )
+        .where(*_rows_until(end, fields))
         .subquery(f"{name}_rows")
     )
     at_start = and_(
@@ -88,12 +131,7 @@ def states_between(
     for field in fields:
         for suffix, moment in (("0", at_start), ("1", at_end)):
             value = func.max(case((and_(rows.c.field == field, moment), rows.c.new_value)))
-            if field == "amount_cents":
-                columns.append(cast(value, BigInteger).label(field + suffix))
-            elif field == "owner_id":
-                columns.append(cast(value, Integer).label(field + suffix))
-            else:
-                columns.append(value.label(field + suffix))
+            columns.append(_typed(value, field).label(field + suffix))
     return select(rows.c.record_id, *columns).group_by(rows.c.record_id).subquery(name)
 
 

@@ -1,6 +1,7 @@
 """Small portable SQL building blocks: day differences, period starts and percentile ranks.
 
-Each compiles to plain SQL on SQLite and on PostgreSQL, so that analytics stay set-based on both.
+Each compiles to plain SQL on SQLite, PostgreSQL and DuckDB (the analytics copy), so that
+analytics stay set-based on every engine.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, String, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Float, String, and_, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
@@ -71,6 +72,13 @@ def _period_sqlite(element: period_start, compiler: SQLCompiler, **kw: Any) -> s
             f"((CAST(strftime('%m', {x}) AS INTEGER) - 1) / 3) * 3 + 1)"
         )
     return f"date({x}, '-' || ((CAST(strftime('%w', {x}) AS INTEGER) + 6) % 7) || ' days')"
+
+
+@compiles(period_start, "duckdb")
+def _period_duckdb(element: period_start, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = list(element.clauses)
+    x = compiler.process(expr, **kw)
+    return f"strftime(date_trunc('{element.unit}', {x}), '%Y-%m-%d')"
 
 
 @compiles(period_start)
@@ -167,3 +175,9 @@ def histogram_quantiles(
 def _neighbours(n: int, tenths: int) -> list[int]:
     low = int((n - 1) * tenths / 10)
     return [low, low + 1] if low + 1 < n else [low]
+
+
+def on_copy(connection: Connection) -> bool:
+    """Whether ``connection`` reads the analytics copy (DuckDB), whose history rows carry
+    ``valid_until`` (see ``sqo.store.analytics_copy``)."""
+    return connection.dialect.name == "duckdb"

@@ -30,6 +30,7 @@ from sqlalchemy.sql.selectable import FromClause, Select
 
 from sqo.analytics.milestones import temporary
 from sqo.analytics.snapshots import day_text, open_sqo_stages, states_between
+from sqo.analytics.sqlfuncs import on_copy
 from sqo.domain.stages import StageModel
 from sqo.store import tables as t
 
@@ -72,10 +73,17 @@ class PipelineChange:
 
 
 def classified(
-    model: StageModel, start: datetime, end: datetime, lo: date, hi: date
+    model: StageModel,
+    start: datetime,
+    end: datetime,
+    lo: date,
+    hi: date,
+    *,
+    copy: bool = False,
 ) -> Select[Any]:
     """Per opportunity in the pipeline at either moment: entry or exit kind, amounts then, now."""
-    s = states_between(start, end, ("stage", "amount_cents", "close_date"))
+    fields = ("stage", "amount_cents", "close_date")
+    s = states_between(start, end, fields, copy=copy)
     stages = open_sqo_stages(model)
     lo_text, hi_text = day_text(lo), day_text(hi)
 
@@ -129,7 +137,7 @@ def pipeline_change(
     limit: int = 10,
 ) -> PipelineChange:
     columns = [Column(name, kind()) for name, kind in CLASSIFIED]
-    query = classified(model, start, end, close_from, close_to)
+    query = classified(model, start, end, close_from, close_to, copy=on_copy(connection))
     with temporary(connection, query, columns, "pipeline_change") as table:
         return _pipeline_change(connection, table, start, end, close_from, close_to, limit=limit)
 

@@ -23,8 +23,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, DateTime, Float, Integer, Table
 
 from sqo.domain.errors import InvalidValue
@@ -97,20 +95,22 @@ CELL_IN: dict[str, Callable[[str], Any]] = {
 
 # --- Parquet ----------------------------------------------------------------------------------
 
-ARROW: dict[str, pa.DataType] = {
-    "text": pa.string(),
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "bool": pa.bool_(),
-    "date": pa.date32(),
-    "datetime": pa.timestamp("us"),
-    "json": pa.string(),
-}
 
+def arrow_schema(table: Table) -> Any:
+    # pyarrow is imported when Parquet is used: it costs every other command a fifth of a second.
+    import pyarrow as pa  # type: ignore[import-untyped]
 
-def arrow_schema(table: Table) -> pa.Schema:
+    arrow = {
+        "text": pa.string(),
+        "int": pa.int64(),
+        "float": pa.float64(),
+        "bool": pa.bool_(),
+        "date": pa.date32(),
+        "datetime": pa.timestamp("us"),
+        "json": pa.string(),
+    }
     return pa.schema(
-        [pa.field(c.name, ARROW[k]) for c, k in zip(table.columns, kinds(table), strict=True)]
+        [pa.field(c.name, arrow[k]) for c, k in zip(table.columns, kinds(table), strict=True)]
     )
 
 
@@ -141,13 +141,15 @@ class TableWriter:
         self.rows = 0
         self._csv_handle: Any = None
         self._csv: Any = None
-        self._parquet: pq.ParquetWriter | None = None
+        self._parquet: Any = None
         self._schema = arrow_schema(table)
         if fmt == "csv":
             self._csv_handle = self.path.open("w", encoding="utf-8", newline="")
             self._csv = csv.writer(self._csv_handle, lineterminator="\n")
             self._csv.writerow([c.name for c in table.columns])
         else:
+            import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
             self._parquet = pq.ParquetWriter(self.path, self._schema, compression="zstd")
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
@@ -161,6 +163,8 @@ class TableWriter:
             )
             return
         assert self._parquet is not None
+        import pyarrow as pa
+
         columns = list(zip(*rows, strict=True))
         arrays = []
         for values, kind, field in zip(columns, self.kinds, self._schema, strict=True):
@@ -266,6 +270,9 @@ def _cell_problem(cells: list[str], parsers: list[Callable[[str], Any]], names: 
 def _parquet_batches(
     path: Path, table: Table, names: list[str], batch_size: int
 ) -> Iterator[list[tuple[Any, ...]]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:

@@ -33,6 +33,7 @@ from sqo.domain.actor import Actor
 from sqo.domain.errors import InvalidValue, list_values
 from sqo.domain.values import utc_now
 from sqo.i18n import _
+from sqo.services.analytics_source import analytics_connection
 from sqo.services.workspace import Workspace
 
 
@@ -155,12 +156,15 @@ def funnel(
     ladder = milestone_ladder(ws.stage_model)
     pairs = _pair(ladder, ws, from_stage, to_stage)
     window = window_of(start, end)
-    with ws.unit_of_work() as uow, materialized(uow.connection, ladder, as_of, keys) as mt:
+    with (
+        analytics_connection(ws) as connection,
+        materialized(connection, ladder, as_of, keys) as mt,
+    ):
         rows = conversions(
-            uow.connection, ladder, as_of, keys=keys, window=window, pairs=pairs, milestones=mt
+            connection, ladder, as_of, keys=keys, window=window, pairs=pairs, milestones=mt
         )
         rates = win_rates(
-            uow.connection,
+            connection,
             ladder,
             ladder.index(ws.stage_model.sqo_stage),
             as_of,
@@ -168,7 +172,7 @@ def funnel(
             window=window,
             milestones=mt,
         )
-        spans = cycles(uow.connection, ladder, as_of, keys=keys, window=window, milestones=mt)
+        spans = cycles(connection, ladder, as_of, keys=keys, window=window, milestones=mt)
     notes = []
     if not rows:
         notes.append(_("No records entered the funnel in this period: every figure is zero."))
@@ -211,14 +215,14 @@ def benchmark_report(
     window = window_of(start, end)
     verdicts: list[Verdict] = []
     with (
-        ws.unit_of_work() as uow,
-        materialized(uow.connection, ladder, as_of, ("segment",)) as mt,
+        analytics_connection(ws) as connection,
+        materialized(connection, ladder, as_of, ("segment",)) as mt,
     ):
         for keys in ((), ("segment",)):
             values: dict[str | None, dict[str, float | None]] = {}
             if sql is not None:
                 for row in conversions(
-                    uow.connection,
+                    connection,
                     ladder,
                     as_of,
                     keys=keys,
@@ -229,17 +233,17 @@ def benchmark_report(
                 ):
                     values.setdefault(row.group.get("segment"), {})["sql_to_sqo"] = row.rate
             rates = win_rates(
-                uow.connection, ladder, sqo, as_of, keys=keys, window=window, milestones=mt
+                connection, ladder, sqo, as_of, keys=keys, window=window, milestones=mt
             )
             for rate in rates:
                 values.setdefault(rate.group.get("segment"), {})["sqo_win_rate"] = rate.rate
-            spans = cycles(uow.connection, ladder, as_of, keys=keys, window=window, milestones=mt)
+            spans = cycles(connection, ladder, as_of, keys=keys, window=window, milestones=mt)
             for cycle in spans:
                 values.setdefault(cycle.group.get("segment"), {})["sales_cycle"] = cycle.median_days
             if not keys:
                 values.setdefault(None, {})
                 lo, hi = quarter_bounds(as_of.date())
-                company = coverage(uow.connection, ws.stage_model, lo, hi, as_of)[-1]
+                company = coverage(connection, ws.stage_model, lo, hi, as_of)[-1]
                 values[None]["pipeline_coverage"] = company.coverage
             for segment in sorted(values, key=lambda s: (s is not None, str(s))):
                 if keys and segment is None:
@@ -269,8 +273,8 @@ def coverage_report(
     lo, hi = quarter_bounds(as_of.date())
     start, end = period_start or lo, period_end or hi
     check_range(start, end, names=("--from", "--to"))
-    with ws.unit_of_work() as uow:
-        lines = coverage(uow.connection, ws.stage_model, start, end, as_of)
+    with analytics_connection(ws) as connection:
+        lines = coverage(connection, ws.stage_model, start, end, as_of)
     notes = []
     if all(line.quota_cents is None for line in lines):
         notes.append(_("No quotas cover this period: set them with 'sqo quota set'."))
@@ -297,8 +301,8 @@ def pipeline_change_report(
     check_range(lo, hi, names=("--close-from", "--close-to"))
     first = datetime.combine(start, time())
     last = datetime.combine(end, time.max)
-    with ws.unit_of_work() as uow:
-        return pipeline_change(uow.connection, ws.stage_model, first, last, lo, hi, limit=limit)
+    with analytics_connection(ws) as connection:
+        return pipeline_change(connection, ws.stage_model, first, last, lo, hi, limit=limit)
 
 
 def stage_report(
@@ -307,9 +311,9 @@ def stage_report(
     """Time in each stage (median, p90) and stage-to-stage drop-off."""
     as_of = as_of or utc_now()
     name = ws.stage_model.stage(stage).name if stage else None
-    with ws.unit_of_work() as uow:
-        times = stage_time.time_in_stage(uow.connection, ws.stage_model, as_of)
-        drops = stage_time.drop_off(uow.connection, ws.stage_model, as_of)
+    with analytics_connection(ws) as connection:
+        times = stage_time.time_in_stage(connection, ws.stage_model, as_of)
+        drops = stage_time.drop_off(connection, ws.stage_model, as_of)
     if name is not None:
         times = [x for x in times if x.stage == name]
         drops = [x for x in drops if name in (x.from_milestone, x.to_milestone)]

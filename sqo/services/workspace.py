@@ -113,7 +113,7 @@ def open_workspace(db: str | None = None) -> Workspace:
             _("{db} is not an sqo workspace. Create one with 'sqo init'.", db=_describe(url))
         )
     current = migrate.current_revision(engine)
-    if current != migrate.head_revision():
+    if current != migrate.HEAD:
         migrate.upgrade(engine)  # schema upgrades are additive and transactional
     with UnitOfWork(engine) as uow:
         stage_data = uow.settings.get("stage_model")

@@ -250,6 +250,21 @@ history = Table(
     ),
 )
 
+# The analytics copy's history (sqo.store.analytics_copy): the analytics fields' rows with
+# ``valid_until``, the time the value was replaced (NULL while current). Not part of the schema.
+copy_metadata = MetaData()
+history_copy = Table(
+    "history",
+    copy_metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("record_type", String(20), nullable=False),
+    Column("record_id", Integer, nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("new_value", Text),
+    Column("changed_at", DateTime, nullable=False),
+    Column("valid_until", DateTime),
+)
+
 # Evidence that a qualification criterion is met (who, when, a note).
 qualification_evidence = Table(
     "qualification_evidence",

@@ -1,0 +1,58 @@
+"""Where analytics read: the analytics copy (DuckDB), else the workspace database itself.
+
+The copy is brought up to date before each command (see ``sqo.store.analytics_copy``). The
+workspace database serves when the copy is switched off (``SQO_ANALYTICS_COPY=off``) or cannot be
+opened here (another process holds it, or the folder is read-only); the figures are the same,
+only slower on large workspaces.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection
+
+from sqo.services.workspace import Workspace
+from sqo.store.analytics_copy import AnalyticsCopy, CopyUnavailable, copy_path, engine_for
+
+OFF = ("off", "0", "no", "false")
+REQUIRED = "required"  # never fall back (tests use it to be sure the copy is what they check)
+
+
+def copy_mode() -> str:
+    value = os.environ.get("SQO_ANALYTICS_COPY", "on").strip().casefold()
+    return "off" if value in OFF else REQUIRED if value == REQUIRED else "on"
+
+
+def _open(ws: Workspace) -> AnalyticsCopy | None:
+    mode = copy_mode()
+    if mode == "off":
+        return None
+    try:
+        return AnalyticsCopy(ws.url, copy_path(ws.url))
+    except CopyUnavailable:
+        if mode == REQUIRED:
+            raise
+        return None
+
+
+@contextmanager
+def analytics_connection(ws: Workspace) -> Iterator[Connection]:
+    """A read connection for one analytics command."""
+    copy = _open(ws)
+    if copy is None:
+        with ws.unit_of_work() as uow:
+            yield uow.connection
+        return
+    try:
+        copy.refresh()
+        engine = engine_for(copy)
+        try:
+            with engine.connect() as connection:
+                yield connection
+        finally:
+            engine.dispose()
+    finally:
+        copy.close()

@@ -1,0 +1,446 @@
+"""The analytics copy: what funnel analytics read, kept in a DuckDB file beside the workspace.
+
+Why: cohort funnels, benchmarks and the pipeline waterfall scan every stage change. On a million
+opportunities that is tens of seconds of row-at-a-time work in SQLite or PostgreSQL and about a
+second in DuckDB's columnar engine (benchmarks/results/analytics.md). The copy has the same tables
+under the same names, so one portable SQL query serves the copy and the workspace database alike.
+
+How it stays exact. Before every analytics command the copy catches up with the workspace, from
+one read snapshot of it and in one DuckDB transaction (a failed refresh leaves the copy as it was):
+
+- history is append-only: rows above the copy's mark are appended. A block of ``BLOCK`` ids whose
+  ids are all taken can never change, so only blocks with gaps are counted again (the last one,
+  and on PostgreSQL the ids of transactions still open at the last refresh), and their late rows
+  copied.
+- leads and opportunities change in place, and every change appends history, so the records the
+  new history names are read again; a count or highest-id mismatch reads the whole table again.
+- teams, reps, accounts, campaigns and quotas are small and read whole.
+- if the row at the mark is no longer what the copy recorded, the database was replaced (a new
+  demo, a restore): the copy is rebuilt.
+
+Only the history of the fields analytics read (``ANALYTICS_FIELDS``) is copied, and no activities.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    Table,
+    create_engine,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+from sqo.domain.errors import WorkspaceError
+from sqo.i18n import _
+from sqo.store import tables as t
+from sqo.store.database import sqlite_path
+
+LAYOUT_VERSION = 1  # raise when what the copy holds changes: copies of other versions are rebuilt
+BLOCK = 65_536
+RECORD_TABLES = (t.leads, t.opportunities)
+DIRECTORY_TABLES = (t.teams, t.reps, t.accounts, t.campaigns, t.quotas)
+HISTORY_COLUMNS = ("id", "record_type", "record_id", "field", "new_value", "changed_at")
+REREAD_ALL_ABOVE = 50_000  # changed records beyond which a whole table is cheaper to read again
+IN_CHUNK = 1_000
+LOCK_WAIT_SECONDS = 5.0
+MEMORY_LIMIT = "600MB"  # keeps a command's peak well under 1 GB; DuckDB spills beyond it
+
+
+class CopyUnavailable(WorkspaceError):
+    """The copy cannot be opened here (held by another process, or a read-only folder)."""
+
+    def __init__(self, path: Path, problem: object) -> None:
+        super().__init__(
+            _(
+                "The analytics copy {path} cannot be opened: {problem}. Wait for the other sqo "
+                "command that uses it, or set SQO_ANALYTICS_COPY=off to read the workspace "
+                "database directly.",
+                path=str(path),
+                problem=problem,
+            )
+        )
+
+
+def copy_path(url: str) -> Path:
+    """Beside a SQLite workspace (``sqo.db`` -> ``sqo.analytics.duckdb``); for a server, or when
+    ``SQO_ANALYTICS_DIR`` is set, a file named after the database in that folder (default
+    ``~/.cache/sqo``)."""
+    folder = os.environ.get("SQO_ANALYTICS_DIR")
+    path = sqlite_path(url)
+    if path is not None and not folder:
+        return path.with_name(path.stem + ".analytics.duckdb")
+    where = make_url(url).set(password=None).render_as_string(hide_password=True)
+    digest = hashlib.sha256(where.encode()).hexdigest()[:16]
+    base = Path(folder) if folder else Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")) / "sqo"
+    return base.expanduser() / f"analytics-{digest}.duckdb"
+
+
+def _duck_type(column: Column[Any]) -> str:
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return "BOOLEAN"
+    if isinstance(kind, Integer | BigInteger):
+        return "BIGINT"
+    if isinstance(kind, Float):
+        return "DOUBLE"
+    if isinstance(kind, DateTime):
+        return "TIMESTAMP"
+    if isinstance(kind, Date):
+        return "DATE"
+    return "VARCHAR"
+
+
+def _columns(table: Table) -> list[Column[Any]]:
+    if table is t.history:
+        return [table.c[name] for name in HISTORY_COLUMNS]
+    if table is t.history_copy:
+        return list(table.columns)
+    return list(table.columns)
+
+
+def layout() -> str:
+    """What the copy holds, as text: a change in the schema or in this module rebuilds it."""
+    parts = [f"v{LAYOUT_VERSION}", f"block{BLOCK}", ",".join(t.ANALYTICS_FIELDS)]
+    for table in (t.history_copy, *RECORD_TABLES, *DIRECTORY_TABLES):
+        parts.append(
+            table.name + ":" + ",".join(f"{c.name} {_duck_type(c)}" for c in _columns(table))
+        )
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+class Source:
+    """The workspace database read through ADBC within one read snapshot; results arrive as
+    Arrow streams that DuckDB reads directly (no Python objects per row, no pyarrow)."""
+
+    def __init__(self, url: str, duck: duckdb.DuckDBPyConnection) -> None:
+        import adbc_driver_manager as adbc
+
+        self.duck = duck
+        path = sqlite_path(url)
+        self.sqlite = path is not None
+        if path is not None:
+            import adbc_driver_sqlite
+
+            self.database = adbc_driver_sqlite.connect(str(path))
+        else:
+            import adbc_driver_postgresql
+
+            uri = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+            self.database = adbc_driver_postgresql.connect(uri)
+        self.connection = adbc.AdbcConnection(self.database)
+        # Autocommit off: one transaction, so every read below sees one snapshot (PostgreSQL's
+        # default level would still give each statement its own).
+        self.connection.set_autocommit(False)
+        if not self.sqlite:
+            with self._statement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ") as statement:
+                statement.execute_update()
+
+    def close(self) -> None:
+        try:
+            self.connection.rollback()
+        finally:
+            self.connection.close()
+            self.database.close()
+
+    @contextmanager
+    def _statement(self, sql: str) -> Iterator[Any]:
+        import adbc_driver_manager as adbc
+
+        statement = adbc.AdbcStatement(self.connection)
+        try:
+            statement.set_sql_query(sql)
+            yield statement
+        finally:
+            statement.close()
+
+    @contextmanager
+    def stream(self, sql: str, name: str = "sqo_reader") -> Iterator[str]:
+        """The result of ``sql`` as a view ``name`` on the copy's connection, while open."""
+        with self._statement(sql) as statement:
+            stream, _rows = statement.execute_query()
+            self.duck.register(name, stream)
+            try:
+                yield name
+            finally:
+                self.duck.unregister(name)
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        with self.stream(sql, "sqo_rows") as name:
+            return self.duck.execute(f"SELECT * FROM {name}").fetchall()
+
+    def select(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> str:
+        """A SELECT whose Arrow types are fixed. The SQLite driver infers a column's type from its
+        first values (and fails on a NULL-first column that later holds text), so on SQLite every
+        column is cast to its storage class and a typed first row (id -1) leads the result."""
+        condition = f" WHERE {where}" if where else ""
+        if not self.sqlite:
+            names = [
+                f"CAST({c.name} AS TEXT) AS {c.name}" if _duck_type(c) == "VARCHAR" else c.name
+                for c in columns
+            ]
+            return f"SELECT {', '.join(names)} FROM {table}{condition}"
+        typed, cast = [], []
+        for c in columns:
+            kind = _duck_type(c)
+            storage = {"BIGINT": "INTEGER", "BOOLEAN": "INTEGER", "DOUBLE": "REAL"}.get(
+                kind, "TEXT"
+            )
+            first = {"INTEGER": "-1", "REAL": "0.0"}.get(storage, "''")
+            typed.append(f"{first} AS {c.name}")
+            cast.append(f"CAST({c.name} AS {storage})")
+        return (
+            f"SELECT {', '.join(typed)} UNION ALL SELECT {', '.join(cast)} FROM {table}{condition}"
+        )
+
+
+@dataclass
+class RefreshReport:
+    rebuilt: bool
+    history_rows: int
+    records: int
+    seconds: float
+
+
+class AnalyticsCopy:
+    """An open copy (a DuckDB connection holding the file's lock)."""
+
+    def __init__(self, url: str, path: Path) -> None:
+        self.url = url
+        self.path = path
+        self.duck = _connect(path)
+
+    def close(self) -> None:
+        self.duck.close()
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def _meta(self) -> dict[str, str]:
+        self.duck.execute(
+            "CREATE TABLE IF NOT EXISTS sqo_copy (key VARCHAR PRIMARY KEY, value VARCHAR)"
+        )
+        return {k: v for k, v in self.duck.execute("SELECT key, value FROM sqo_copy").fetchall()}
+
+    def _set_meta(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self.duck.execute("INSERT OR REPLACE INTO sqo_copy VALUES (?, ?)", [key, value])
+
+    def _create(self) -> None:
+        for table in (t.history_copy, *RECORD_TABLES, *DIRECTORY_TABLES):
+            self.duck.execute(f"DROP TABLE IF EXISTS {table.name}")
+            columns = ", ".join(f"{c.name} {_duck_type(c)}" for c in _columns(table))
+            self.duck.execute(f"CREATE TABLE {table.name} ({columns})")
+        self.duck.execute("DROP TABLE IF EXISTS sqo_copy_blocks")
+        self.duck.execute("CREATE TABLE sqo_copy_blocks (block BIGINT PRIMARY KEY, n BIGINT)")
+        self.duck.execute("DELETE FROM sqo_copy")
+
+    # -- refresh ------------------------------------------------------------------------------
+
+    def refresh(self) -> RefreshReport:
+        started = time.perf_counter()
+        with closing(Source(self.url, self.duck)) as source:
+            self.duck.execute("BEGIN TRANSACTION")
+            try:
+                report = self._refresh(source)
+                self.duck.execute("COMMIT")
+            except BaseException:
+                self.duck.execute("ROLLBACK")
+                raise
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _refresh(self, source: Source) -> RefreshReport:
+        meta = self._meta()
+        top = source.rows("SELECT max(id) FROM history")[0][0] or 0
+        mark = int(meta.get("mark", "0"))
+        rebuilt = meta.get("layout") != layout() or not self._still_same(source, meta, top)
+        if rebuilt:
+            self._create()
+            mark = 0
+        late = self._late_blocks(source, mark)
+        self._load_history(source, mark, top, late)
+        records = self._load_records(source, full=rebuilt)
+        for table in DIRECTORY_TABLES:
+            self.duck.execute(f"DELETE FROM {table.name}")
+            self._insert(source, table, "")
+        fetched = self.duck.execute("SELECT count(*) FROM sqo_incoming").fetchone()
+        self.duck.execute("DROP TABLE IF EXISTS sqo_incoming")
+        signature = source.rows(f"SELECT {_SIGNATURE} FROM history WHERE id = {int(top)}")
+        self._set_meta(
+            {"layout": layout(), "mark": str(top), "signature": repr(tuple(signature[:1]))}
+        )
+        return RefreshReport(rebuilt, int(fetched[0]) if fetched else 0, records, 0.0)
+
+    def _still_same(self, source: Source, meta: dict[str, str], top: int) -> bool:
+        mark = int(meta.get("mark", "0"))
+        if mark == 0:
+            return True
+        if top < mark:
+            return False
+        signature = source.rows(f"SELECT {_SIGNATURE} FROM history WHERE id = {mark}")
+        return repr(tuple(signature[:1])) == meta.get("signature")
+
+    def _late_blocks(self, source: Source, mark: int) -> list[int]:
+        """Blocks at or below the mark where rows appeared since the last refresh (ids of
+        transactions that were still open then); their counts are brought up to date."""
+        gaps = self.duck.execute(
+            "SELECT block, n FROM sqo_copy_blocks WHERE n < ?", [BLOCK]
+        ).fetchall()
+        if not gaps:
+            return []
+        ranges = " OR ".join(
+            f"id BETWEEN {b * BLOCK + 1} AND {min((b + 1) * BLOCK, mark)}" for b, _n in gaps
+        )
+        counted = dict(
+            source.rows(
+                f"SELECT (id - 1) / {BLOCK} AS block, count(*) FROM history "
+                f"WHERE id <= {mark} AND ({ranges}) GROUP BY (id - 1) / {BLOCK}"
+            )
+        )
+        late = [int(b) for b, n in gaps if int(counted.get(b, 0)) != int(n)]
+        for b, _n in gaps:
+            self.duck.execute(
+                "UPDATE sqo_copy_blocks SET n = ? WHERE block = ?", [int(counted.get(b, 0)), b]
+            )
+        return late
+
+    def _load_history(self, source: Source, mark: int, top: int, late: list[int]) -> None:
+        """New rows (and the rows of late blocks) into ``sqo_incoming``; the analytics fields'
+        rows into history, block counts and the records they name into the bookkeeping."""
+        wanted = ", ".join(f"'{f}'" for f in t.ANALYTICS_FIELDS)
+        columns = [t.history.c[name] for name in HISTORY_COLUMNS]
+        parts = [f"(id > {mark} AND id <= {top})"]
+        parts += [f"(id BETWEEN {b * BLOCK + 1} AND {min((b + 1) * BLOCK, mark)})" for b in late]
+        casts = ", ".join(f"CAST({c.name} AS {_duck_type(c)}) AS {c.name}" for c in columns)
+        self.duck.execute("DROP TABLE IF EXISTS sqo_incoming")
+        with source.stream(source.select(columns, "history", " OR ".join(parts))) as reader:
+            self.duck.execute(
+                f"CREATE TEMPORARY TABLE sqo_incoming AS SELECT {casts} FROM {reader} "
+                "WHERE id <> -1"
+            )
+        if mark == 0:
+            self.duck.execute(
+                f"INSERT INTO history SELECT *, {_NEXT_CHANGE} FROM sqo_incoming "
+                f"WHERE field IN ({wanted})"
+            )
+        else:
+            self.duck.execute(
+                f"INSERT INTO history SELECT *, NULL FROM sqo_incoming i "
+                f"WHERE i.field IN ({wanted}) "
+                f"AND (i.id > {mark} OR i.id NOT IN (SELECT id FROM history WHERE id <= {mark}))"
+            )
+            self.duck.execute(
+                f"UPDATE history SET valid_until = n.next FROM (SELECT id, {_NEXT_CHANGE} AS next "
+                "FROM history WHERE (record_type, record_id) IN (SELECT DISTINCT record_type, "
+                f"record_id FROM sqo_incoming WHERE field IN ({wanted}))) AS n "
+                "WHERE history.id = n.id AND history.valid_until IS DISTINCT FROM n.next"
+            )
+        self.duck.execute(
+            f"INSERT INTO sqo_copy_blocks SELECT (id - 1) // {BLOCK}, count(*) FROM sqo_incoming "
+            f"WHERE id > {mark} GROUP BY (id - 1) // {BLOCK} "
+            "ON CONFLICT (block) DO UPDATE SET n = sqo_copy_blocks.n + excluded.n"
+        )
+
+    def _load_records(self, source: Source, *, full: bool) -> int:
+        total = 0
+        for table in RECORD_TABLES:
+            kind = "lead" if table is t.leads else "opportunity"
+            ids = [
+                int(row[0])
+                for row in self.duck.execute(
+                    "SELECT DISTINCT record_id FROM sqo_incoming WHERE record_type = ?", [kind]
+                ).fetchall()
+            ]
+            counted = source.rows(f"SELECT count(*), coalesce(max(id), 0) FROM {table.name}")[0]
+            if not full and len(ids) <= REREAD_ALL_ABOVE:
+                for start in range(0, len(ids), IN_CHUNK):
+                    part = ", ".join(str(i) for i in ids[start : start + IN_CHUNK])
+                    self.duck.execute(f"DELETE FROM {table.name} WHERE id IN ({part})")
+                    self._insert(source, table, f"id IN ({part})")
+                mine = self.duck.execute(
+                    f"SELECT count(*), coalesce(max(id), 0) FROM {table.name}"
+                ).fetchone()
+                if mine is not None and tuple(int(x) for x in mine) == tuple(
+                    int(x) for x in counted
+                ):
+                    total += len(ids)
+                    continue
+            self.duck.execute(f"DELETE FROM {table.name}")
+            self._insert(source, table, "")
+            total += int(counted[0])
+        return total
+
+    def _insert(self, source: Source, table: Table, where: str) -> None:
+        columns = _columns(table)
+        casts = ", ".join(f"CAST({c.name} AS {_duck_type(c)})" for c in columns)
+        with source.stream(source.select(columns, table.name, where)) as reader:
+            self.duck.execute(
+                f"INSERT INTO {table.name} SELECT {casts} FROM {reader} WHERE id <> -1"
+            )
+
+
+_SIGNATURE = "record_type, record_id, field, CAST(changed_at AS TEXT)"
+# When the value a history row set was replaced (NULL while it is current): "the state at T" is
+# then a filter, not a ranking window over millions of rows.
+_NEXT_CHANGE = (
+    "lead(changed_at) OVER (PARTITION BY record_type, record_id, field ORDER BY changed_at, id)"
+)
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open (or create) the copy, waiting a little for another process that holds it."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = duckdb.connect(
+                str(path), config={"memory_limit": MEMORY_LIMIT, "threads": os.cpu_count() or 1}
+            )
+            return connection
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower() and time.monotonic() < deadline:
+                time.sleep(0.1)
+                continue
+            raise CopyUnavailable(path, exc) from exc
+        except PermissionError as exc:
+            raise CopyUnavailable(path, exc) from exc
+
+
+@contextmanager
+def open_copy(url: str) -> Iterator[AnalyticsCopy]:
+    """The workspace's analytics copy, brought up to date."""
+    copy = AnalyticsCopy(url, copy_path(url))
+    try:
+        copy.refresh()
+        yield copy
+    finally:
+        copy.close()
+
+
+def engine_for(copy: AnalyticsCopy) -> Engine:
+    """A SQLAlchemy engine over one connection to the copy (temporary tables live per
+    connection, and a command's queries share them)."""
+    import duckdb_engine
+
+    return create_engine(
+        "duckdb://",
+        creator=lambda: duckdb_engine.ConnectionWrapper(copy.duck.cursor()),
+        poolclass=StaticPool,
+    )
