@@ -13,7 +13,8 @@ from sqo.cli.context import state
 from sqo.cli.opportunities import JsonOption
 from sqo.domain.values import parse_date, parse_timestamp, utc_now
 from sqo.i18n import _
-from sqo.services import analytics
+from sqo.services import analytics, analytics_source
+from sqo.store.analytics_copy import copy_path
 
 AsOfOption = Annotated[
     str | None,
@@ -439,3 +440,48 @@ def stages_command(
         ],
         right=range(2, 7),
     )
+
+
+def refresh_analytics_command(
+    ctx: typer.Context,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Build the analytics copy again from scratch.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Bring the analytics copy up to date now; analytics commands also do it themselves."""
+    st = state(ctx)
+    ws = st.workspace()
+    report = analytics_source.refresh_copy(ws, st.actor(), rebuild=rebuild)
+    path = copy_path(ws.url)
+    if as_json:
+        output.print_json(
+            {
+                "path": str(path),
+                "rebuilt": report.rebuilt,
+                "history_rows": report.history_rows,
+                "records": report.records,
+                "seconds": round(report.seconds, 3),
+            }
+        )
+        return
+    message = (
+        _(
+            "Analytics copy {path} built: {rows} history rows and {records} records read in "
+            "{seconds} s.",
+            path=str(path),
+            rows=output.number(report.history_rows),
+            records=output.number(report.records),
+            seconds=output.number(report.seconds, 1),
+        )
+        if report.rebuilt
+        else _(
+            "Analytics copy {path} brought up to date: {rows} history rows and {records} "
+            "records read in {seconds} s.",
+            path=str(path),
+            rows=output.number(report.history_rows),
+            records=output.number(report.records),
+            seconds=output.number(report.seconds, 1),
+        )
+    )
+    output.console.print(message)

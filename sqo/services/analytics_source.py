@@ -14,8 +14,15 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
+from sqo.domain.actor import Actor
 from sqo.services.workspace import Workspace
-from sqo.store.analytics_copy import AnalyticsCopy, CopyUnavailable, copy_path, engine_for
+from sqo.store.analytics_copy import (
+    AnalyticsCopy,
+    CopyUnavailable,
+    RefreshReport,
+    copy_path,
+    engine_for,
+)
 
 OFF = ("off", "0", "no", "false")
 REQUIRED = "required"  # never fall back (tests use it to be sure the copy is what they check)
@@ -54,5 +61,14 @@ def analytics_connection(ws: Workspace) -> Iterator[Connection]:
                 yield connection
         finally:
             engine.dispose()
+    finally:
+        copy.close()
+
+
+def refresh_copy(ws: Workspace, actor: Actor, *, rebuild: bool = False) -> RefreshReport:
+    """Bring the copy up to date now (after a large import, say), or build it again."""
+    copy = AnalyticsCopy(ws.url, copy_path(ws.url))
+    try:
+        return copy.refresh(rebuild=rebuild)
     finally:
         copy.close()

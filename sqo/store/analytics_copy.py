@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,31 +128,101 @@ def layout() -> str:
 
 
 class Source:
-    """The workspace database read through ADBC within one read snapshot; results arrive as
-    Arrow streams that DuckDB reads directly (no Python objects per row, no pyarrow)."""
+    """The workspace database, read within one snapshot; ``stream`` hands a query's result to
+    DuckDB as Arrow (as a view named after the stream, while the context is open)."""
+
+    duck: duckdb.DuckDBPyConnection
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def stream(
+        self, columns: Sequence[Column[Any]], table: str, where: str = ""
+    ) -> AbstractContextManager[str]:
+        raise NotImplementedError
+
+    @staticmethod
+    def open(url: str, duck: duckdb.DuckDBPyConnection) -> Source:
+        path = sqlite_path(url)
+        return SqliteSource(path, duck) if path is not None else PostgresSource(url, duck)
+
+
+def _storage(column: Column[Any]) -> str:
+    """The SQLite storage class a column is read as (dates and times are text there)."""
+    return {"BIGINT": "INTEGER", "BOOLEAN": "INTEGER", "DOUBLE": "REAL"}.get(
+        _duck_type(column), "TEXT"
+    )
+
+
+class SqliteSource(Source):
+    """Read with Python's own sqlite3: the same SQLite library as the workspace's engine. A
+    second copy of SQLite in the process (an ADBC driver bundles one) would break the file
+    locks the two share, which SQLite documents as a way to corrupt a database."""
+
+    BATCH = 50_000
+
+    def __init__(self, path: Path, duck: duckdb.DuckDBPyConnection) -> None:
+        self.duck = duck
+        # DuckDB pulls the batches from a worker thread while ours waits for it.
+        self.connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.connection.execute("PRAGMA busy_timeout=10000")
+        self.connection.execute("BEGIN")  # one snapshot (WAL) for every read below
+
+    def close(self) -> None:
+        try:
+            self.connection.execute("ROLLBACK")
+        finally:
+            self.connection.close()
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.connection.execute(sql).fetchall()
+
+    @contextmanager
+    def stream(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> Iterator[str]:
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        kinds = {"INTEGER": pa.int64(), "REAL": pa.float64(), "TEXT": pa.string()}
+        schema = pa.schema([pa.field(c.name, kinds[_storage(c)]) for c in columns])
+        names = ", ".join(f"CAST({c.name} AS {_storage(c)})" for c in columns)
+        condition = f" WHERE {where}" if where else ""
+        cursor = self.connection.execute(f"SELECT {names} FROM {table}{condition}")
+
+        def batches() -> Iterator[Any]:
+            while rows := cursor.fetchmany(self.BATCH):
+                values = list(zip(*rows, strict=True))
+                yield pa.RecordBatch.from_arrays(
+                    [pa.array(v, type=f.type) for v, f in zip(values, schema, strict=True)],
+                    schema=schema,
+                )
+
+        reader = pa.RecordBatchReader.from_batches(schema, batches())
+        self.duck.register("sqo_reader", reader)
+        try:
+            yield "sqo_reader"
+        finally:
+            self.duck.unregister("sqo_reader")
+            cursor.close()
+
+
+class PostgresSource(Source):
+    """Read through ADBC (libpq's binary COPY), handed to DuckDB as an Arrow stream without
+    Python objects per row."""
 
     def __init__(self, url: str, duck: duckdb.DuckDBPyConnection) -> None:
         import adbc_driver_manager as adbc
+        import adbc_driver_postgresql
 
         self.duck = duck
-        path = sqlite_path(url)
-        self.sqlite = path is not None
-        if path is not None:
-            import adbc_driver_sqlite
-
-            self.database = adbc_driver_sqlite.connect(str(path))
-        else:
-            import adbc_driver_postgresql
-
-            uri = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-            self.database = adbc_driver_postgresql.connect(uri)
+        uri = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.database = adbc_driver_postgresql.connect(uri)
         self.connection = adbc.AdbcConnection(self.database)
-        # Autocommit off: one transaction, so every read below sees one snapshot (PostgreSQL's
-        # default level would still give each statement its own).
+        # One transaction at REPEATABLE READ: every read below sees one snapshot.
         self.connection.set_autocommit(False)
-        if not self.sqlite:
-            with self._statement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ") as statement:
-                statement.execute_update()
+        with self._statement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ") as statement:
+            statement.execute_update()
 
     def close(self) -> None:
         try:
@@ -172,8 +243,7 @@ class Source:
             statement.close()
 
     @contextmanager
-    def stream(self, sql: str, name: str = "sqo_reader") -> Iterator[str]:
-        """The result of ``sql`` as a view ``name`` on the copy's connection, while open."""
+    def _view(self, sql: str, name: str) -> Iterator[str]:
         with self._statement(sql) as statement:
             stream, _rows = statement.execute_query()
             self.duck.register(name, stream)
@@ -183,36 +253,25 @@ class Source:
                 self.duck.unregister(name)
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        with self.stream(sql, "sqo_rows") as name:
+        with self._view(sql, "sqo_rows") as name:
             return self.duck.execute(f"SELECT * FROM {name}").fetchall()
 
-    def select(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> str:
-        """A SELECT whose Arrow types are fixed. The SQLite driver infers a column's type from its
-        first values (and fails on a NULL-first column that later holds text), so on SQLite every
-        column is cast to its storage class and a typed first row (id -1) leads the result."""
-        condition = f" WHERE {where}" if where else ""
-        if not self.sqlite:
-            names = [
-                f"CAST({c.name} AS TEXT) AS {c.name}" if _duck_type(c) == "VARCHAR" else c.name
-                for c in columns
-            ]
-            return f"SELECT {', '.join(names)} FROM {table}{condition}"
-        typed, cast = [], []
-        for c in columns:
-            kind = _duck_type(c)
-            storage = {"BIGINT": "INTEGER", "BOOLEAN": "INTEGER", "DOUBLE": "REAL"}.get(
-                kind, "TEXT"
-            )
-            first = {"INTEGER": "-1", "REAL": "0.0"}.get(storage, "''")
-            typed.append(f"{first} AS {c.name}")
-            cast.append(f"CAST({c.name} AS {storage})")
-        return (
-            f"SELECT {', '.join(typed)} UNION ALL SELECT {', '.join(cast)} FROM {table}{condition}"
+    @contextmanager
+    def stream(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> Iterator[str]:
+        names = ", ".join(
+            f"CAST({c.name} AS TEXT) AS {c.name}" if _duck_type(c) == "VARCHAR" else c.name
+            for c in columns
         )
+        condition = f" WHERE {where}" if where else ""
+        with self._view(f"SELECT {names} FROM {table}{condition}", "sqo_reader") as name:
+            yield name
 
 
 @dataclass
 class RefreshReport:
+    """What a refresh read: history rows and records (leads and opportunities) from the
+    workspace database, and whether it built the copy from scratch."""
+
     rebuilt: bool
     history_rows: int
     records: int
@@ -253,12 +312,12 @@ class AnalyticsCopy:
 
     # -- refresh ------------------------------------------------------------------------------
 
-    def refresh(self) -> RefreshReport:
+    def refresh(self, *, rebuild: bool = False) -> RefreshReport:
         started = time.perf_counter()
-        with closing(Source(self.url, self.duck)) as source:
+        with closing(Source.open(self.url, self.duck)) as source:
             self.duck.execute("BEGIN TRANSACTION")
             try:
-                report = self._refresh(source)
+                report = self._refresh(source, rebuild)
                 self.duck.execute("COMMIT")
             except BaseException:
                 self.duck.execute("ROLLBACK")
@@ -266,11 +325,13 @@ class AnalyticsCopy:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _refresh(self, source: Source) -> RefreshReport:
+    def _refresh(self, source: Source, rebuild: bool) -> RefreshReport:
         meta = self._meta()
         top = source.rows("SELECT max(id) FROM history")[0][0] or 0
         mark = int(meta.get("mark", "0"))
-        rebuilt = meta.get("layout") != layout() or not self._still_same(source, meta, top)
+        rebuilt = (
+            rebuild or meta.get("layout") != layout() or not self._still_same(source, meta, top)
+        )
         if rebuilt:
             self._create()
             mark = 0
@@ -330,10 +391,9 @@ class AnalyticsCopy:
         parts += [f"(id BETWEEN {b * BLOCK + 1} AND {min((b + 1) * BLOCK, mark)})" for b in late]
         casts = ", ".join(f"CAST({c.name} AS {_duck_type(c)}) AS {c.name}" for c in columns)
         self.duck.execute("DROP TABLE IF EXISTS sqo_incoming")
-        with source.stream(source.select(columns, "history", " OR ".join(parts))) as reader:
+        with source.stream(columns, "history", " OR ".join(parts)) as reader:
             self.duck.execute(
-                f"CREATE TEMPORARY TABLE sqo_incoming AS SELECT {casts} FROM {reader} "
-                "WHERE id <> -1"
+                f"CREATE TEMPORARY TABLE sqo_incoming AS SELECT {casts} FROM {reader}"
             )
         if mark == 0:
             self.duck.execute(
@@ -390,10 +450,8 @@ class AnalyticsCopy:
     def _insert(self, source: Source, table: Table, where: str) -> None:
         columns = _columns(table)
         casts = ", ".join(f"CAST({c.name} AS {_duck_type(c)})" for c in columns)
-        with source.stream(source.select(columns, table.name, where)) as reader:
-            self.duck.execute(
-                f"INSERT INTO {table.name} SELECT {casts} FROM {reader} WHERE id <> -1"
-            )
+        with source.stream(columns, table.name, where) as reader:
+            self.duck.execute(f"INSERT INTO {table.name} SELECT {casts} FROM {reader}")
 
 
 _SIGNATURE = "record_type, record_id, field, CAST(changed_at AS TEXT)"

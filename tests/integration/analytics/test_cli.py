@@ -97,3 +97,41 @@ def test_bad_input_gives_clear_messages(workspace, actor, sqlite_url):
     )
     assert result.exit_code == 0
     assert "No records entered the funnel in this period" in result.output
+
+
+def _count(workspace, sql):
+    from sqlalchemy import text
+
+    with workspace.engine.connect() as connection:
+        return connection.execute(text(sql)).scalar_one()
+
+
+def test_refresh_analytics_reports_what_it_read(workspace, actor, sqlite_url):
+    _setup(workspace, actor)
+    history = _count(workspace, "SELECT count(*) FROM history")
+    records = _count(
+        workspace, "SELECT (SELECT count(*) FROM leads) + (SELECT count(*) FROM opportunities)"
+    )
+
+    def refresh(*extra):
+        result = runner.invoke(app, ["--db", sqlite_url, "refresh-analytics", *extra, "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    first = refresh()
+    assert (first["rebuilt"], first["history_rows"], first["records"]) == (True, history, records)
+    again = refresh()
+    assert (again["rebuilt"], again["history_rows"], again["records"]) == (False, 0, 0)
+    c = _count(workspace, "SELECT id FROM opportunities WHERE name = 'C'")
+    move(workspace, actor, c, "SQO", T0 + timedelta(days=3))
+    added = _count(workspace, "SELECT count(*) FROM history") - history
+    assert added >= 1
+    after_move = refresh()
+    assert (after_move["rebuilt"], after_move["history_rows"], after_move["records"]) == (
+        False,
+        added,
+        1,
+    )
+    assert refresh("--rebuild")["rebuilt"] is True
+    text_output = runner.invoke(app, ["--db", sqlite_url, "refresh-analytics"])
+    assert "brought up to date: 0 history rows and 0 records" in text_output.output
