@@ -4,4 +4,4 @@ from sqo.store import migrate
 
 
 def test_the_known_head_is_alembics_newest_revision() -> None:
-    assert migrate.HEAD == migrate.head_revision()
+    assert migrate.head_revision() == migrate.HEAD
