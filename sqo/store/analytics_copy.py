@@ -55,7 +55,8 @@ from sqo.store import tables as t
 from sqo.store.database import sqlite_path
 
 LAYOUT_VERSION = 1  # raise when what the copy holds changes: copies of other versions are rebuilt
-BLOCK = 65_536
+BLOCK = 65_536  # history ids per block
+RECORD_BLOCK = 4_096  # leads or opportunities per block compared when a table differs
 RECORD_TABLES = (t.leads, t.opportunities)
 DIRECTORY_TABLES = (t.teams, t.reps, t.accounts, t.campaigns, t.quotas)
 HISTORY_COLUMNS = ("id", "record_type", "record_id", "field", "new_value", "changed_at")
@@ -341,7 +342,7 @@ class AnalyticsCopy:
         for table in DIRECTORY_TABLES:
             self.duck.execute(f"DELETE FROM {table.name}")
             self._insert(source, table, "")
-        fetched = self.duck.execute("SELECT count(*) FROM sqo_incoming").fetchone()
+        fetched = self.duck.execute("SELECT count(*) FROM sqo_incoming").fetchall()[0]
         self.duck.execute("DROP TABLE IF EXISTS sqo_incoming")
         signature = source.rows(f"SELECT {_SIGNATURE} FROM history WHERE id = {int(top)}")
         self._set_meta(
@@ -419,6 +420,10 @@ class AnalyticsCopy:
         )
 
     def _load_records(self, source: Source, *, full: bool) -> int:
+        """Leads and opportunities: those new history names are read again. A few changes
+        write no history (an import changing only extra attributes or links), but every change
+        raises the record's version: a table whose count, highest id or sum of versions still
+        differs is compared block by block, and the blocks that differ are read again."""
         total = 0
         for table in RECORD_TABLES:
             kind = "lead" if table is t.leads else "opportunity"
@@ -428,24 +433,44 @@ class AnalyticsCopy:
                     "SELECT DISTINCT record_id FROM sqo_incoming WHERE record_type = ?", [kind]
                 ).fetchall()
             ]
-            counted = source.rows(f"SELECT count(*), coalesce(max(id), 0) FROM {table.name}")[0]
-            if not full and len(ids) <= REREAD_ALL_ABOVE:
-                for start in range(0, len(ids), IN_CHUNK):
-                    part = ", ".join(str(i) for i in ids[start : start + IN_CHUNK])
-                    self.duck.execute(f"DELETE FROM {table.name} WHERE id IN ({part})")
-                    self._insert(source, table, f"id IN ({part})")
-                mine = self.duck.execute(
-                    f"SELECT count(*), coalesce(max(id), 0) FROM {table.name}"
-                ).fetchone()
-                if mine is not None and tuple(int(x) for x in mine) == tuple(
-                    int(x) for x in counted
-                ):
-                    total += len(ids)
-                    continue
-            self.duck.execute(f"DELETE FROM {table.name}")
-            self._insert(source, table, "")
-            total += int(counted[0])
+            summary = (
+                "SELECT count(*), coalesce(max(id), 0), coalesce(sum(version), 0) "
+                f"FROM {table.name}"
+            )
+            theirs = _ints(source.rows(summary)[0])
+            if full or len(ids) > REREAD_ALL_ABOVE:
+                total += self._reread(source, table, "", theirs[0])
+                continue
+            for start in range(0, len(ids), IN_CHUNK):
+                part = ", ".join(str(i) for i in ids[start : start + IN_CHUNK])
+                total += self._reread(source, table, f"id IN ({part})", 0)
+            total += len(ids)
+            if _ints(self.duck.execute(summary).fetchall()[0]) != theirs:
+                total += self._reread_blocks(source, table)
         return total
+
+    def _reread(self, source: Source, table: Table, where: str, count: int) -> int:
+        self.duck.execute(f"DELETE FROM {table.name}" + (f" WHERE {where}" if where else ""))
+        self._insert(source, table, where)
+        return count
+
+    def _reread_blocks(self, source: Source, table: Table) -> int:
+        block = f"(id - 1) / {RECORD_BLOCK}"
+        sums = f"count(*), sum(version) FROM {table.name}"
+        theirs = {
+            int(r[0]): _ints(r[1:]) for r in source.rows(f"SELECT {block}, {sums} GROUP BY 1")
+        }
+        block = block.replace("/", "//")
+        mine = {
+            int(r[0]): _ints(r[1:])
+            for r in self.duck.execute(f"SELECT {block}, {sums} GROUP BY 1").fetchall()
+        }
+        stale = [b for b in theirs.keys() | mine.keys() if theirs.get(b) != mine.get(b)]
+        read = 0
+        for b in sorted(stale):
+            where = f"id BETWEEN {b * RECORD_BLOCK + 1} AND {(b + 1) * RECORD_BLOCK}"
+            read += self._reread(source, table, where, theirs.get(b, (0,))[0])
+        return read
 
     def _insert(self, source: Source, table: Table, where: str) -> None:
         columns = _columns(table)
@@ -455,6 +480,12 @@ class AnalyticsCopy:
 
 
 _SIGNATURE = "record_type, record_id, field, CAST(changed_at AS TEXT)"
+
+
+def _ints(row: Sequence[Any] | None) -> tuple[int, ...]:
+    return tuple(int(x) for x in row or ())
+
+
 # When the value a history row set was replaced (NULL while it is current): "the state at T" is
 # then a filter, not a ranking window over millions of rows.
 _NEXT_CHANGE = (
