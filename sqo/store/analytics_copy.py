@@ -25,24 +25,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, closing, contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
     Column,
-    Date,
-    DateTime,
     Engine,
-    Float,
-    Integer,
     Table,
     create_engine,
 )
@@ -52,6 +45,7 @@ from sqlalchemy.pool import StaticPool
 from sqo.domain.errors import WorkspaceError
 from sqo.i18n import _
 from sqo.store import tables as t
+from sqo.store.copy_sources import Source, duck_type, open_source
 from sqo.store.database import sqlite_path
 
 LAYOUT_VERSION = 1  # raise when what the copy holds changes: copies of other versions are rebuilt
@@ -95,21 +89,6 @@ def copy_path(url: str) -> Path:
     return base.expanduser() / f"analytics-{digest}.duckdb"
 
 
-def _duck_type(column: Column[Any]) -> str:
-    kind = column.type
-    if isinstance(kind, Boolean):
-        return "BOOLEAN"
-    if isinstance(kind, Integer | BigInteger):
-        return "BIGINT"
-    if isinstance(kind, Float):
-        return "DOUBLE"
-    if isinstance(kind, DateTime):
-        return "TIMESTAMP"
-    if isinstance(kind, Date):
-        return "DATE"
-    return "VARCHAR"
-
-
 def _columns(table: Table) -> list[Column[Any]]:
     if table is t.history:
         return [table.c[name] for name in HISTORY_COLUMNS]
@@ -123,149 +102,9 @@ def layout() -> str:
     parts = [f"v{LAYOUT_VERSION}", f"block{BLOCK}", ",".join(t.ANALYTICS_FIELDS)]
     for table in (t.history_copy, *RECORD_TABLES, *DIRECTORY_TABLES):
         parts.append(
-            table.name + ":" + ",".join(f"{c.name} {_duck_type(c)}" for c in _columns(table))
+            table.name + ":" + ",".join(f"{c.name} {duck_type(c)}" for c in _columns(table))
         )
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
-
-
-class Source:
-    """The workspace database, read within one snapshot; ``stream`` hands a query's result to
-    DuckDB as Arrow (as a view named after the stream, while the context is open)."""
-
-    duck: duckdb.DuckDBPyConnection
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
-
-    def stream(
-        self, columns: Sequence[Column[Any]], table: str, where: str = ""
-    ) -> AbstractContextManager[str]:
-        raise NotImplementedError
-
-    @staticmethod
-    def open(url: str, duck: duckdb.DuckDBPyConnection) -> Source:
-        path = sqlite_path(url)
-        return SqliteSource(path, duck) if path is not None else PostgresSource(url, duck)
-
-
-def _storage(column: Column[Any]) -> str:
-    """The SQLite storage class a column is read as (dates and times are text there)."""
-    return {"BIGINT": "INTEGER", "BOOLEAN": "INTEGER", "DOUBLE": "REAL"}.get(
-        _duck_type(column), "TEXT"
-    )
-
-
-class SqliteSource(Source):
-    """Read with Python's own sqlite3: the same SQLite library as the workspace's engine. A
-    second copy of SQLite in the process (an ADBC driver bundles one) would break the file
-    locks the two share, which SQLite documents as a way to corrupt a database."""
-
-    BATCH = 50_000
-
-    def __init__(self, path: Path, duck: duckdb.DuckDBPyConnection) -> None:
-        self.duck = duck
-        # DuckDB pulls the batches from a worker thread while ours waits for it.
-        self.connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self.connection.execute("PRAGMA busy_timeout=10000")
-        self.connection.execute("BEGIN")  # one snapshot (WAL) for every read below
-
-    def close(self) -> None:
-        try:
-            self.connection.execute("ROLLBACK")
-        finally:
-            self.connection.close()
-
-    def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        return self.connection.execute(sql).fetchall()
-
-    @contextmanager
-    def stream(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> Iterator[str]:
-        import pyarrow as pa  # type: ignore[import-untyped]
-
-        kinds = {"INTEGER": pa.int64(), "REAL": pa.float64(), "TEXT": pa.string()}
-        schema = pa.schema([pa.field(c.name, kinds[_storage(c)]) for c in columns])
-        names = ", ".join(f"CAST({c.name} AS {_storage(c)})" for c in columns)
-        condition = f" WHERE {where}" if where else ""
-        cursor = self.connection.execute(f"SELECT {names} FROM {table}{condition}")
-
-        def batches() -> Iterator[Any]:
-            while rows := cursor.fetchmany(self.BATCH):
-                values = list(zip(*rows, strict=True))
-                yield pa.RecordBatch.from_arrays(
-                    [pa.array(v, type=f.type) for v, f in zip(values, schema, strict=True)],
-                    schema=schema,
-                )
-
-        reader = pa.RecordBatchReader.from_batches(schema, batches())
-        self.duck.register("sqo_reader", reader)
-        try:
-            yield "sqo_reader"
-        finally:
-            self.duck.unregister("sqo_reader")
-            cursor.close()
-
-
-class PostgresSource(Source):
-    """Read through ADBC (libpq's binary COPY), handed to DuckDB as an Arrow stream without
-    Python objects per row."""
-
-    def __init__(self, url: str, duck: duckdb.DuckDBPyConnection) -> None:
-        import adbc_driver_manager as adbc
-        import adbc_driver_postgresql
-
-        self.duck = duck
-        uri = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-        self.database = adbc_driver_postgresql.connect(uri)
-        self.connection = adbc.AdbcConnection(self.database)
-        # One transaction at REPEATABLE READ: every read below sees one snapshot.
-        self.connection.set_autocommit(False)
-        with self._statement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ") as statement:
-            statement.execute_update()
-
-    def close(self) -> None:
-        try:
-            self.connection.rollback()
-        finally:
-            self.connection.close()
-            self.database.close()
-
-    @contextmanager
-    def _statement(self, sql: str) -> Iterator[Any]:
-        import adbc_driver_manager as adbc
-
-        statement = adbc.AdbcStatement(self.connection)
-        try:
-            statement.set_sql_query(sql)
-            yield statement
-        finally:
-            statement.close()
-
-    @contextmanager
-    def _view(self, sql: str, name: str) -> Iterator[str]:
-        with self._statement(sql) as statement:
-            stream, _rows = statement.execute_query()
-            self.duck.register(name, stream)
-            try:
-                yield name
-            finally:
-                self.duck.unregister(name)
-
-    def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        with self._view(sql, "sqo_rows") as name:
-            return self.duck.execute(f"SELECT * FROM {name}").fetchall()
-
-    @contextmanager
-    def stream(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> Iterator[str]:
-        names = ", ".join(
-            f"CAST({c.name} AS TEXT) AS {c.name}" if _duck_type(c) == "VARCHAR" else c.name
-            for c in columns
-        )
-        condition = f" WHERE {where}" if where else ""
-        with self._view(f"SELECT {names} FROM {table}{condition}", "sqo_reader") as name:
-            yield name
 
 
 @dataclass
@@ -305,7 +144,7 @@ class AnalyticsCopy:
     def _create(self) -> None:
         for table in (t.history_copy, *RECORD_TABLES, *DIRECTORY_TABLES):
             self.duck.execute(f"DROP TABLE IF EXISTS {table.name}")
-            columns = ", ".join(f"{c.name} {_duck_type(c)}" for c in _columns(table))
+            columns = ", ".join(f"{c.name} {duck_type(c)}" for c in _columns(table))
             self.duck.execute(f"CREATE TABLE {table.name} ({columns})")
         self.duck.execute("DROP TABLE IF EXISTS sqo_copy_blocks")
         self.duck.execute("CREATE TABLE sqo_copy_blocks (block BIGINT PRIMARY KEY, n BIGINT)")
@@ -315,7 +154,7 @@ class AnalyticsCopy:
 
     def refresh(self, *, rebuild: bool = False) -> RefreshReport:
         started = time.perf_counter()
-        with closing(Source.open(self.url, self.duck)) as source:
+        with closing(open_source(self.url, self.duck)) as source:
             self.duck.execute("BEGIN TRANSACTION")
             try:
                 report = self._refresh(source, rebuild)
@@ -390,7 +229,7 @@ class AnalyticsCopy:
         columns = [t.history.c[name] for name in HISTORY_COLUMNS]
         parts = [f"(id > {mark} AND id <= {top})"]
         parts += [f"(id BETWEEN {b * BLOCK + 1} AND {min((b + 1) * BLOCK, mark)})" for b in late]
-        casts = ", ".join(f"CAST({c.name} AS {_duck_type(c)}) AS {c.name}" for c in columns)
+        casts = ", ".join(f"CAST({c.name} AS {duck_type(c)}) AS {c.name}" for c in columns)
         self.duck.execute("DROP TABLE IF EXISTS sqo_incoming")
         with source.stream(columns, "history", " OR ".join(parts)) as reader:
             self.duck.execute(
@@ -474,7 +313,7 @@ class AnalyticsCopy:
 
     def _insert(self, source: Source, table: Table, where: str) -> None:
         columns = _columns(table)
-        casts = ", ".join(f"CAST({c.name} AS {_duck_type(c)})" for c in columns)
+        casts = ", ".join(f"CAST({c.name} AS {duck_type(c)})" for c in columns)
         with source.stream(columns, table.name, where) as reader:
             self.duck.execute(f"INSERT INTO {table.name} SELECT {casts} FROM {reader}")
 

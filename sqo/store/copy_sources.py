@@ -1,0 +1,172 @@
+"""Reading the workspace database for the analytics copy, within one snapshot.
+
+A source hands each query's rows to DuckDB as Arrow (``stream``): PostgreSQL through ADBC without
+a Python object per value, SQLite through Python's own sqlite3 (see ``SqliteSource``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Float, Integer
+from sqlalchemy.engine import make_url
+
+from sqo.store.database import sqlite_path
+
+
+def duck_type(column: Column[Any]) -> str:
+    """The DuckDB type a workspace column is copied as."""
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return "BOOLEAN"
+    if isinstance(kind, Integer | BigInteger):
+        return "BIGINT"
+    if isinstance(kind, Float):
+        return "DOUBLE"
+    if isinstance(kind, DateTime):
+        return "TIMESTAMP"
+    if isinstance(kind, Date):
+        return "DATE"
+    return "VARCHAR"
+
+
+class Source:
+    """The workspace database, read within one snapshot. ``stream`` yields a FROM item (a view
+    or subquery) with the columns' names, readable by DuckDB while the context is open."""
+
+    duck: duckdb.DuckDBPyConnection
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def stream(
+        self, columns: Sequence[Column[Any]], table: str, where: str = ""
+    ) -> AbstractContextManager[str]:
+        raise NotImplementedError
+
+
+def open_source(url: str, duck: duckdb.DuckDBPyConnection) -> Source:
+    path = sqlite_path(url)
+    return SqliteSource(path, duck) if path is not None else PostgresSource(url, duck)
+
+
+class SqliteSource(Source):
+    """Read with Python's own sqlite3: the same SQLite library as the workspace's engine. A
+    second copy of SQLite in the process (an ADBC driver or DuckDB's SQLite reader bundles one)
+    would break the file locks the two share, which SQLite documents as a way to corrupt a
+    database. Rows become Arrow column by column, a batch at a time."""
+
+    BATCH = 50_000
+
+    def __init__(self, path: Path, duck: duckdb.DuckDBPyConnection) -> None:
+        self.duck = duck
+        # DuckDB pulls the batches from a worker thread while ours waits for it.
+        self.connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.connection.execute("PRAGMA busy_timeout=10000")
+        self.connection.execute("BEGIN")  # one snapshot (WAL) for every read below
+
+    def close(self) -> None:
+        try:
+            self.connection.execute("ROLLBACK")
+        finally:
+            self.connection.close()
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.connection.execute(sql).fetchall()
+
+    @contextmanager
+    def stream(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> Iterator[str]:
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        # Dates and times are text in SQLite; DuckDB casts them when it inserts.
+        storage = {"BIGINT": "INTEGER", "BOOLEAN": "INTEGER", "DOUBLE": "REAL"}
+        arrow = {"INTEGER": pa.int64(), "REAL": pa.float64(), "TEXT": pa.string()}
+        kinds = [storage.get(duck_type(c), "TEXT") for c in columns]
+        schema = pa.schema(
+            [pa.field(c.name, arrow[k]) for c, k in zip(columns, kinds, strict=True)]
+        )
+        names = ", ".join(f"CAST({c.name} AS {k})" for c, k in zip(columns, kinds, strict=True))
+        condition = f" WHERE {where}" if where else ""
+        cursor = self.connection.execute(f"SELECT {names} FROM {table}{condition}")
+
+        def batches() -> Iterator[Any]:
+            while rows := cursor.fetchmany(self.BATCH):
+                values = list(zip(*rows, strict=True))
+                yield pa.RecordBatch.from_arrays(
+                    [pa.array(v, type=f.type) for v, f in zip(values, schema, strict=True)],
+                    schema=schema,
+                )
+
+        self.duck.register("sqo_reader", pa.RecordBatchReader.from_batches(schema, batches()))
+        try:
+            yield "sqo_reader"
+        finally:
+            self.duck.unregister("sqo_reader")
+            cursor.close()
+
+
+class PostgresSource(Source):
+    """Read through ADBC (libpq's binary COPY), handed to DuckDB as an Arrow stream."""
+
+    def __init__(self, url: str, duck: duckdb.DuckDBPyConnection) -> None:
+        import adbc_driver_manager as adbc
+        import adbc_driver_postgresql
+
+        self.duck = duck
+        uri = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.database = adbc_driver_postgresql.connect(uri)
+        self.connection = adbc.AdbcConnection(self.database)
+        # One transaction at REPEATABLE READ: every read below sees one snapshot.
+        self.connection.set_autocommit(False)
+        with self._statement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ") as statement:
+            statement.execute_update()
+
+    def close(self) -> None:
+        try:
+            self.connection.rollback()
+        finally:
+            self.connection.close()
+            self.database.close()
+
+    @contextmanager
+    def _statement(self, sql: str) -> Iterator[Any]:
+        import adbc_driver_manager as adbc
+
+        statement = adbc.AdbcStatement(self.connection)
+        try:
+            statement.set_sql_query(sql)
+            yield statement
+        finally:
+            statement.close()
+
+    @contextmanager
+    def _view(self, sql: str, name: str) -> Iterator[str]:
+        with self._statement(sql) as statement:
+            stream, _rows = statement.execute_query()
+            self.duck.register(name, stream)
+            try:
+                yield name
+            finally:
+                self.duck.unregister(name)
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        with self._view(sql, "sqo_rows") as name:
+            return self.duck.execute(f"SELECT * FROM {name}").fetchall()
+
+    @contextmanager
+    def stream(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> Iterator[str]:
+        names = ", ".join(
+            f"CAST({c.name} AS TEXT) AS {c.name}" if duck_type(c) == "VARCHAR" else c.name
+            for c in columns
+        )
+        condition = f" WHERE {where}" if where else ""
+        with self._view(f"SELECT {names} FROM {table}{condition}", "sqo_reader") as name:
+            yield name
