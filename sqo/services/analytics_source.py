@@ -23,6 +23,7 @@ from sqo.store.analytics_copy import (
     copy_path,
     engine_for,
 )
+from sqo.store.database import is_sqlite, sqlite_path
 
 OFF = ("off", "0", "no", "false")
 REQUIRED = "required"  # never fall back (tests use it to be sure the copy is what they check)
@@ -35,8 +36,8 @@ def copy_mode() -> str:
 
 def _open(ws: Workspace) -> AnalyticsCopy | None:
     mode = copy_mode()
-    if mode == "off":
-        return None
+    if mode == "off" or (is_sqlite(ws.url) and sqlite_path(ws.url) is None):
+        return None  # an in-memory database has no file to keep a copy beside
     try:
         return AnalyticsCopy(ws.url, copy_path(ws.url))
     except CopyUnavailable:

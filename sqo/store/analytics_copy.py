@@ -333,22 +333,32 @@ _NEXT_CHANGE = (
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open (or create) the copy, waiting a little for another process that holds it."""
+    """Open (or create) the copy, waiting a little for another process that holds it. A file
+    DuckDB cannot read (damaged, or written by another DuckDB version) is a cache lost: it is
+    removed and the copy built again."""
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    discarded = False
     while True:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            connection = duckdb.connect(
+            return duckdb.connect(
                 str(path), config={"memory_limit": MEMORY_LIMIT, "threads": os.cpu_count() or 1}
             )
-            return connection
         except duckdb.IOException as exc:
-            if "lock" in str(exc).lower() and time.monotonic() < deadline:
+            locked = "lock" in str(exc).lower()
+            if locked and time.monotonic() < deadline:
                 time.sleep(0.1)
                 continue
-            raise CopyUnavailable(path, exc) from exc
+            if locked or discarded or not path.exists():
+                raise CopyUnavailable(path, exc) from exc
+        except duckdb.Error as exc:
+            if discarded or not path.exists():
+                raise CopyUnavailable(path, exc) from exc
         except PermissionError as exc:
             raise CopyUnavailable(path, exc) from exc
+        for stale in (path, path.with_name(path.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        discarded = True
 
 
 @contextmanager

@@ -525,3 +525,18 @@ def test_figures_from_the_copy_equal_figures_from_the_database(any_workspace, ac
     assert any(line.coverage is not None for line in cover.lines)
     assert change.start_deals and any(b.deals for b in change.bars)
     _same(on_copy, on_database)
+
+
+def test_a_copy_duckdb_cannot_read_is_built_again(any_workspace, actor, monkeypatch):
+    """A damaged copy (or one written by another DuckDB version) is a lost cache, not an error."""
+    _figures_history(any_workspace, actor)
+    path = copy_path(any_workspace.url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not a DuckDB database, just some bytes" * 100)
+    monkeypatch.setenv("SQO_ANALYTICS_COPY", "required")
+    from_copy = analytics.funnel(any_workspace, actor, by="segment")
+    monkeypatch.setenv("SQO_ANALYTICS_COPY", "off")
+    from_database = analytics.funnel(any_workspace, actor, by="segment")
+    assert from_copy.conversions
+    _same(from_copy.conversions, from_database.conversions)
+    assert_copy_equals_source(any_workspace)
