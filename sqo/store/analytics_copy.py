@@ -56,7 +56,9 @@ DIRECTORY_TABLES = (t.teams, t.reps, t.accounts, t.campaigns, t.quotas)
 HISTORY_COLUMNS = ("id", "record_type", "record_id", "field", "new_value", "changed_at")
 REREAD_ALL_ABOVE = 50_000  # changed records beyond which a whole table is cheaper to read again
 IN_CHUNK = 1_000
-LOCK_WAIT_SECONDS = 5.0
+# Another command holds the copy for the few seconds it runs; waiting for it beats falling back
+# to the workspace database, which is many times slower on a large workspace.
+LOCK_WAIT_SECONDS = 30.0
 MEMORY_LIMIT = "600MB"  # keeps a command's peak well under 1 GB; DuckDB spills beyond it
 
 
