@@ -96,7 +96,9 @@ def record_key(h: Table = t.history) -> ColumnElement[int]:
     )
 
 
-def stage_events(ladder: Ladder, as_of: datetime, *, copy: bool = False) -> Subquery:
+def stage_events(
+    ladder: Ladder, as_of: datetime, *, copy: bool = False, only: Select[Any] | None = None
+) -> Subquery:
     """Every stage change up to ``as_of`` with its funnel record, step reached and recency rank
     (1 for the latest). On the analytics ``copy`` (whose rows carry ``valid_until``), instead of
     the rank: ``latest``, the (time, id, stage) of a row current at ``as_of``, else NULL."""
@@ -128,6 +130,8 @@ def stage_events(ladder: Ladder, as_of: datetime, *, copy: bool = False) -> Subq
             h.c.changed_at <= as_of,
         )
     )
+    if only is not None:
+        query = query.where(key.in_(only))
     return query.subquery("stage_events")
 
 
@@ -137,10 +141,13 @@ def analytics_fields() -> ColumnElement[bool]:
     return t.history.c.field.in_([literal_column(f"'{f}'") for f in t.ANALYTICS_FIELDS])
 
 
-def milestone_times(ladder: Ladder, as_of: datetime, *, copy: bool = False) -> Subquery:
-    """One row per funnel record: key, m0..mN (time each step was first reached), first_at
-    (first contact: the first stage row) and current_stage (as of ``as_of``)."""
-    ev = stage_events(ladder, as_of, copy=copy)
+def milestone_times(
+    ladder: Ladder, as_of: datetime, *, copy: bool = False, only: Select[Any] | None = None
+) -> Subquery:
+    """One row per funnel record (of those whose key ``only`` selects, if given): key, m0..mN
+    (time each step was first reached), first_at (first contact: the first stage row) and
+    current_stage (as of ``as_of``)."""
+    ev = stage_events(ladder, as_of, copy=copy, only=only)
     steps = [
         func.min(case((ev.c.level >= i, ev.c.changed_at))).label(f"m{i}")
         for i in range(len(ladder.names))
@@ -211,12 +218,25 @@ def temporary(
 
 @contextmanager
 def materialized(
-    connection: Connection, ladder: Ladder, as_of: datetime, keys: Sequence[str] = ()
+    connection: Connection,
+    ladder: Ladder,
+    as_of: datetime,
+    keys: Sequence[str] = (),
+    *,
+    kept: bool = False,
 ) -> Iterator[Table]:
     """``milestone_times`` computed once into a temporary table (with the attribute columns
     ``keys`` need: segment, owner, ...), so that every query of a command reads the small
-    per-record table instead of deriving it from history again. Dropped on exit."""
-    mt = milestone_times(ladder, as_of, copy=on_copy(connection))
+    per-record table instead of deriving it from history again. Dropped on exit. With ``kept``
+    (for the one ladder the funnel commands use), on the analytics copy they come from the
+    funnel records it keeps between commands."""
+    if kept and on_copy(connection):
+        from sqo.analytics import funnel_records  # it builds on this module
+
+        records = funnel_records.bring_up_to_date(connection, ladder)
+        mt = funnel_records.as_of(connection, ladder, records, as_of)
+    else:
+        mt = milestone_times(ladder, as_of)
     attrs = attributes(mt, keys)
     query = select(*mt.c, *[c.label(k) for k, c in attrs.columns.items()]).select_from(attrs.source)
     columns: list[Column[Any]] = [

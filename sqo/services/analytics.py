@@ -158,7 +158,7 @@ def funnel(
     window = window_of(start, end)
     with (
         analytics_connection(ws) as connection,
-        materialized(connection, ladder, as_of, keys) as mt,
+        materialized(connection, ladder, as_of, keys, kept=True) as mt,
     ):
         rows = conversions(
             connection, ladder, as_of, keys=keys, window=window, pairs=pairs, milestones=mt
@@ -216,7 +216,7 @@ def benchmark_report(
     verdicts: list[Verdict] = []
     with (
         analytics_connection(ws) as connection,
-        materialized(connection, ladder, as_of, ("segment",)) as mt,
+        materialized(connection, ladder, as_of, ("segment",), kept=True) as mt,
     ):
         for keys in ((), ("segment",)):
             values: dict[str | None, dict[str, float | None]] = {}

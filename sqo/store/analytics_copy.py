@@ -48,7 +48,7 @@ from sqo.store import tables as t
 from sqo.store.copy_sources import Source, duck_type, open_source
 from sqo.store.database import sqlite_path
 
-LAYOUT_VERSION = 1  # raise when what the copy holds changes: copies of other versions are rebuilt
+LAYOUT_VERSION = 2  # raise when what the copy holds changes: copies of other versions are rebuilt
 BLOCK = 65_536  # history ids per block
 RECORD_BLOCK = 4_096  # leads or opportunities per block compared when a table differs
 RECORD_TABLES = (t.leads, t.opportunities)
@@ -150,6 +150,10 @@ class AnalyticsCopy:
             self.duck.execute(f"CREATE TABLE {table.name} ({columns})")
         self.duck.execute("DROP TABLE IF EXISTS sqo_copy_blocks")
         self.duck.execute("CREATE TABLE sqo_copy_blocks (block BIGINT PRIMARY KEY, n BIGINT)")
+        # Tables derived from the copy for analytics (sqo.analytics.funnel_records) start over.
+        for derived in ("sqo_pending", "sqo_funnel_records", "sqo_funnel_leads"):
+            self.duck.execute(f"DROP TABLE IF EXISTS {derived}")
+        self.duck.execute("CREATE TABLE sqo_pending (record_type VARCHAR, record_id BIGINT)")
         self.duck.execute("DELETE FROM sqo_copy")
 
     # -- refresh ------------------------------------------------------------------------------
@@ -183,6 +187,12 @@ class AnalyticsCopy:
         for table in DIRECTORY_TABLES:
             self.duck.execute(f"DELETE FROM {table.name}")
             self._insert(source, table, "")
+        if not rebuilt:
+            # Records whose history moved, for what analytics keep derived from the copy.
+            self.duck.execute(
+                "INSERT INTO sqo_pending SELECT DISTINCT record_type, record_id FROM sqo_incoming "
+                "WHERE record_type IN ('lead', 'opportunity')"
+            )
         fetched = self.duck.execute("SELECT count(*) FROM sqo_incoming").fetchall()[0]
         self.duck.execute("DROP TABLE IF EXISTS sqo_incoming")
         signature = source.rows(f"SELECT {_SIGNATURE} FROM history WHERE id = {int(top)}")

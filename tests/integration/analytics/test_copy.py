@@ -540,3 +540,48 @@ def test_a_copy_duckdb_cannot_read_is_built_again(any_workspace, actor, monkeypa
     assert from_copy.conversions
     _same(from_copy.conversions, from_database.conversions)
     assert_copy_equals_source(any_workspace)
+
+
+def _funnel_both_ways(ws: Workspace, actor: Actor, monkeypatch, **options: Any) -> list[Any]:
+    monkeypatch.setenv("SQO_ANALYTICS_COPY", "required")
+    from_copy = analytics.funnel(ws, actor, **options)
+    monkeypatch.setenv("SQO_ANALYTICS_COPY", "off")
+    from_database = analytics.funnel(ws, actor, **options)
+    _same(
+        (from_copy.conversions, from_copy.win_rates, from_copy.cycles),
+        (from_database.conversions, from_database.win_rates, from_database.cycles),
+    )
+    return from_copy.conversions
+
+
+def test_kept_funnel_records_follow_changes_between_commands(any_workspace, actor, monkeypatch):
+    """The copy keeps every funnel record's milestones between commands and recomputes only
+    those whose history moved: conversions, back-dated moves, reopened deals and a lead that
+    changes funnel record when converted must all show, and past "as of" dates still hold."""
+    ws = any_workspace
+    _figures_history(ws, actor)
+    before = _funnel_both_ways(ws, actor, monkeypatch, by="segment,quarter")
+    assert sum(c.entered for c in before) > 0
+    with ws.engine.connect() as connection:
+        ids = {
+            name: i
+            for name, i in connection.execute(select(t.opportunities.c.name, t.opportunities.c.id))
+        }
+        dropped = connection.execute(
+            select(t.leads.c.id).where(t.leads.c.name == "L3")
+        ).scalar_one()
+    # The disqualified lead comes back and converts: its history joins a new opportunity.
+    lead_move(ws, actor, dropped, "SQL", datetime(2026, 2, 16, 9))
+    _, converted = leads.convert_lead(
+        ws, actor, dropped, at=datetime(2026, 2, 17, 9), owner="Bo Ek", amount="900"
+    )
+    move(ws, actor, converted.id, "SQO", datetime(2026, 2, 18, 9))
+    move(ws, actor, ids["P2"], "SQO", datetime(2026, 2, 25, 9))  # reopened after Lost
+    move(ws, actor, ids["P3"], "Won", day(T0, 5))  # back-dated before its later edit
+    fresh = lead(ws, actor, "L9", datetime(2026, 2, 19, 9), segment="SMB", company="Acme")
+    lead_move(ws, actor, fresh, "MQL", datetime(2026, 2, 20, 9))
+    after = _funnel_both_ways(ws, actor, monkeypatch, by="segment,quarter")
+    assert after != before
+    for moment in (datetime(2026, 2, 1), datetime(2026, 2, 17, 12), datetime(2025, 1, 1)):
+        _funnel_both_ways(ws, actor, monkeypatch, by="segment", as_of=moment)
+    _funnel_both_ways(ws, actor, monkeypatch)
