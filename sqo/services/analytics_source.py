@@ -9,11 +9,14 @@ only slower on large workspaces.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
+from sqo.analytics import funnel_records
+from sqo.analytics.milestones import milestone_ladder
 from sqo.domain.actor import Actor
 from sqo.services.workspace import Workspace
 from sqo.store.analytics_copy import (
@@ -67,9 +70,19 @@ def analytics_connection(ws: Workspace) -> Iterator[Connection]:
 
 
 def refresh_copy(ws: Workspace, actor: Actor, *, rebuild: bool = False) -> RefreshReport:
-    """Bring the copy up to date now (after a large import, say), or build it again."""
+    """Bring the copy up to date now (after a large import, say), or build it again, with the
+    funnel records it keeps between commands."""
+    started = time.perf_counter()
     copy = AnalyticsCopy(ws.url, copy_path(ws.url))
     try:
-        return copy.refresh(rebuild=rebuild)
+        report = copy.refresh(rebuild=rebuild)
+        engine = engine_for(copy)
+        try:
+            with engine.connect() as connection:
+                funnel_records.bring_up_to_date(connection, milestone_ladder(ws.stage_model))
+        finally:
+            engine.dispose()
     finally:
         copy.close()
+    report.seconds = time.perf_counter() - started
+    return report

@@ -585,3 +585,20 @@ def test_kept_funnel_records_follow_changes_between_commands(any_workspace, acto
     for moment in (datetime(2026, 2, 1), datetime(2026, 2, 17, 12), datetime(2025, 1, 1)):
         _funnel_both_ways(ws, actor, monkeypatch, by="segment", as_of=moment)
     _funnel_both_ways(ws, actor, monkeypatch)
+
+
+def test_refresh_analytics_also_prepares_the_funnel_records(any_workspace, actor):
+    from sqo.services.analytics_source import refresh_copy
+
+    ws = any_workspace
+    _figures_history(ws, actor)
+    refresh_copy(ws, actor)
+    with ws.engine.connect() as connection:
+        opportunities = connection.execute(select(func.count()).select_from(t.opportunities))
+        expected = opportunities.scalar_one()
+        unconverted = select(func.count()).where(t.leads.c.converted_opportunity_id.is_(None))
+        expected += connection.execute(unconverted).scalar_one()
+    with duckdb.connect(str(copy_path(ws.url)), read_only=True) as copy:
+        kept = copy.execute("SELECT count(*), count(DISTINCT key) FROM sqo_funnel_records")
+        assert kept.fetchall() == [(expected, expected)]
+        assert copy.execute("SELECT count(*) FROM sqo_pending").fetchall() == [(0,)]
