@@ -26,8 +26,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,8 +94,6 @@ def copy_path(url: str) -> Path:
 def _columns(table: Table) -> list[Column[Any]]:
     if table is t.history:
         return [table.c[name] for name in HISTORY_COLUMNS]
-    if table is t.history_copy:
-        return list(table.columns)
     return list(table.columns)
 
 
@@ -371,17 +369,6 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         for stale in (path, path.with_name(path.name + ".wal")):
             stale.unlink(missing_ok=True)
         discarded = True
-
-
-@contextmanager
-def open_copy(url: str) -> Iterator[AnalyticsCopy]:
-    """The workspace's analytics copy, brought up to date."""
-    copy = AnalyticsCopy(url, copy_path(url))
-    try:
-        copy.refresh()
-        yield copy
-    finally:
-        copy.close()
 
 
 def engine_for(copy: AnalyticsCopy) -> Engine:
