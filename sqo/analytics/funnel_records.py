@@ -31,19 +31,18 @@ from sqlalchemy import (
     and_,
     case,
     func,
-    literal,
     literal_column,
     select,
     text,
 )
 from sqlalchemy.sql.selectable import Select, Subquery
 
-from sqo.analytics.milestones import Ladder, milestone_times, record_key
-from sqo.store import tables as t
+from sqo.analytics.milestones import Ladder, milestone_times
 
 NAME = "sqo_funnel_records"
 LEADS = "sqo_funnel_leads"  # converted lead -> the funnel record (opportunity) holding it
 PENDING = "sqo_pending"  # records whose history arrived since (see sqo.store.analytics_copy)
+END_OF_TIME = datetime(9999, 12, 31)
 
 
 def _signature(ladder: Ladder) -> str:
@@ -65,42 +64,14 @@ def _table(ladder: Ladder) -> Table:
 
 def _aggregate(ladder: Ladder, only: Select[Any] | None = None) -> Select[Any]:
     """Per funnel record, over all its history: m0..mN, first_at, the latest stage and when it
-    was set, and the leads it holds (whose conversion may move it to another record later)."""
-    h, lead = t.history_copy, t.leads
-    key = record_key(h)
-    level = case(ladder.levels, value=h.c.new_value, else_=None) if ladder.levels else literal(None)
-    events = (
-        select(
-            key.label("key"),
-            level.label("level"),
-            h.c.new_value.label("stage"),
-            h.c.changed_at,
-            h.c.id,
-        )
-        .select_from(h.outerjoin(lead, and_(h.c.record_type == "lead", lead.c.id == h.c.record_id)))
-        .where(h.c.record_type.in_(("lead", "opportunity")), h.c.field == "stage")
-    )
-    if only is not None:
-        events = events.where(key.in_(only))
-    ev = events.subquery("events")
-    latest = func.max(func.row(ev.c.changed_at, ev.c.id, ev.c.stage))
-    grouped = (
-        select(
-            ev.c.key,
-            *[
-                func.min(case((ev.c.level >= i, ev.c.changed_at))).label(f"m{i}")
-                for i in range(len(ladder.names))
-            ],
-            func.min(ev.c.changed_at).label("first_at"),
-            latest.label("latest"),
-        )
-        .group_by(ev.c.key)
-        .subquery("grouped")
-    )
+    was set (the milestones as of the end of time)."""
+    mt = milestone_times(ladder, END_OF_TIME, copy=True, only=only, stage_set_at=True)
     return select(
-        *[grouped.c[c] for c in ("key", *[f"m{i}" for i in range(len(ladder.names))], "first_at")],
-        func.struct_extract(grouped.c.latest, 1).label("latest_at"),
-        func.struct_extract(grouped.c.latest, 3).label("latest_stage"),
+        mt.c.key,
+        *[mt.c[f"m{i}"] for i in range(len(ladder.names))],
+        mt.c.first_at,
+        mt.c.stage_set_at.label("latest_at"),
+        mt.c.current_stage.label("latest_stage"),
     )
 
 

@@ -142,27 +142,40 @@ def analytics_fields() -> ColumnElement[bool]:
 
 
 def milestone_times(
-    ladder: Ladder, as_of: datetime, *, copy: bool = False, only: Select[Any] | None = None
+    ladder: Ladder,
+    as_of: datetime,
+    *,
+    copy: bool = False,
+    only: Select[Any] | None = None,
+    stage_set_at: bool = False,
 ) -> Subquery:
     """One row per funnel record (of those whose key ``only`` selects, if given): key, m0..mN
     (time each step was first reached), first_at (first contact: the first stage row) and
-    current_stage (as of ``as_of``)."""
+    current_stage (as of ``as_of``); on the copy, with ``stage_set_at``, also when that stage
+    was set."""
     ev = stage_events(ladder, as_of, copy=copy, only=only)
     steps = [
         func.min(case((ev.c.level >= i, ev.c.changed_at))).label(f"m{i}")
         for i in range(len(ladder.names))
     ]
+    # On the copy a lead and its opportunity may each have a current row: the later one counts.
+    latest = func.max(ev.c.latest) if copy else None
     current = (
-        # A lead and its opportunity may each have a current row: the later one counts.
-        func.struct_extract(func.max(ev.c.latest), 3)
-        if copy
+        func.struct_extract(latest, 3)
+        if latest is not None
         else func.max(case((ev.c.recency == 1, ev.c.stage)))
+    )
+    extra = (
+        [func.struct_extract(latest, 1).label("stage_set_at")]
+        if stage_set_at and latest is not None
+        else []
     )
     query = select(
         ev.c.key,
         *steps,
         func.min(ev.c.changed_at).label("first_at"),
         current.label("current_stage"),
+        *extra,
     ).group_by(ev.c.key)
     return query.subquery("milestones")
 
