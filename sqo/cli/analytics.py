@@ -9,11 +9,12 @@ from typing import Annotated, Any
 import typer
 
 from sqo.cli import output
-from sqo.cli.context import state
+from sqo.cli.context import CliState, state
 from sqo.cli.opportunities import JsonOption
 from sqo.domain.values import parse_date, parse_timestamp, utc_now
 from sqo.i18n import _
 from sqo.services import analytics, analytics_source
+from sqo.services.workspace import Workspace
 from sqo.store.analytics_copy import copy_path
 
 AsOfOption = Annotated[
@@ -42,6 +43,19 @@ def _days(value: float | None) -> str:
 
 def _group(group: dict[str, Any]) -> str:
     return " / ".join("—" if v is None else str(v) for v in group.values())
+
+
+def _workspace(st: CliState) -> Workspace:
+    """The workspace, saying so first when its analytics copy is about to be built."""
+    ws = st.workspace()
+    if analytics_source.copy_to_build(ws):
+        output.error_console.print(
+            _(
+                "Building the analytics copy of this workspace first (once; on a large "
+                "workspace this takes a minute)."
+            )
+        )
+    return ws
 
 
 def _notes(notes: list[str]) -> None:
@@ -73,7 +87,7 @@ def funnel_command(
     """Cohort conversion between funnel milestones, SQO-to-win rate and sales cycle."""
     st = state(ctx)
     report = analytics.funnel(
-        st.workspace(),
+        _workspace(st),
         st.actor(),
         by=by,
         start=_day(start, "from"),
@@ -176,7 +190,7 @@ def benchmarks_command(
     """Every funnel metric next to the benchmark for its segment."""
     st = state(ctx)
     report = analytics.benchmark_report(
-        st.workspace(),
+        _workspace(st),
         st.actor(),
         start=_day(start, "from"),
         end=_day(end, "to"),
@@ -239,7 +253,7 @@ def coverage_command(
     """Pipeline coverage: open SQO amount closing in the period over the quota still to close."""
     st = state(ctx)
     report = analytics.coverage_report(
-        st.workspace(),
+        _workspace(st),
         st.actor(),
         period_start=_day(start, "from"),
         period_end=_day(end, "to"),
@@ -315,7 +329,7 @@ def pipeline_change_command(
 ) -> None:
     """How the pipeline changed between two dates, bar by bar, with the deals behind each."""
     st = state(ctx)
-    ws = st.workspace()
+    ws = _workspace(st)
     today = utc_now().date()
     end_day = parse_date(end, field="to") if end else today
     change = analytics.pipeline_change_report(
@@ -382,7 +396,7 @@ def stages_command(
 ) -> None:
     """Time in each stage and stage-to-stage drop-off: where deals stall."""
     st = state(ctx)
-    report = analytics.stage_report(st.workspace(), st.actor(), stage=stage, as_of=_as_of(as_of))
+    report = analytics.stage_report(_workspace(st), st.actor(), stage=stage, as_of=_as_of(as_of))
     if as_json:
         output.print_json(
             {

@@ -37,10 +37,21 @@ def copy_mode() -> str:
     return "off" if value in OFF else REQUIRED if value == REQUIRED else "on"
 
 
+def _uses_copy(ws: Workspace) -> bool:
+    # An in-memory database has no file to keep a copy beside.
+    return copy_mode() != "off" and not (is_sqlite(ws.url) and sqlite_path(ws.url) is None)
+
+
+def copy_to_build(ws: Workspace) -> bool:
+    """Whether the next analytics command builds the copy from nothing (worth announcing: on a
+    large workspace that takes a while, once)."""
+    return _uses_copy(ws) and not copy_path(ws.url).exists()
+
+
 def _open(ws: Workspace) -> AnalyticsCopy | None:
     mode = copy_mode()
-    if mode == "off" or (is_sqlite(ws.url) and sqlite_path(ws.url) is None):
-        return None  # an in-memory database has no file to keep a copy beside
+    if not _uses_copy(ws):
+        return None
     try:
         return AnalyticsCopy(ws.url, copy_path(ws.url))
     except CopyUnavailable:

@@ -135,3 +135,19 @@ def test_refresh_analytics_reports_what_it_read(workspace, actor, sqlite_url):
     assert refresh("--rebuild")["rebuilt"] is True
     text_output = runner.invoke(app, ["--db", sqlite_url, "refresh-analytics"])
     assert "brought up to date: 0 history rows and 0 records" in text_output.output
+
+
+def test_the_first_analytics_command_announces_building_the_copy(
+    workspace, actor, sqlite_url, analytics_reads
+):
+    _setup(workspace, actor)
+    first = runner.invoke(app, ["--db", sqlite_url, "funnel", "--json"])
+    second = runner.invoke(app, ["--db", sqlite_url, "funnel", "--json"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    json.loads(first.stdout)  # the note goes to stderr, never into the JSON
+    announcement = "Building the analytics copy of this workspace first"
+    if analytics_reads == "copy":
+        assert announcement in first.stderr
+    else:
+        assert announcement not in first.stderr  # SQO_ANALYTICS_COPY=off builds nothing
+    assert announcement not in second.stderr
