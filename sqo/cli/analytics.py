@@ -479,23 +479,22 @@ def refresh_analytics_command(
             }
         )
         return
-    message = (
-        _(
+    values = {
+        "path": str(path),
+        "rows": output.number(report.history_rows),
+        "records": output.number(report.records),
+        "seconds": output.number(report.seconds, 1),
+    }
+    if report.rebuilt:
+        message = _(
             "Analytics copy {path} built: {rows} history rows and {records} records read in "
             "{seconds} s.",
-            path=str(path),
-            rows=output.number(report.history_rows),
-            records=output.number(report.records),
-            seconds=output.number(report.seconds, 1),
+            **values,
         )
-        if report.rebuilt
-        else _(
+    else:
+        message = _(
             "Analytics copy {path} brought up to date: {rows} history rows and {records} "
             "records read in {seconds} s.",
-            path=str(path),
-            rows=output.number(report.history_rows),
-            records=output.number(report.records),
-            seconds=output.number(report.seconds, 1),
+            **values,
         )
-    )
     output.console.print(message)

@@ -23,10 +23,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, DateTime, Float, Integer, Table
+from sqlalchemy import Table
 
 from sqo.domain.errors import InvalidValue
 from sqo.i18n import _
+from sqo.store.kinds import column_kind
 
 Format = Literal["csv", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "parquet")
@@ -36,25 +37,8 @@ MANIFEST = "manifest.json"
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
-def _kind(column: Column[Any]) -> str:
-    kind = column.type
-    if isinstance(kind, JSON):
-        return "json"
-    if isinstance(kind, Boolean):
-        return "bool"
-    if isinstance(kind, Integer | BigInteger):
-        return "int"
-    if isinstance(kind, Float):
-        return "float"
-    if isinstance(kind, DateTime):
-        return "datetime"
-    if isinstance(kind, Date):
-        return "date"
-    return "text"
-
-
 def kinds(table: Table) -> list[str]:
-    return [_kind(c) for c in table.columns]
+    return [column_kind(c) for c in table.columns]
 
 
 # --- CSV cells -------------------------------------------------------------------------------

@@ -53,7 +53,6 @@ BLOCK = 65_536  # history ids per block
 RECORD_BLOCK = 4_096  # leads or opportunities per block compared when a table differs
 RECORD_TABLES = (t.leads, t.opportunities)
 DIRECTORY_TABLES = (t.teams, t.reps, t.accounts, t.campaigns, t.quotas)
-HISTORY_COLUMNS = ("id", "record_type", "record_id", "field", "new_value", "changed_at")
 REREAD_ALL_ABOVE = 50_000  # changed records beyond which a whole table is cheaper to read again
 IN_CHUNK = 1_000
 # Another command holds the copy for the few seconds it runs; waiting for it beats falling back
@@ -93,7 +92,7 @@ def copy_path(url: str) -> Path:
 
 def _columns(table: Table) -> list[Column[Any]]:
     if table is t.history:
-        return [table.c[name] for name in HISTORY_COLUMNS]
+        return [table.c[name] for name in t.COPIED_HISTORY_COLUMNS]
     return list(table.columns)
 
 
@@ -236,7 +235,7 @@ class AnalyticsCopy:
         """New rows (and the rows of late blocks) into ``sqo_incoming``; the analytics fields'
         rows into history, block counts and the records they name into the bookkeeping."""
         wanted = ", ".join(f"'{f}'" for f in t.ANALYTICS_FIELDS)
-        columns = [t.history.c[name] for name in HISTORY_COLUMNS]
+        columns = [t.history.c[name] for name in t.COPIED_HISTORY_COLUMNS]
         parts = [f"(id > {mark} AND id <= {top})"]
         parts += [f"(id BETWEEN {b * BLOCK + 1} AND {min((b + 1) * BLOCK, mark)})" for b in late]
         casts = ", ".join(f"CAST({c.name} AS {duck_type(c)}) AS {c.name}" for c in columns)

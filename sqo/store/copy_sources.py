@@ -13,26 +13,26 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Float, Integer
+from sqlalchemy import Column
 from sqlalchemy.engine import make_url
 
 from sqo.store.database import sqlite_path
+from sqo.store.kinds import column_kind
+
+DUCK_TYPES = {
+    "json": "VARCHAR",
+    "text": "VARCHAR",
+    "bool": "BOOLEAN",
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "datetime": "TIMESTAMP",
+    "date": "DATE",
+}
 
 
 def duck_type(column: Column[Any]) -> str:
     """The DuckDB type a workspace column is copied as."""
-    kind = column.type
-    if isinstance(kind, Boolean):
-        return "BOOLEAN"
-    if isinstance(kind, Integer | BigInteger):
-        return "BIGINT"
-    if isinstance(kind, Float):
-        return "DOUBLE"
-    if isinstance(kind, DateTime):
-        return "TIMESTAMP"
-    if isinstance(kind, Date):
-        return "DATE"
-    return "VARCHAR"
+    return DUCK_TYPES[column_kind(column)]
 
 
 class Source:

@@ -253,15 +253,15 @@ history = Table(
 # The analytics copy's history (sqo.store.analytics_copy): the analytics fields' rows with
 # ``valid_until``, the time the value was replaced (NULL while current). Not part of the schema.
 copy_metadata = MetaData()
+COPIED_HISTORY_COLUMNS = ("id", "record_type", "record_id", "field", "new_value", "changed_at")
 history_copy = Table(
     "history",
     copy_metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("record_type", String(20), nullable=False),
-    Column("record_id", Integer, nullable=False),
-    Column("field", String(40), nullable=False),
-    Column("new_value", Text),
-    Column("changed_at", DateTime, nullable=False),
+    *[
+        Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+        for c in history.columns
+        if c.name in COPIED_HISTORY_COLUMNS
+    ],
     Column("valid_until", DateTime),
 )
 
