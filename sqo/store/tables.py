@@ -56,7 +56,7 @@ reps = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(120), nullable=False, unique=True),
-    Column("email", String(254), unique=True),
+    Column("email", String(254), index=True),  # shared addresses exist (integration users)
     Column("team_id", ForeignKey("teams.id")),
     Column("manager_id", ForeignKey("reps.id")),
     Column("role", String(20), nullable=False, default="rep"),
