@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-analytics clean
+.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,13 +32,16 @@ typecheck: install
 	$(BIN)/mypy sqo
 
 ## Benchmarks (not part of `make test`): figures go to benchmarks/results/.
-bench: bench-demo bench-import bench-analytics
+bench: bench-demo bench-import bench-history-import bench-analytics
 
 bench-demo: install
 	$(BIN)/python -m benchmarks.demo_bench
 
 bench-import: install
 	$(BIN)/python -m benchmarks.import_bench
+
+bench-history-import: install
+	$(BIN)/python -m benchmarks.history_import_bench
 
 bench-analytics: install
 	$(BIN)/python -m benchmarks.analytics_bench
