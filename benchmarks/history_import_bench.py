@@ -210,6 +210,10 @@ def reference(csv_path: Path) -> tuple[float, int]:
     return elapsed, int(rows[0]) if rows else 0
 
 
+def _load(values: tuple[float, float, float]) -> str:
+    return ", ".join(f"{v:.1f}" for v in values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -253,6 +257,7 @@ def main() -> None:
     line = next(x for x in child.stdout.splitlines() if x.startswith("RESULT"))
     _tag, rows, elapsed, cpu, peak, history = line.split()
     seconds = float(elapsed)
+    size_mb = csv_path.stat().st_size / 1e6
     text = f"""# History-rich import benchmark
 
 `make bench-history-import` (`.venv/bin/python -m benchmarks.history_import_bench`),
@@ -261,7 +266,7 @@ measured {datetime.now():%Y-%m-%d}.
 | | |
 |---|---|
 | input | mapped CSV, {int(rows):,} deals, up to ten stage-entered dates each (to the second) |
-| CSV size | {csv_path.stat().st_size / 1e6:,.0f} MB (generating it: {generated:,.1f} s, not counted) |
+| CSV size | {size_mb:,.0f} MB (generating it: {generated:,.1f} s, not counted) |
 | database | SQLite file (WAL), a ten-stage process (`sqo init --stages`) |
 | machine | {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()} |
 | history rows written | {int(history):,} |
@@ -271,7 +276,7 @@ measured {datetime.now():%Y-%m-%d}.
 | **peak memory (import process)** | **{float(peak):,.0f} MB** |
 | reference: DuckDB writes {ref_rows:,} history rows from the same CSV | {ref_seconds:,.1f} s |
 | **sqo / reference** | **{seconds / ref_seconds:,.1f}x** |
-| load average (1, 5, 15 min) before / after | {", ".join(f"{v:.1f}" for v in load_before)} / {", ".join(f"{v:.1f}" for v in load_after)} |
+| load average (1, 5, 15 min) before / after | {_load(load_before)} / {_load(load_after)} |
 
 The reference does less than sqo (no validation, no stage checks, no indexes, no durable
 file): it is the floor for the same rows on this machine, in the same run.

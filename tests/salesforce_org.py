@@ -117,7 +117,7 @@ def write_org(folder: Path, seed: int = 20251) -> Org:
         folder / "CurrencyType.csv",
         ["Id", "IsoCode", "ConversionRate", "DecimalPlaces", "IsActive", "IsCorporate"],
         [
-            [f"01L5g0000000{n:03d}", code, rate, "2", "true", "true" if code == CORPORATE else "false"]
+            [f"01L5g0000000{n:03d}", code, rate, "2", "true", str(code == CORPORATE).lower()]
             for n, (code, rate) in enumerate(STATIC_RATES.items())
         ],
     )
@@ -171,8 +171,9 @@ def write_org(folder: Path, seed: int = 20251) -> Org:
                         oid,
                         name,
                         f"{shown_amount:.2f}",
-                        shown_close.isoformat() if step >= len(path) // 2 else
-                        (close - timedelta(days=14)).isoformat(),
+                        shown_close.isoformat()
+                        if step >= len(path) // 2
+                        else (close - timedelta(days=14)).isoformat(),
                         "Closed" if name == "Closed Won" else "Pipeline",
                         "100" if name == "Closed Won" else "20",
                         _sf_time(at),
@@ -268,13 +269,15 @@ def write_org(folder: Path, seed: int = 20251) -> Org:
 
     members = []
     for n in range(16):
-        if n % 2:
-            who = ["", contacts[n][0]]
-        else:
-            who = [leads[n][0], ""]
+        who = ["", contacts[n][0]] if n % 2 else [leads[n][0], ""]
         members.append(
-            [f"00v5g00000MEM{n:03d}", f"7015g00000CMP00{1 + n % 2}", *who, "Responded",
-             _sf_time(datetime(2025, 3, 2, 10) + timedelta(days=n))]
+            [
+                f"00v5g00000MEM{n:03d}",
+                f"7015g00000CMP00{1 + n % 2}",
+                *who,
+                "Responded",
+                _sf_time(datetime(2025, 3, 2, 10) + timedelta(days=n)),
+            ]
         )
     _write(
         folder / "CampaignMember.csv",
@@ -287,8 +290,15 @@ def write_org(folder: Path, seed: int = 20251) -> Org:
         who = leads[n][0] if n % 2 else contacts[n % len(contacts)][0]
         what = opp_rows[n][0] if n % 3 == 0 else ""
         tasks.append(
-            [f"00T5g00000TSK{n:03d}", who, what, reps[n % 3], "Call" if n % 2 else "Email",
-             f"Follow-up {n}", (date(2025, 4, 1) + timedelta(days=n)).isoformat()]
+            [
+                f"00T5g00000TSK{n:03d}",
+                who,
+                what,
+                reps[n % 3],
+                "Call" if n % 2 else "Email",
+                f"Follow-up {n}",
+                (date(2025, 4, 1) + timedelta(days=n)).isoformat(),
+            ]
         )
     _write(
         folder / "Task.csv",
@@ -297,7 +307,5 @@ def write_org(folder: Path, seed: int = 20251) -> Org:
     )
 
     stage_map = folder.parent / f"{folder.name}-stages.yaml"
-    stage_map.write_text(
-        "".join(f'"{k}": {v}\n' for k, v in STAGE_MAP.items()), encoding="utf-8"
-    )
+    stage_map.write_text("".join(f'"{k}": {v}\n' for k, v in STAGE_MAP.items()), encoding="utf-8")
     return Org(folder, stage_map, opportunities=len(opp_rows))
