@@ -1,8 +1,9 @@
 """Salesforce objects (Data Loader exports or API reads, with API field names) as records.
 
 The same builders serve a folder of CSV exports and the live connector: each takes a row as
-``{field: text}``. Stage and lead status names go through explicit tables (the defaults below
-cover Salesforce's standard sales and lead processes; pass your own for custom stages).
+``{field: text}``. Stage and lead status names go through explicit tables: the defaults below
+cover Salesforce's standard sales and lead processes, and a table of your own (``--stages``,
+``--lead-statuses``) adds to them, its entries winning on a clash.
 """
 
 from __future__ import annotations
@@ -37,7 +38,15 @@ DEFAULT_STAGES = {
     "Closed Won": "Won",
     "Closed Lost": "Lost",
 }
+# Both of Salesforce's default lead processes: the one orgs get today and the classic one.
+# Neither has a "sales accepted" status; a lead a rep is working has been passed on (MQL), a
+# lead being nurtured is back with marketing, not yet qualified (Lead).
 DEFAULT_LEAD_STATUSES = {
+    "New": "Lead",
+    "Working": "MQL",
+    "Nurturing": "Lead",
+    "Qualified": "SQL",
+    "Unqualified": "Disqualified",
     "Open - Not Contacted": "Lead",
     "Working - Contacted": "MQL",
     "Closed - Converted": "SQL",
@@ -107,9 +116,18 @@ class SalesforceReader:
     date_format: str = "iso"
 
     def __post_init__(self) -> None:
-        self.opp_stages = StageMapper(self.model, self.stages, where="the stage map")
+        self.opp_stages = StageMapper(
+            self.model,
+            self.stages,
+            defaults=DEFAULT_STAGES,
+            where=_("a stage map given with --stages"),
+        )
         self.lead_stages = StageMapper(
-            self.model, self.lead_statuses, kinds=LEAD_KINDS, where="the lead status map"
+            self.model,
+            self.lead_statuses,
+            defaults=DEFAULT_LEAD_STATUSES,
+            kinds=LEAD_KINDS,
+            where=_("a lead status map given with --lead-statuses"),
         )
         self.events = EventStage()
         self._stage_names: dict[tuple[bool, str | None], str] = {}
