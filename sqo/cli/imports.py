@@ -264,6 +264,23 @@ def import_salesforce(
             help="YAML of 'lead status: workspace lead stage' lines, added to the standard ones.",
         ),
     ] = None,
+    segment_field: Annotated[
+        str | None,
+        typer.Option(
+            "--segment-field",
+            help="The Account field holding the segment, such as Segment__c (default: from "
+            "NumberOfEmployees, else AnnualRevenue).",
+            show_default=False,
+        ),
+    ] = None,
+    segments: Annotated[
+        Path | None,
+        typer.Option(
+            "--segments",
+            help="YAML with the segment field, its value map and the employee and revenue "
+            "bands; see docs/import.md.",
+        ),
+    ] = None,
     date_format: Annotated[
         str, typer.Option(help="iso, day-first, month-first or a strptime pattern.")
     ] = "iso",
@@ -303,6 +320,7 @@ def import_salesforce(
     from sqo.domain.values import utc_now
     from sqo.io import salesforce
     from sqo.io.salesforce_files import salesforce_files
+    from sqo.io.salesforce_segments import load_account_segments
     from sqo.io.stages import load_stage_table
     from sqo.services.imports import known_keys
 
@@ -318,6 +336,7 @@ def import_salesforce(
             load_stage_table(stages) if stages else {},  # on top of the defaults
             load_stage_table(lead_statuses) if lead_statuses else {},
             "iso" if live else date_format,  # the API writes ISO dates
+            load_account_segments(segments, segment_field),
         )
         if folder is not None:
             return salesforce_files(folder, reader, known_keys(ws))

@@ -8,6 +8,7 @@ cover Salesforce's standard sales and lead processes, and a table of your own (`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from sqo.domain.values import parse_currency
 from sqo.i18n import _
 from sqo.io import salesforce_stream
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected
+from sqo.io.salesforce_segments import AccountSegments
 from sqo.io.stages import StageMapper
 from sqo.io.staging import EventStage
 from sqo.io.values import parse_bool, parse_day, parse_int, parse_moment, parse_money, parse_percent
@@ -114,6 +116,7 @@ class SalesforceReader:
     stages: dict[str, str]
     lead_statuses: dict[str, str]
     date_format: str = "iso"
+    segments: AccountSegments = dataclasses.field(default_factory=AccountSegments)
 
     def __post_init__(self) -> None:
         self.opp_stages = StageMapper(
@@ -183,7 +186,9 @@ class SalesforceReader:
         )
 
     def account(self, n: int, row: dict[str, str]) -> Item:
-        employees = _text(row, "NumberOfEmployees")
+        employees_text = _text(row, "NumberOfEmployees")
+        employees = parse_int(employees_text, field="NumberOfEmployees") if employees_text else None
+        segment = self.segments.of(row, employees)
         return Incoming(
             n,
             Kind.ACCOUNT,
@@ -191,8 +196,9 @@ class SalesforceReader:
             {
                 "name": row["Name"].strip(),
                 "industry": _text(row, "Industry"),
-                "employees": parse_int(employees, field="NumberOfEmployees") if employees else None,
+                "employees": employees,
                 "country": _text(row, "BillingCountry"),
+                "segment": segment.value if segment else None,
                 "created_at": self.moment(row, "CreatedDate"),
                 "attributes": self._custom(row),
             },
