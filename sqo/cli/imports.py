@@ -25,7 +25,7 @@ from sqo.i18n import _
 from sqo.io.incoming import SourceFile
 from sqo.io.mapped_csv import mapped_csv_files
 from sqo.io.mapping import load_mapping
-from sqo.services.imports import ImportReport, run_import
+from sqo.services.imports import FileReport, ImportReport, run_import
 from sqo.services.workspace import Workspace
 
 app = typer.Typer(
@@ -69,6 +69,61 @@ def progress_bar() -> Iterator[Callable[[str, int], None]]:
         yield update
 
 
+def _status(file: FileReport, dry_run: bool) -> str:
+    labels = {
+        "imported": _("imported"),
+        "dry-run": _("dry-run"),
+        "rejected": _("would be refused") if dry_run else _("refused"),
+        "rolled-back": _("would be rolled back") if dry_run else _("rolled back"),
+        "not-read": _("not read"),
+        "skipped": _("skipped"),
+    }
+    return labels[file.status]
+
+
+def _counts(file: FileReport) -> list[object]:
+    """Created, updated, unchanged and history rows: only for what landed (or would), so that a
+    refused file's row never shows writes that were undone."""
+    if not file.landed:
+        return ["—"] * 4
+    return [file.created, file.updated, file.unchanged, file.history_rows]
+
+
+def _landed(file: FileReport, report: ImportReport) -> str:
+    """One sentence per file on what this import left in the workspace."""
+    if file.status == "not-read":
+        return _("{file}: not read; the import stopped at the refused file.", file=file.name)
+    if file.status == "rolled-back":
+        if report.dry_run:
+            return _(
+                "{file}: would be rolled back with the rest of the import; nothing written.",
+                file=file.name,
+            )
+        return _(
+            "{file}: rolled back with the rest of the import; nothing written.", file=file.name
+        )
+    if file.status == "rejected":
+        if report.dry_run:
+            return _("{file}: would be refused; nothing written.", file=file.name)
+        return _("{file}: refused; nothing written.", file=file.name)
+    values = {
+        "file": file.name,
+        "created": file.created,
+        "updated": file.updated,
+        "unchanged": file.unchanged,
+    }
+    if report.dry_run:
+        return _(
+            "{file}: would be imported ({created} created, {updated} updated, "
+            "{unchanged} unchanged).",
+            **values,
+        )
+    return _(
+        "{file}: imported ({created} created, {updated} updated, {unchanged} unchanged).",
+        **values,
+    )
+
+
 def show_report(report: ImportReport) -> None:
     if report.dry_run:
         output.console.print(_("Dry run: nothing was written."))
@@ -87,20 +142,18 @@ def show_report(report: ImportReport) -> None:
         [
             [
                 f.name,
-                f.rows,
-                f.created,
-                f.updated,
-                f.unchanged,
-                f.rejected,
-                f.history_rows,
-                _(f.status),
+                f.rows if f.status != "not-read" else "—",
+                *_counts(f)[:3],
+                f.rejected if f.status != "not-read" else "—",
+                _counts(f)[3],
+                _status(f, report.dry_run),
             ]
             for f in report.files
         ],
         right=range(1, 7),
     )
     for file in report.files:
-        if file.placeholders:
+        if file.placeholders and file.landed:
             output.console.print(
                 _(
                     "{file}: {count} referenced record(s) not in the export were created by "
@@ -119,9 +172,23 @@ def show_report(report: ImportReport) -> None:
             output.console.print(
                 _("Rejected rows were written to {file}.", file=file.rejected_file), markup=False
             )
+    if report.failure is None:
+        return
+    if report.dry_run:  # a real run prints the refusal as its error
+        output.console.print(report.failure, markup=False)
+    if len(report.files) > 1:
+        for file in report.files:
+            output.console.print(_landed(file, report), markup=False)
 
 
-def _run(ctx: typer.Context, source: str, build, dry_run: bool, skip_invalid: bool) -> None:  # type: ignore[no-untyped-def]
+def _run(  # type: ignore[no-untyped-def]
+    ctx: typer.Context,
+    source: str,
+    build,
+    dry_run: bool,
+    skip_invalid: bool,
+    all_or_nothing: bool = False,
+) -> None:
     st = state(ctx)
     ws = st.workspace()
     with progress_bar() as progress:
@@ -133,6 +200,7 @@ def _run(ctx: typer.Context, source: str, build, dry_run: bool, skip_invalid: bo
                 build(ws),
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
+                all_or_nothing=all_or_nothing,
                 progress=progress,
             )
         except ImportFailed as exc:
@@ -182,10 +250,36 @@ def import_salesforce(
         Path | None,
         typer.Argument(help="Folder of object exports (Opportunity.csv, ...), or --live."),
     ] = None,
-    stages: StageMap = None,
+    stages: Annotated[
+        Path | None,
+        typer.Option(
+            "--stages",
+            help="YAML of 'Salesforce stage: workspace stage' lines, added to the standard ones.",
+        ),
+    ] = None,
     lead_statuses: Annotated[
         Path | None,
-        typer.Option("--lead-statuses", help="YAML of 'lead status: workspace lead stage' lines."),
+        typer.Option(
+            "--lead-statuses",
+            help="YAML of 'lead status: workspace lead stage' lines, added to the standard ones.",
+        ),
+    ] = None,
+    segment_field: Annotated[
+        str | None,
+        typer.Option(
+            "--segment-field",
+            help="The Account field holding the segment, such as Segment__c (default: from "
+            "NumberOfEmployees, else AnnualRevenue).",
+            show_default=False,
+        ),
+    ] = None,
+    segments: Annotated[
+        Path | None,
+        typer.Option(
+            "--segments",
+            help="YAML with the segment field, its value map and the employee and revenue "
+            "bands; see docs/import.md.",
+        ),
     ] = None,
     date_format: Annotated[
         str, typer.Option(help="iso, day-first, month-first or a strptime pattern.")
@@ -212,12 +306,21 @@ def import_salesforce(
     ] = None,
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
+    all_or_nothing: Annotated[
+        bool,
+        typer.Option(
+            "--all-or-nothing/--file-by-file",
+            help="One transaction for every file (a refused file writes nothing), or one per file "
+            "(the files before a refused one stay imported).",
+        ),
+    ] = True,
 ) -> None:
     """Import Salesforce objects: a folder of exports (any subset of the standard objects), or
     the org itself with --live."""
     from sqo.domain.values import utc_now
     from sqo.io import salesforce
     from sqo.io.salesforce_files import salesforce_files
+    from sqo.io.salesforce_segments import load_account_segments
     from sqo.io.stages import load_stage_table
     from sqo.services.imports import known_keys
 
@@ -230,9 +333,10 @@ def import_salesforce(
             ws.stage_model,
             now,
             ws.default_currency,
-            load_stage_table(stages) if stages else salesforce.DEFAULT_STAGES,
-            load_stage_table(lead_statuses) if lead_statuses else salesforce.DEFAULT_LEAD_STATUSES,
+            load_stage_table(stages) if stages else {},  # on top of the defaults
+            load_stage_table(lead_statuses) if lead_statuses else {},
             "iso" if live else date_format,  # the API writes ISO dates
+            load_account_segments(segments, segment_field),
         )
         if folder is not None:
             return salesforce_files(folder, reader, known_keys(ws))
@@ -240,7 +344,7 @@ def import_salesforce(
 
         return salesforce_live_files(reader, known_keys(ws), instance_url, token)
 
-    _run(ctx, "salesforce", build, dry_run, skip_invalid)
+    _run(ctx, "salesforce", build, dry_run, skip_invalid, all_or_nothing)
 
 
 @app.command("hubspot")

@@ -15,6 +15,7 @@ from sqo.i18n import _
 from sqo.io.csv_source import CsvFormat, CsvRow, CsvSource, sniff
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected, SourceFile
 from sqo.io.mapping import Companion, Mapping, template_columns
+from sqo.io.segments import segment_label
 from sqo.io.stages import StageMapper
 from sqo.io.values import parse_int, parse_moment, parse_money, parse_percent
 
@@ -84,12 +85,14 @@ def _account(
     employees_text = field.get("employees")
     employees = parse_int(employees_text, field="employees") if employees_text else None
     segment = None
-    if companion.segment is not None:
-        raw = row.values.get(companion.segment.column, "").strip()
-        if raw:
-            segment = companion.segment.segment(
-                float(parse_int(raw, field=companion.segment.column))
-            )
+    rule = companion.segment
+    if rule is not None and (raw := row.values.get(rule.column, "").strip()):
+        if rule.bands:
+            segment = rule.segment(float(parse_int(raw, field=rule.column)))
+        else:
+            segment = segment_label(
+                raw, rule.values, column=rule.column, where="segment.values"
+            ).value
     return Incoming(
         row.number,
         Kind.ACCOUNT,
@@ -259,7 +262,10 @@ def mapped_csv_files(
         if not companion_path.is_absolute():
             companion_path = path.parent / companion_path
         source = _source(companion_path, mapping)
-        source.require([companion.key, *companion.fields.values(), *companion.attributes])
+        segment_column = [companion.segment.column] if companion.segment else []
+        source.require(
+            [companion.key, *companion.fields.values(), *companion.attributes, *segment_column]
+        )
         files.append(
             SourceFile(
                 companion_path.name,

@@ -4,13 +4,14 @@ how dates are written, and which companion files (accounts, reps) to join. See d
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sqo.domain.errors import ConfigurationError
 from sqo.i18n import _
+from sqo.io.segments import check_value_map
 
 OPPORTUNITY_FIELDS = (
     "name",
@@ -40,13 +41,26 @@ class Band(BaseModel):
 
 
 class SegmentRule(BaseModel):
-    """The account's segment from a number column: the first band whose ``below`` is above
-    the value."""
+    """The account's segment from a number column (``bands``: the first band whose ``below`` is
+    above the value), or from a label column (``values``, optional: the source's labels to
+    SMB, mid-market or enterprise)."""
 
     model_config = ConfigDict(extra="forbid")
 
     column: str
-    bands: list[Band] = Field(min_length=1)
+    bands: list[Band] = Field(default_factory=list)
+    values: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("values")
+    @classmethod
+    def _values(cls, value: dict[str, str]) -> dict[str, str]:
+        return check_value_map(value)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        if self.bands and self.values:
+            raise ValueError("give bands (a number column) or values (a label column), not both")
+        return self
 
     def segment(self, value: float) -> str:
         for band in self.bands:

@@ -1,12 +1,14 @@
 """Salesforce objects (Data Loader exports or API reads, with API field names) as records.
 
 The same builders serve a folder of CSV exports and the live connector: each takes a row as
-``{field: text}``. Stage and lead status names go through explicit tables (the defaults below
-cover Salesforce's standard sales and lead processes; pass your own for custom stages).
+``{field: text}``. Stage and lead status names go through explicit tables: the defaults below
+cover Salesforce's standard sales and lead processes, and a table of your own (``--stages``,
+``--lead-statuses``) adds to them, its entries winning on a clash.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +21,7 @@ from sqo.domain.values import parse_currency
 from sqo.i18n import _
 from sqo.io import salesforce_stream
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected
+from sqo.io.salesforce_segments import AccountSegments
 from sqo.io.stages import StageMapper
 from sqo.io.staging import EventStage
 from sqo.io.values import parse_bool, parse_day, parse_int, parse_moment, parse_money, parse_percent
@@ -37,7 +40,15 @@ DEFAULT_STAGES = {
     "Closed Won": "Won",
     "Closed Lost": "Lost",
 }
+# Both of Salesforce's default lead processes: the one orgs get today and the classic one.
+# Neither has a "sales accepted" status; a lead a rep is working has been passed on (MQL), a
+# lead being nurtured is back with marketing, not yet qualified (Lead).
 DEFAULT_LEAD_STATUSES = {
+    "New": "Lead",
+    "Working": "MQL",
+    "Nurturing": "Lead",
+    "Qualified": "SQL",
+    "Unqualified": "Disqualified",
     "Open - Not Contacted": "Lead",
     "Working - Contacted": "MQL",
     "Closed - Converted": "SQL",
@@ -105,11 +116,21 @@ class SalesforceReader:
     stages: dict[str, str]
     lead_statuses: dict[str, str]
     date_format: str = "iso"
+    segments: AccountSegments = dataclasses.field(default_factory=AccountSegments)
 
     def __post_init__(self) -> None:
-        self.opp_stages = StageMapper(self.model, self.stages, where="the stage map")
+        self.opp_stages = StageMapper(
+            self.model,
+            self.stages,
+            defaults=DEFAULT_STAGES,
+            where=_("a stage map given with --stages"),
+        )
         self.lead_stages = StageMapper(
-            self.model, self.lead_statuses, kinds=LEAD_KINDS, where="the lead status map"
+            self.model,
+            self.lead_statuses,
+            defaults=DEFAULT_LEAD_STATUSES,
+            kinds=LEAD_KINDS,
+            where=_("a lead status map given with --lead-statuses"),
         )
         self.events = EventStage()
         self._stage_names: dict[tuple[bool, str | None], str] = {}
@@ -165,7 +186,9 @@ class SalesforceReader:
         )
 
     def account(self, n: int, row: dict[str, str]) -> Item:
-        employees = _text(row, "NumberOfEmployees")
+        employees_text = _text(row, "NumberOfEmployees")
+        employees = parse_int(employees_text, field="NumberOfEmployees") if employees_text else None
+        segment = self.segments.of(row, employees)
         return Incoming(
             n,
             Kind.ACCOUNT,
@@ -173,8 +196,9 @@ class SalesforceReader:
             {
                 "name": row["Name"].strip(),
                 "industry": _text(row, "Industry"),
-                "employees": parse_int(employees, field="NumberOfEmployees") if employees else None,
+                "employees": employees,
                 "country": _text(row, "BillingCountry"),
+                "segment": segment.value if segment else None,
                 "created_at": self.moment(row, "CreatedDate"),
                 "attributes": self._custom(row),
             },

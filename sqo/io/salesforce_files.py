@@ -69,6 +69,8 @@ def salesforce_files(
     sources = {obj: CsvSource(path) for obj, path in found.items()}
     for obj, source in sources.items():
         source.require(REQUIRED[obj])
+    if "Account" in sources and reader.segments.field:
+        sources["Account"].require([reader.segments.field])
     for obj, kind in (("Opportunity", Kind.OPPORTUNITY), ("Lead", Kind.LEAD)):
         if obj in sources:  # history rows may name records of these files
             reader.events.add_ids(

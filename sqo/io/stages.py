@@ -1,8 +1,11 @@
 """From a source's stage names to the workspace's stages: an explicit table, never a guess.
 
-Without a table, a source stage must be a workspace stage's own name (case-insensitive). With a
-table, only the names in it are accepted. Anything else rejects the row, naming the stage and
-where to map it; :attr:`StageMapper.unmapped` counts them for the report.
+A source stage maps, in this order, through the table the user gave, to the workspace stage of
+the same name (case-insensitive), or through the importer's default table. The user's table is
+checked whole when the import starts; a default entry whose target the workspace does not have
+(a workspace with its own stages) is left out, since the user never asked for it. Anything else
+rejects the row, naming the stage and where to map it; :attr:`StageMapper.unmapped` counts them
+for the report.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ class StageMapper:
         model: StageModel,
         table: dict[str, str] | None = None,
         *,
+        defaults: dict[str, str] | None = None,
         kinds: frozenset[StageKind] = frozenset(
             {StageKind.OPPORTUNITY, StageKind.WON, StageKind.LOST}
         ),
@@ -33,6 +37,12 @@ class StageMapper:
         self.kinds = kinds
         self.where = where
         self.unmapped: Counter[str] = Counter()
+        self.by_name = {s.name.casefold(): s for s in model.stages if s.kind in kinds}
+        self.defaults = {
+            k.strip().casefold(): v
+            for k, v in (defaults or {}).items()
+            if v.strip().casefold() in self.by_name
+        }
         for source, target in (table or {}).items():
             stage = model.stage(target, field=f"{where} {source!r}")
             if stage.kind not in kinds:
@@ -49,13 +59,9 @@ class StageMapper:
         if not name:
             raise InvalidValue(_("the stage is empty."), field="stage")
         key = name.strip().casefold()
-        target = self.table.get(key) if self.table else name
-        if target is not None:
-            try:
-                stage = self.model.stage(target)
-            except InvalidValue:
-                stage = None
-            if stage is not None and stage.kind in self.kinds:
+        for target in (self.table.get(key), key, self.defaults.get(key)):
+            stage = self.by_name.get(target.strip().casefold()) if target is not None else None
+            if stage is not None:
                 return stage
         self.unmapped[name.strip()] += 1
         raise InvalidValue(
@@ -64,7 +70,7 @@ class StageMapper:
                 "{where} (workspace stages: {allowed}).",
                 stage=name.strip(),
                 where=self.where,
-                allowed=list_values(s.name for s in self.model.stages if s.kind in self.kinds),
+                allowed=list_values(s.name for s in self.by_name.values()),
             ),
             field="stage",
         )

@@ -2,7 +2,8 @@
 
 Each file is one transaction: all of it or nothing of it, unless ``skip_invalid`` asks to import
 the valid rows and write the rejected ones (with the reason per row) to a CSV next to the input.
-A dry run does everything in one transaction and rolls it back, so its counts are exact.
+``all_or_nothing`` makes the whole import one transaction. A dry run does everything in one
+transaction and rolls it back, so its counts are exact.
 Imports are faithful, not gatekeepers: they bypass the SQO gate and the loss-reason rule, and
 write history with the times the source reveals, with an actor such as ``import:salesforce``.
 """
@@ -38,7 +39,10 @@ CHUNK = 2000
 MAX_ERRORS_KEPT = 500
 
 Progress = Callable[[str, int], None]  # (file name, rows done so far)
-Status = Literal["imported", "rejected", "dry-run", "skipped"]
+# "rolled-back": imported, then undone with the rest of an all-or-nothing import; "not-read":
+# after the refused file, so never opened.
+Status = Literal["imported", "rejected", "dry-run", "skipped", "rolled-back", "not-read"]
+LANDED: frozenset[Status] = frozenset({"imported", "dry-run"})
 
 
 @dataclass
@@ -56,16 +60,23 @@ class FileReport:
     rejected_file: str | None = None
     status: Status = "imported"
 
+    @property
+    def landed(self) -> bool:
+        """Whether its records are (in a dry run: would be) in the workspace."""
+        return self.status in LANDED
+
 
 @dataclass
 class ImportReport:
     source: str
     dry_run: bool
+    all_or_nothing: bool = False
     files: list[FileReport] = field(default_factory=list)
+    failure: str | None = None  # why a file was refused (also the ImportFailed message)
 
     @property
     def ok(self) -> bool:
-        return all(f.status != "rejected" for f in self.files)
+        return self.failure is None
 
     def total(self, attribute: str) -> int:
         return sum(int(getattr(f, attribute)) for f in self.files)
@@ -191,59 +202,47 @@ def run_import(
     *,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    all_or_nothing: bool = False,
     progress: Progress | None = None,
     now: datetime | None = None,
 ) -> ImportReport:
-    """Import the files in order, each in its own transaction; stop at the first file that is
-    refused (files before it stay imported, whole). Raises :class:`ImportFailed` then."""
+    """Import the files in order and stop at the first file that is refused, then raise
+    :class:`ImportFailed`. Each file is its own transaction (the files before a refused one stay
+    imported, whole), or with ``all_or_nothing`` all files are one (a refusal writes nothing).
+    A dry run does what the real run would, in one transaction that is rolled back, and returns
+    its report instead of raising."""
     now = now or utc_now()
     history_actor = f"import:{source}"
-    report = ImportReport(source=source, dry_run=dry_run)
+    report = ImportReport(source=source, dry_run=dry_run, all_or_nothing=all_or_nothing)
+    pending = iter(files)
     with ws.engine.connect() as connection:
-        outer = connection.begin() if dry_run else None
+        whole = connection.begin() if dry_run or all_or_nothing else None
         try:
-            for source_file in files:
+            for source_file in pending:
                 file_report = FileReport(source_file.name, source_file.kind)
                 report.files.append(file_report)
-                transaction = None if dry_run else connection.begin()
-                rejected_csv: _RejectedCsv | None = None
-
-                def keep(rejected: Rejected, src: SourceFile = source_file) -> None:
-                    nonlocal rejected_csv
-                    if skip_invalid and not dry_run and src.path:
-                        if rejected_csv is None:
-                            rejected_csv = _RejectedCsv(Path(src.path), src.columns)
-                        rejected_csv.write(rejected)
-
-                try:
-                    _import_file(
-                        connection,
-                        source_file,
-                        file_report,
-                        actor=history_actor,
-                        now=now,
-                        keep_rejected=keep,
-                        progress=progress,
-                    )
-                except SqoError as exc:
-                    file_report.errors.insert(0, Rejected(0, exc.message))
-                    file_report.rejected = max(file_report.rejected, 1)
-                    file_report.status = "rejected"
+                transaction = connection.begin() if whole is None else None
+                refusal = _import_one(
+                    connection,
+                    source_file,
+                    file_report,
+                    actor=history_actor,
+                    now=now,
+                    keep_rejected=skip_invalid and not dry_run,
+                    progress=progress,
+                )
+                if refusal is None and file_report.rejected and not skip_invalid:
+                    refusal = _rows_refused(file_report)
+                if refusal is not None:
                     if transaction is not None:
                         transaction.rollback()
-                    raise ImportFailed(_failure(report), report=report) from exc
-                finally:
-                    if rejected_csv is not None:
-                        rejected_csv.close()
-                        file_report.rejected_file = str(rejected_csv.path)
+                    _stop(report, file_report, refusal, pending)
+                    if dry_run:
+                        return report
+                    raise ImportFailed(refusal, report=report)
                 if dry_run:
                     file_report.status = "dry-run"
                     continue
-                assert transaction is not None
-                if file_report.rejected and not skip_invalid:
-                    file_report.status = "rejected"
-                    transaction.rollback()
-                    raise ImportFailed(_failure(report), report=report)
                 AuditRepository(connection).add(
                     at=now,
                     actor=actor.name,
@@ -256,17 +255,73 @@ def run_import(
                         "rejected": file_report.rejected,
                     },
                 )
-                transaction.commit()
+                if transaction is not None:
+                    transaction.commit()
+            if whole is not None and not dry_run:
+                whole.commit()
         finally:
-            if outer is not None:
-                outer.rollback()
+            if whole is not None and whole.is_active:
+                whole.rollback()
     return report
 
 
-def _failure(report: ImportReport) -> str:
-    failed = report.files[-1]
-    if failed.errors and failed.errors[0].row == 0:
-        return _("{file}: {problem}", file=failed.name, problem=failed.errors[0].message)
+def _import_one(
+    connection: Connection,
+    source_file: SourceFile,
+    file_report: FileReport,
+    *,
+    actor: str,
+    now: datetime,
+    keep_rejected: bool,
+    progress: Progress | None,
+) -> str | None:
+    """Import one file into the open transaction; the refusal's message, or None."""
+    rejected_csv: _RejectedCsv | None = None
+
+    def keep(rejected: Rejected) -> None:
+        nonlocal rejected_csv
+        if keep_rejected and source_file.path:
+            if rejected_csv is None:
+                rejected_csv = _RejectedCsv(Path(source_file.path), source_file.columns)
+            rejected_csv.write(rejected)
+
+    try:
+        _import_file(
+            connection,
+            source_file,
+            file_report,
+            actor=actor,
+            now=now,
+            keep_rejected=keep,
+            progress=progress,
+        )
+    except SqoError as exc:
+        file_report.errors.insert(0, Rejected(0, exc.message))
+        file_report.rejected = max(file_report.rejected, 1)
+        return _("{file}: {problem}", file=file_report.name, problem=exc.message)
+    finally:
+        if rejected_csv is not None:
+            rejected_csv.close()
+            file_report.rejected_file = str(rejected_csv.path)
+    return None
+
+
+def _stop(
+    report: ImportReport, refused: FileReport, refusal: str, pending: Iterable[SourceFile]
+) -> None:
+    """Mark what the refusal leaves: this file refused, the files after it not read, and under
+    all-or-nothing the files before it rolled back with it."""
+    refused.status = "rejected"
+    report.failure = refusal
+    if report.all_or_nothing:
+        for earlier in report.files:
+            if earlier is not refused:
+                earlier.status = "rolled-back"
+    for later in pending:
+        report.files.append(FileReport(later.name, later.kind, status="not-read"))
+
+
+def _rows_refused(failed: FileReport) -> str:
     lines = [
         _(
             "{file}: {count} row(s) rejected; nothing from this file was imported. "
