@@ -19,6 +19,7 @@ from sqo.domain.values import parse_currency
 from sqo.i18n import _
 from sqo.io import salesforce_stream
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected
+from sqo.io.notes import FileNotes
 from sqo.io.stages import StageMapper
 from sqo.io.staging import EventStage
 from sqo.io.values import parse_bool, parse_day, parse_int, parse_moment, parse_money, parse_percent
@@ -112,6 +113,7 @@ class SalesforceReader:
             self.model, self.lead_statuses, kinds=LEAD_KINDS, where="the lead status map"
         )
         self.events = EventStage()
+        self.notes = FileNotes()  # of the file being read
         self._stage_names: dict[tuple[bool, str | None], str] = {}
         self._refs: dict[tuple[Kind, str], Ref] = {}
 
@@ -190,7 +192,9 @@ class SalesforceReader:
             {
                 "name": row["Name"].strip(),
                 "channel": _text(row, "Type"),
-                "cost_cents": parse_money(cost, field="ActualCost")[0] if cost else None,
+                "cost_cents": parse_money(cost, field="ActualCost", notes=self.notes)[0]
+                if cost
+                else None,
                 "currency": self.currency if cost else None,
                 "start_date": (d.date() if (d := self.moment(row, "StartDate")) else None),
                 "end_date": (d.date() if (d := self.moment(row, "EndDate")) else None),
@@ -244,7 +248,9 @@ class SalesforceReader:
         created = self.moment(row, "CreatedDate") or self.now
         amount = _text(row, "Amount")
         currency = _text(row, "CurrencyIsoCode")
-        cents, shown = parse_money(amount, field="Amount") if amount else (None, None)
+        cents, shown = (
+            parse_money(amount, field="Amount", notes=self.notes) if amount else (None, None)
+        )
         probability = _text(row, "Probability")
         opp = Opportunity(
             id=0,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sqo.i18n import _
 from sqo.io.csv_source import CsvRow, CsvSource
-from sqo.io.incoming import Kind, Rejected, SourceFile
+from sqo.io.incoming import Item, Kind, Rejected, SourceFile
+from sqo.io.notes import FileNotes
 from sqo.io.salesforce import OBJECTS, REQUIRED, SalesforceReader, key
 
 KINDS = {
@@ -45,6 +46,13 @@ def rows(source: CsvSource) -> Iterator[tuple[int, dict[str, str]] | Rejected]:
             )
 
 
+def _noting(reader: SalesforceReader, notes: FileNotes, items: Iterator[Item]) -> Iterator[Item]:
+    """The file's items, with what the reader notes while building them in the file's notes
+    (files are read one after the other)."""
+    reader.notes = notes
+    yield from items
+
+
 def salesforce_files(
     folder: Path,
     reader: SalesforceReader,
@@ -66,7 +74,8 @@ def salesforce_files(
             ),
             field="folder",
         )
-    sources = {obj: CsvSource(path) for obj, path in found.items()}
+    notes = {obj: FileNotes() for obj in found}
+    sources = {obj: CsvSource(path, notes=notes[obj]) for obj, path in found.items()}
     for obj, source in sources.items():
         source.require(REQUIRED[obj])
     for obj, kind in (("Opportunity", Kind.OPPORTUNITY), ("Lead", Kind.LEAD)):
@@ -81,9 +90,10 @@ def salesforce_files(
         SourceFile(
             path.name,
             KINDS[obj],
-            reader.items(obj, rows(sources[obj]), known),
+            _noting(reader, notes[obj], reader.items(obj, rows(sources[obj]), known)),
             path=str(path),
             columns=sources[obj].header,
+            notes=notes[obj],
         )
         for obj, path in found.items()
     ]

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
 
 from sqo.domain.errors import InvalidValue
 from sqo.domain.values import currencies, parse_amount
 from sqo.i18n import _
+from sqo.io.notes import FileNotes
 
 DateOrder = Literal["iso", "day-first", "month-first"]
 
@@ -24,11 +26,15 @@ _THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-def parse_money(text: str, *, field: str = "amount") -> tuple[int, str | None]:
-    """``$12,500.50``, ``12 500,50 kr``, ``EUR 1.234,5`` -> (cents, currency code if shown)."""
+def parse_money(
+    text: str, *, field: str = "amount", notes: FileNotes | None = None
+) -> tuple[int, str | None]:
+    """``$12,500.50``, ``12 500,50 kr``, ``EUR 1.234,5`` -> (cents, currency code if shown).
+    More than two decimals (``12345.675``, as Salesforce stores some amounts) are rounded to
+    cents half-even and counted in ``notes``."""
     raw = text.strip()
     if _PLAIN_NUMBER.fullmatch(raw):  # the usual export shape: what the rules below end in
-        return parse_amount(raw, field=field), None
+        return _cents(raw, field, notes), None
     value = raw
     currency: str | None = None
     for symbol, code in SYMBOLS.items():
@@ -58,7 +64,22 @@ def parse_money(text: str, *, field: str = "amount") -> tuple[int, str | None]:
             ),
             field=field,
         )
-    return parse_amount(value, field=field), currency
+    return _cents(value, field, notes), currency
+
+
+_CENT = Decimal("0.01")
+
+
+def _cents(number: str, field: str, notes: FileNotes | None) -> int:
+    """A plain number (``-?digits[.digits]``) as cents, rounded half-even (banker's rounding:
+    no upward drift over many rounded amounts)."""
+    amount = Decimal(number)
+    if amount < 0:
+        return parse_amount(number, field=field)  # refused, with the number as written
+    rounded = amount.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    if rounded != amount and notes is not None:
+        notes.amounts_rounded += 1
+    return parse_amount(rounded, field=field)
 
 
 _DATE = re.compile(

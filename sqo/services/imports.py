@@ -55,6 +55,7 @@ class FileReport:
     errors: list[Rejected] = field(default_factory=list)
     rejected_file: str | None = None
     status: Status = "imported"
+    notes: list[str] = field(default_factory=list)  # values changed to store them, and why
 
 
 @dataclass
@@ -174,6 +175,7 @@ def _import_file(
     for rejected in counts.rejected:
         reject(rejected)
     writer.finish()
+    report.notes = source.notes.messages(source.name)
     report.created = counts.created
     report.updated = counts.updated
     report.unchanged = counts.unchanged

@@ -25,6 +25,29 @@ def test_amounts_with_symbols_and_separators(text, cents, currency):
     assert parse_money(text) == (cents, currency)
 
 
+@pytest.mark.parametrize(
+    ("text", "cents", "currency"),
+    [
+        ("12345.675", 1_234_568, None),  # 12345.67|5: the 7 is odd, so up to the even 8
+        ("12345.665", 1_234_566, None),  # 12345.66|5: the 6 is even, so it stays
+        ("99.9999", 10_000, None),
+        ("0.005", 0, None),
+        ("$1,234.5678", 123_457, "USD"),
+        ("12 500,505 kr", 1_250_050, "SEK"),
+    ],
+)
+def test_amounts_with_more_than_two_decimals_are_rounded_half_even_and_counted(
+    text, cents, currency
+):
+    from sqo.io.notes import FileNotes
+
+    notes = FileNotes()
+    assert parse_money(text, notes=notes) == (cents, currency)
+    assert notes.amounts_rounded == 1
+    assert parse_money("12500.50", notes=notes) == (1_250_050, None)
+    assert notes.amounts_rounded == 1  # two decimals are not rounded
+
+
 @pytest.mark.parametrize("text", ["ten", "12..5", "", "1,2,3.4.5"])
 def test_bad_amounts_are_refused(text):
     with pytest.raises(InvalidValue, match="Invalid amount"):
