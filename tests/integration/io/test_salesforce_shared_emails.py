@@ -125,3 +125,42 @@ def test_rep_add_allows_a_shared_address_and_refuses_a_taken_name(workspace, tmp
             "Integration User",
             "Platform Bot",
         ]
+
+
+def test_users_of_one_name_stay_apart_and_reimport_unchanged(any_workspace, tmp_path):
+    """Two Salesforce users called "Integration User" are two people (rep names are unique, so
+    the second carries its id); a rep added by hand under a user's name is that user."""
+    db = any_workspace.url
+    assert sqo(db, "rep", "add", "Ann Lee", "--email", "ann@acme.example").exit_code == 0
+    folder = tmp_path / "export"
+    folder.mkdir()
+    users = [
+        ["0051", "Ann Lee", "ann@acme.example"],
+        ["0052", "Integration User", SHARED],
+        ["0055", "Integration User", SHARED],
+    ]
+    deals = [["0061", "Acme", "Prospecting", "0052"], ["0062", "Globex", "Prospecting", "0055"]]
+    write(folder / "Opportunity.csv", ["Id", "Name", "StageName", "OwnerId"], deals)
+    first = sqo(db, "import", "salesforce", str(folder))  # owners created by id, for now
+    assert first.exit_code == 0, first.output
+    write(folder / "User.csv", ["Id", "Name", "Email"], users)
+    for _run in range(2):
+        result = sqo(db, "import", "salesforce", str(folder))
+        assert result.exit_code == 0, result.output
+    with any_workspace.engine.connect() as connection:
+        reps = sorted(connection.execute(select(t.reps.c.name, t.reps.c.external_id)).all())
+        owners = dict(
+            connection.execute(
+                select(t.opportunities.c.external_id, t.reps.c.external_id).join(
+                    t.reps, t.reps.c.id == t.opportunities.c.owner_id
+                )
+            ).all()
+        )
+    assert reps == [
+        ("Ann Lee", None),  # the rep added by hand, matched by name as before
+        ("Integration User", "sf:0052"),
+        ("Integration User (0055)", "sf:0055"),
+    ]
+    assert owners == {f"sf:{d[0]}": f"sf:{d[3]}" for d in deals}
+    users_line = next(line for line in result.output.splitlines() if line.startswith("│ User"))
+    assert users_line.split("│")[2:6] == ["    3 ", "       0 ", "       0 ", "        3 "]
