@@ -153,6 +153,8 @@ def show_report(report: ImportReport) -> None:
         right=range(1, 7),
     )
     for file in report.files:
+        for note in file.notes:
+            output.console.print(note, markup=False)
         if file.placeholders and file.landed:
             output.console.print(
                 _(

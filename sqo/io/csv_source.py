@@ -19,8 +19,10 @@ from charset_normalizer import from_bytes
 
 from sqo.domain.errors import InvalidValue
 from sqo.i18n import _
+from sqo.io.notes import FileNotes
 
 SAMPLE_BYTES = 256 * 1024
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .xls (Excel 97-2003) workbooks
 DELIMITERS = (",", ";", "\t", "|")
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -45,10 +47,8 @@ def detect_encoding(path: Path, sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if sample.startswith(b"PK\x03\x04"):
+    if sample.startswith((b"PK\x03\x04", OLE2)):
         raise _not_csv(path, _("it looks like an Excel workbook or a zip file; save it as CSV"))
-    if b"\x00" in sample:
-        raise _not_csv(path, _("it contains binary data"))
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8"
@@ -62,6 +62,20 @@ def detect_encoding(path: Path, sample: bytes) -> str:
     except UnicodeDecodeError:
         best = from_bytes(sample).best()
         return str(best.encoding) if best is not None else "latin-1"
+
+
+def _binary(text: str) -> bool:
+    """Control characters other than tab and line breaks mean binary data, except NUL inside a
+    quoted field: Salesforce's rich-text fields carry NUL characters, and Data Loader and report
+    exports quote every field. Splitting at quotes leaves the text outside quoted fields at even
+    positions (an escaped quote ``""`` inside a field opens and closes an empty one)."""
+    head = text[:4096]
+    if any(ch < " " and ch not in "\t\r\n\x00" for ch in head):
+        return True
+    if "\x00" not in text:
+        return False
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    return "\x00" in first_line or any("\x00" in part for part in text.split('"')[0::2])
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -80,7 +94,7 @@ def sniff(path: Path) -> CsvFormat:
     encoding = detect_encoding(path, sample)
     text = sample.decode(encoding, errors="ignore")
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    if any(ch < " " and ch not in "\t\r\n" for ch in text[:4096]):
+    if _binary(text):
         raise _not_csv(path, _("it contains binary data"))
     return CsvFormat(encoding=encoding, delimiter=detect_delimiter(first))
 
@@ -94,9 +108,12 @@ class CsvRow:
 class CsvSource:
     """One CSV file: its header and a stream of its rows as ``{column: text}``."""
 
-    def __init__(self, path: Path, fmt: CsvFormat | None = None) -> None:
+    def __init__(
+        self, path: Path, fmt: CsvFormat | None = None, notes: FileNotes | None = None
+    ) -> None:
         self.path = path
         self.format = fmt or sniff(path)
+        self.notes = notes if notes is not None else FileNotes()
         self._header: list[str] | None = None
 
     @property
@@ -150,7 +167,7 @@ class CsvSource:
     def rows(self) -> Iterator[CsvRow | RowProblem]:
         """Every data row, or a problem for a row the CSV reader cannot make sense of."""
         with self._open() as handle:
-            reader = csv.reader(handle, delimiter=self.format.delimiter)
+            reader = csv.reader(self._without_nul(handle), delimiter=self.format.delimiter)
             header = self._read_header(reader)
             width = len(header)
             number = 1
@@ -190,6 +207,16 @@ class CsvSource:
                     name: (fields[i] if i < len(fields) else "") for i, name in enumerate(header)
                 }
                 yield CsvRow(number, values)
+
+    def _without_nul(self, lines: Iterator[str]) -> Iterator[str]:
+        """The lines without NUL characters (PostgreSQL cannot store them in text), counted in
+        :attr:`notes` per reading of the file (a file read twice counts its NULs once)."""
+        self.notes.nul_removed = 0
+        for line in lines:
+            if "\x00" in line:
+                self.notes.nul_removed += line.count("\x00")
+                line = line.replace("\x00", "")
+            yield line
 
 
 @dataclass

@@ -22,6 +22,7 @@ from sqo.domain.values import parse_currency
 from sqo.i18n import _
 from sqo.io.csv_source import CsvRow, CsvSource
 from sqo.io.incoming import IncomingStaged, Item, Kind, Ref, Rejected, SourceFile, StageEvent
+from sqo.io.notes import FileNotes
 from sqo.io.stages import StageMapper
 from sqo.io.values import parse_moment, parse_money, parse_percent
 
@@ -136,6 +137,7 @@ class HubSpotReader:
         self.mapper = StageMapper(self.model, self.stages, where="the stage map (--stages)")
         self.zone = _zone(self.timezone)
         self.columns: list[StageColumn] = []
+        self.notes = FileNotes()  # of the file being read
 
     def stage(self, name: str | None, pipeline: str | None) -> Stage:
         """A stage by name, or by ``<name> (<pipeline>)`` when the map distinguishes pipelines."""
@@ -188,7 +190,9 @@ class HubSpotReader:
         created = self.moment(_text(row, "Create Date"), "Create Date")
         close = self.moment(_text(row, "Close Date"), "Close Date")
         amount = _text(row, "Amount")
-        cents, shown = parse_money(amount, field="Amount") if amount else (None, None)
+        cents, shown = (
+            parse_money(amount, field="Amount", notes=self.notes) if amount else (None, None)
+        )
         currency = _text(row, "Currency")
         probability = _text(row, "Deal probability")
         forecast = _text(row, "Forecast category")
@@ -271,6 +275,7 @@ def hubspot_files(path: Path, reader: HubSpotReader) -> list[SourceFile]:
     source = CsvSource(path)
     source.require(REQUIRED)
     reader.columns = stage_columns(source.header)
+    reader.notes = source.notes
     return [
         SourceFile(
             path.name,
@@ -278,5 +283,6 @@ def hubspot_files(path: Path, reader: HubSpotReader) -> list[SourceFile]:
             reader.items(_rows(source)),
             path=str(path),
             columns=source.header,
+            notes=source.notes,
         )
     ]

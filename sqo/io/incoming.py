@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqo.domain.records import Lead, Opportunity
+from sqo.io.notes import FileNotes
 
 
 class Kind(StrEnum):
@@ -104,3 +105,4 @@ class SourceFile:
     items: Iterator[Item]
     path: str | None = None  # where rejected rows go (next to it), when it is a file
     columns: list[str] = field(default_factory=list)
+    notes: FileNotes = field(default_factory=FileNotes)  # filled while ``items`` is read

@@ -15,6 +15,7 @@ from sqo.i18n import _
 from sqo.io.csv_source import CsvFormat, CsvRow, CsvSource, sniff
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected, SourceFile
 from sqo.io.mapping import Companion, Mapping, template_columns
+from sqo.io.notes import FileNotes
 from sqo.io.segments import segment_label
 from sqo.io.stages import StageMapper
 from sqo.io.values import parse_int, parse_moment, parse_money, parse_percent
@@ -137,6 +138,7 @@ class OpportunityRows:
         self.now = now
         self.stages = StageMapper(model, mapping.values.get("stage"))
         self.currency = parse_currency(mapping.currency)
+        self.notes = FileNotes()
 
     def text(self, values: dict[str, str], field: str, *, translate: bool = True) -> str | None:
         spec = self.mapping.fields.get(field)
@@ -170,7 +172,7 @@ class OpportunityRows:
         cents, shown_currency = None, None
         amount = self.text(values, "amount")
         if amount:
-            cents, shown_currency = parse_money(amount, field="amount")
+            cents, shown_currency = parse_money(amount, field="amount", notes=self.notes)
         currency_text = self.text(values, "currency")
         currency = parse_currency(currency_text) if currency_text else shown_currency
         probability = self.text(values, "probability")
@@ -273,15 +275,19 @@ def mapped_csv_files(
                 _companion_items(source, companion, mapping),
                 path=str(companion_path),
                 columns=source.header,
+                notes=source.notes,
             )
         )
+    opportunity_rows = OpportunityRows(mapping, model, now)
+    opportunity_rows.notes = main.notes
     files.append(
         SourceFile(
             path.name,
             Kind.OPPORTUNITY,
-            _main_items(main, OpportunityRows(mapping, model, now)),
+            _main_items(main, opportunity_rows),
             path=str(path),
             columns=main.header,
+            notes=main.notes,
         )
     )
     return files

@@ -9,6 +9,7 @@ cover Salesforce's standard sales and lead processes, and a table of your own (`
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from sqo.domain.values import parse_currency
 from sqo.i18n import _
 from sqo.io import salesforce_stream
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected
+from sqo.io.notes import FileNotes
 from sqo.io.salesforce_segments import AccountSegments
 from sqo.io.stages import StageMapper
 from sqo.io.staging import EventStage
@@ -108,6 +110,16 @@ def _text(row: dict[str, str], name: str) -> str | None:
     return value or None
 
 
+_EMPTY_ID = re.compile(r"0{15}(?:AAA)?")
+
+
+def salesforce_id(row: dict[str, str], name: str) -> str | None:
+    """An id field's value; None when empty or Salesforce's empty id (``000000000000000AAA``,
+    which a lead converted without an opportunity carries in ConvertedOpportunityId)."""
+    value = _text(row, name)
+    return None if value is None or _EMPTY_ID.fullmatch(value) else value
+
+
 @dataclass
 class SalesforceReader:
     model: StageModel
@@ -133,6 +145,9 @@ class SalesforceReader:
             where=_("a lead status map given with --lead-statuses"),
         )
         self.events = EventStage()
+        self.notes = FileNotes()  # of the file being read
+        # CreatedDate (as written) of the deals that leads without a CreatedDate became.
+        self.deal_created: dict[str, str] = {}
         self._stage_names: dict[tuple[bool, str | None], str] = {}
         self._refs: dict[tuple[Kind, str], Ref] = {}
 
@@ -214,7 +229,9 @@ class SalesforceReader:
             {
                 "name": row["Name"].strip(),
                 "channel": _text(row, "Type"),
-                "cost_cents": parse_money(cost, field="ActualCost")[0] if cost else None,
+                "cost_cents": parse_money(cost, field="ActualCost", notes=self.notes)[0]
+                if cost
+                else None,
                 "currency": self.currency if cost else None,
                 "start_date": (d.date() if (d := self.moment(row, "StartDate")) else None),
                 "end_date": (d.date() if (d := self.moment(row, "EndDate")) else None),
@@ -268,7 +285,9 @@ class SalesforceReader:
         created = self.moment(row, "CreatedDate") or self.now
         amount = _text(row, "Amount")
         currency = _text(row, "CurrencyIsoCode")
-        cents, shown = parse_money(amount, field="Amount") if amount else (None, None)
+        cents, shown = (
+            parse_money(amount, field="Amount", notes=self.notes) if amount else (None, None)
+        )
         probability = _text(row, "Probability")
         opp = Opportunity(
             id=0,
@@ -318,7 +337,7 @@ class SalesforceReader:
             id=0,
             name=(name or row["Id"])[:255],
             stage=stage.name,
-            created_at=self.moment(row, "CreatedDate") or self.now,
+            created_at=self.moment(row, "CreatedDate") or self.lead_created(row),
             company=_text(row, "Company"),
             email=_text(row, "Email"),
             source=_text(row, "LeadSource"),
@@ -328,15 +347,33 @@ class SalesforceReader:
         refs: dict[str, Ref] = {}
         self._owner(row, refs)
         converted = _text(row, "IsConverted")
+        # IsConverted is the fact; the ids only say what the conversion created, and a
+        # conversion that created no opportunity (or account) writes Salesforce's empty id.
         if converted and parse_bool(converted, field="IsConverted"):
             lead.converted_at = self.moment(row, "ConvertedDate")
-            if opp := _text(row, "ConvertedOpportunityId"):
+            if opp := salesforce_id(row, "ConvertedOpportunityId"):
                 refs["converted_opportunity_id"] = Ref(
                     Kind.OPPORTUNITY, key(Kind.OPPORTUNITY, opp), required=False
                 )
-            if account := _text(row, "ConvertedAccountId"):
+            if account := salesforce_id(row, "ConvertedAccountId"):
                 refs["account_id"] = Ref(Kind.ACCOUNT, key(Kind.ACCOUNT, account), required=False)
         return IncomingStaged(n, Kind.LEAD, lead, refs, raw=row)
+
+    def lead_created(self, row: dict[str, str]) -> datetime:
+        """When a lead exported without its CreatedDate was created: the earliest time the
+        export knows for it (its status history, its conversion, the creation of the deal it
+        became, its last modification), so that it never shows a lead stage after its deal
+        was created; the time of the import only when the export knows none."""
+        record = key(Kind.LEAD, row["Id"])
+        known = [event.at for event in self.events.events_for([record]).get(record, [])]
+        if (converted := self.moment(row, "ConvertedDate")) is not None:
+            known.append(converted)
+        deal = salesforce_id(row, "ConvertedOpportunityId")
+        if deal and (deal_created := self.deal_created.get(deal)):
+            known.append(parse_moment(deal_created, field="CreatedDate", order=self.date_format))
+        if (modified := self.moment(row, "LastModifiedDate")) is not None:
+            known.append(modified)
+        return min(known, default=self.now)
 
     def contact_role(self, n: int, row: dict[str, str]) -> Item:
         role = _text(row, "Role")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from sqo.i18n import _
 from sqo.io.csv_source import CsvRow, CsvSource
-from sqo.io.incoming import Kind, Rejected, SourceFile
-from sqo.io.salesforce import OBJECTS, REQUIRED, SalesforceReader, key
+from sqo.io.incoming import Item, Kind, Rejected, SourceFile
+from sqo.io.notes import FileNotes
+from sqo.io.salesforce import OBJECTS, REQUIRED, SalesforceReader, key, salesforce_id
 
 KINDS = {
     "User": Kind.REP,
@@ -45,6 +46,35 @@ def rows(source: CsvSource) -> Iterator[tuple[int, dict[str, str]] | Rejected]:
             )
 
 
+def _lead_ids(source: CsvSource, deals: set[str]) -> Iterator[str]:
+    """The leads' keys; the deals of the converted leads without a CreatedDate, in ``deals``."""
+    for entry in source.rows():
+        if isinstance(entry, CsvRow):
+            values = entry.values
+            undated = not (values.get("CreatedDate") or "").strip()
+            if undated and (deal := salesforce_id(values, "ConvertedOpportunityId")):
+                deals.add(deal)
+            yield key(Kind.LEAD, values.get("Id", ""))
+
+
+def _opportunity_ids(source: CsvSource, deals: set[str], reader: SalesforceReader) -> Iterator[str]:
+    """The deals' keys; the CreatedDate of those in ``deals``, in the reader."""
+    for entry in source.rows():
+        if isinstance(entry, CsvRow):
+            values = entry.values
+            record = (values.get("Id") or "").strip()
+            if record in deals and (created := (values.get("CreatedDate") or "").strip()):
+                reader.deal_created[record] = created
+            yield key(Kind.OPPORTUNITY, values.get("Id", ""))
+
+
+def _noting(reader: SalesforceReader, notes: FileNotes, items: Iterator[Item]) -> Iterator[Item]:
+    """The file's items, with what the reader notes while building them in the file's notes
+    (files are read one after the other)."""
+    reader.notes = notes
+    yield from items
+
+
 def salesforce_files(
     folder: Path,
     reader: SalesforceReader,
@@ -66,26 +96,27 @@ def salesforce_files(
             ),
             field="folder",
         )
-    sources = {obj: CsvSource(path) for obj, path in found.items()}
+    notes = {obj: FileNotes() for obj in found}
+    sources = {obj: CsvSource(path, notes=notes[obj]) for obj, path in found.items()}
     for obj, source in sources.items():
         source.require(REQUIRED[obj])
     if "Account" in sources and reader.segments.field:
         sources["Account"].require([reader.segments.field])
-    for obj, kind in (("Opportunity", Kind.OPPORTUNITY), ("Lead", Kind.LEAD)):
-        if obj in sources:  # history rows may name records of these files
-            reader.events.add_ids(
-                key(kind, values.get("Id", ""))
-                for entry in sources[obj].rows()
-                if isinstance(entry, CsvRow)
-                for values in [entry.values]
-            )
+    # History rows may name records of these files; leads without a CreatedDate date from
+    # the creation of the deals they became (SalesforceReader.lead_created).
+    deals: set[str] = set()
+    if "Lead" in sources:
+        reader.events.add_ids(_lead_ids(sources["Lead"], deals))
+    if "Opportunity" in sources:
+        reader.events.add_ids(_opportunity_ids(sources["Opportunity"], deals, reader))
     return [
         SourceFile(
             path.name,
             KINDS[obj],
-            reader.items(obj, rows(sources[obj]), known),
+            _noting(reader, notes[obj], reader.items(obj, rows(sources[obj]), known)),
             path=str(path),
             columns=sources[obj].header,
+            notes=notes[obj],
         )
         for obj, path in found.items()
     ]

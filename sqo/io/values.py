@@ -8,12 +8,14 @@ the row number. Amounts end in the domain parser (:func:`sqo.domain.values.parse
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
 
 from sqo.domain.errors import InvalidValue
 from sqo.domain.values import currencies, parse_amount
 from sqo.i18n import _
+from sqo.io.notes import FileNotes
 
 DateOrder = Literal["iso", "day-first", "month-first"]
 
@@ -24,11 +26,15 @@ _THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-def parse_money(text: str, *, field: str = "amount") -> tuple[int, str | None]:
-    """``$12,500.50``, ``12 500,50 kr``, ``EUR 1.234,5`` -> (cents, currency code if shown)."""
+def parse_money(
+    text: str, *, field: str = "amount", notes: FileNotes | None = None
+) -> tuple[int, str | None]:
+    """``$12,500.50``, ``12 500,50 kr``, ``EUR 1.234,5`` -> (cents, currency code if shown).
+    More than two decimals (``12345.675``, as Salesforce stores some amounts) are rounded to
+    cents half-even and counted in ``notes``."""
     raw = text.strip()
     if _PLAIN_NUMBER.fullmatch(raw):  # the usual export shape: what the rules below end in
-        return parse_amount(raw, field=field), None
+        return _cents(raw, field, notes), None
     value = raw
     currency: str | None = None
     for symbol, code in SYMBOLS.items():
@@ -58,12 +64,28 @@ def parse_money(text: str, *, field: str = "amount") -> tuple[int, str | None]:
             ),
             field=field,
         )
-    return parse_amount(value, field=field), currency
+    return _cents(value, field, notes), currency
+
+
+_CENT = Decimal("0.01")
+
+
+def _cents(number: str, field: str, notes: FileNotes | None) -> int:
+    """A plain number (``-?digits[.digits]``) as cents, rounded half-even (banker's rounding:
+    no upward drift over many rounded amounts)."""
+    amount = Decimal(number)
+    if amount < 0:
+        return parse_amount(number, field=field)  # refused, with the number as written
+    rounded = amount.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    if rounded != amount and notes is not None:
+        notes.amounts_rounded += 1
+    return parse_amount(rounded, field=field)
 
 
 _DATE = re.compile(
     r"^(?P<a>\d{1,4})[-/.](?P<b>\d{1,2})[-/.](?P<c>\d{1,4})"
-    r"(?:[ T](?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<ampm>[AaPp][Mm])?)?"
+    r"(?:(?:T|\s+)(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
+    r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?$"
 )
 
@@ -72,9 +94,17 @@ _from_iso = datetime.fromisoformat
 
 _EXPECTED = {
     "iso": "YYYY-MM-DD",
-    "day-first": "DD/MM/YYYY",
-    "month-first": "MM/DD/YYYY",
+    "day-first": "DD/MM/YYYY or DD/MM/YY",
+    "month-first": "MM/DD/YYYY or MM/DD/YY",
 }
+
+# Two-digit years as POSIX and Python's %y read them: 00-68 are 2000-2068, 69-99 are 1969-1999.
+# A fixed pivot, not a window around today: the same export reads the same in any year.
+PIVOT_YEAR = 69
+
+
+def full_year(two_digits: int) -> int:
+    return two_digits + (1900 if two_digits >= PIVOT_YEAR else 2000)
 
 
 def _bad_date(text: str, field: str, order: str) -> InvalidValue:
@@ -91,8 +121,9 @@ def _bad_date(text: str, field: str, order: str) -> InvalidValue:
 
 
 def parse_moment(text: str, *, field: str, order: str = "iso") -> datetime:
-    """A date or date and time in the given order, as naive UTC. ``order`` may also be a
-    ``strptime`` pattern such as ``%d %b %Y``."""
+    """A date or date and time in the given order, as naive UTC: with or without a time, with or
+    without seconds, 24-hour or AM/PM, four- or two-digit years (see :data:`PIVOT_YEAR`).
+    ``order`` may also be a ``strptime`` pattern such as ``%d %b %Y`` (:func:`_by_pattern`)."""
     value = text.strip()
     if order == "iso" and _ISO_FAST.match(value):
         # The common exports' own shapes (2017-03-01, 2022-01-01T10:00:00.000Z), read without
@@ -115,11 +146,7 @@ def parse_moment(text: str, *, field: str, order: str = "iso") -> datetime:
         except ValueError:
             raise _bad_date(text, field, order) from None
     if "%" in order:
-        try:
-            moment = datetime.strptime(value, order)
-        except ValueError:
-            raise _bad_date(text, field, order) from None
-        return _to_utc(moment)
+        return _by_pattern(value, text, field, order)
     match = _DATE.match(value)
     if match is None:
         raise _bad_date(text, field, order)
@@ -134,12 +161,18 @@ def parse_moment(text: str, *, field: str, order: str = "iso") -> datetime:
         month, day, year = a, b, c
     else:
         raise _bad_date(text, field, order)
-    if order != "iso" and len(match.group("c")) != 4:
-        raise _bad_date(text, field, order)
+    if order != "iso":
+        digits = len(match.group("c"))
+        if digits == 2:
+            year = full_year(year)
+        elif digits != 4:
+            raise _bad_date(text, field, order)
     hour = int(match.group("h") or 0)
     minute = int(match.group("m") or 0)
     second = int(match.group("s") or 0)
-    ampm = (match.group("ampm") or "").lower()
+    ampm = (match.group("ampm") or "").replace(".", "").lower()
+    if ampm and hour > 12:
+        raise _bad_date(text, field, order)  # 13:05 PM: neither clock
     if ampm == "pm" and hour < 12:
         hour += 12
     elif ampm == "am" and hour == 12:
@@ -151,12 +184,48 @@ def parse_moment(text: str, *, field: str, order: str = "iso") -> datetime:
     tz = match.group("tz")
     if tz and tz != "Z":
         sign = 1 if tz[0] == "+" else -1
-        digits = tz[1:].replace(":", "")
-        offset = sign * (int(digits[:2]) * 60 + int(digits[2:]))
-        from datetime import timedelta
-
+        digits_tz = tz[1:].replace(":", "")
+        offset = sign * (int(digits_tz[:2]) * 60 + int(digits_tz[2:]))
         moment -= timedelta(minutes=offset)
     return moment
+
+
+_TIME_DIRECTIVES = re.compile(r"%[HIMSpfzZ]")
+
+
+def _pattern_variants(pattern: str) -> list[str]:
+    """The shapes one pattern stands for in an export that mixes date-only and date-time
+    columns: the pattern itself, with and without seconds, its date part alone; each with a
+    two-digit year (%y) tried before a four-digit one (%Y), since %Y also reads ``26`` as the
+    year 26."""
+    shapes = [pattern]
+    if ":%S" in pattern:
+        shapes.append(pattern.replace(":%S", ""))
+    elif "%M" in pattern:
+        shapes.append(pattern.replace("%M", "%M:%S", 1))
+    time = _TIME_DIRECTIVES.search(pattern)
+    if time is not None:
+        date_part = pattern[: time.start()].rstrip(" T,")
+        if date_part and "%" in date_part:
+            shapes.append(date_part)
+    variants = []
+    for shape in shapes:
+        if "%Y" in shape:
+            variants.append(shape.replace("%Y", "%y"))
+        variants.append(shape)
+    return variants
+
+
+def _by_pattern(value: str, text: str, field: str, pattern: str) -> datetime:
+    for variant in _pattern_variants(pattern):
+        try:
+            moment = datetime.strptime(value, variant)
+        except ValueError:
+            continue
+        if moment.year < 100:
+            break  # a two-digit year read by %Y as the year 26: refused, not guessed
+        return _to_utc(moment)
+    raise _bad_date(text, field, pattern)
 
 
 def _to_utc(moment: datetime) -> datetime:
@@ -166,6 +235,8 @@ def _to_utc(moment: datetime) -> datetime:
 
 
 def parse_day(text: str, *, field: str, order: str = "iso") -> date:
+    """The day of a date or date and time (a CloseDate written ``2/23/2026`` or, in another
+    export, ``2/23/2026 8:55 PM``): the same formats as :func:`parse_moment`."""
     return parse_moment(text, field=field, order=order).date()
 
 

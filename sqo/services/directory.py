@@ -61,7 +61,8 @@ def add_rep(
         )
     with ws.unit_of_work() as uow:
         rep = Rep(id=0, name=require_text(name, field="name"), email=(email or None), role=role)
-        if uow.people.find_rep(rep.name) or (email and uow.people.find_rep(email)):
+        # Names are unique; an e-mail address may be shared (integration users, a team inbox).
+        if uow.people.rep_named(rep.name):
             raise _duplicate(_("rep"), rep.name)
         if team:
             found = lookups.team(uow, team)

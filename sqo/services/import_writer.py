@@ -156,6 +156,7 @@ def write_plain(
     resolver.prefetch([r for i in items for r in i.refs.values() if r.kind is not kind])
     existing = rows_by_external_id(connection, table, [i.key for i in items])
     updates: list[dict[str, Any]] = []
+    claimed: dict[str, str] = {}  # names (lower case) this batch gives, and to which record
     for item in items:
         values = dict(item.values)
         own = {n: r for n, r in item.refs.items() if r.kind is kind}
@@ -166,18 +167,8 @@ def write_plain(
             continue
         values.update(resolved)
         row = existing.get(item.key)
-        if row is None and kind in UNIQUE_NAMES and "name" in values:
-            writer.flush()
-            named = (
-                connection.execute(
-                    select(table).where(func.lower(table.c.name) == str(values["name"]).lower())
-                )
-                .mappings()
-                .first()
-            )
-            row = dict(named) if named is not None else None
-            if row is not None and row.get("external_id"):
-                values.pop("external_id", None)
+        if kind in UNIQUE_NAMES and "name" in values:
+            row = _match_unique_name(connection, writer, table, item.key, values, row, claimed)
         if row is None:
             record_id = writer.new_id(table)
             writer.add(table, {"id": record_id, "external_id": item.key, **values})
@@ -195,6 +186,51 @@ def write_plain(
             deferred.append((kind, record_id, name, ref, item))
     writer.flush()
     update_many(connection, table, updates)
+
+
+def _match_unique_name(
+    connection: Connection,
+    writer: BulkWriter,
+    table: Table,
+    key: str,
+    values: dict[str, Any],
+    row: dict[str, Any] | None,
+    claimed: dict[str, str],
+) -> dict[str, Any] | None:
+    """Names of reps and teams are unique. A new record takes over the record of its name
+    when that one comes from elsewhere (a rep added by hand, or by another source's import:
+    the same person). A record of the same source under that name is someone else (two
+    Salesforce users called "Integration User"): this one gets its id after its name,
+    ``Integration User (0055)``, on creation and on every later import. ``claimed`` holds the
+    names this batch gives (its renames are written at its end). Returns the row the values
+    update (None: a new record)."""
+    name = str(values["name"])
+    if row is not None and str(row["name"]).lower() == name.lower():
+        claimed[name.lower()] = key
+        return row
+    writer.flush()
+    named = (
+        connection.execute(select(table).where(func.lower(table.c.name) == name.lower()))
+        .mappings()
+        .first()
+    )
+    if row is None and named is not None:
+        other = named.get("external_id")
+        if not (other and _source(other) == _source(key)):
+            if other:
+                values.pop("external_id", None)
+            return dict(named)  # the same person, from elsewhere
+    taken = named is not None and (row is None or named["id"] != row["id"])
+    if taken or claimed.get(name.lower(), key) != key:
+        suffix = f" ({key.split(':', 1)[-1]})"
+        width = getattr(table.c.name.type, "length", None) or 120
+        values["name"] = name[: width - len(suffix)] + suffix
+    claimed[str(values["name"]).lower()] = key
+    return row
+
+
+def _source(key: str) -> str:
+    return key.split(":", 1)[0]
 
 
 def finish_deferred(

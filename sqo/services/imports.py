@@ -59,6 +59,7 @@ class FileReport:
     errors: list[Rejected] = field(default_factory=list)
     rejected_file: str | None = None
     status: Status = "imported"
+    notes: list[str] = field(default_factory=list)  # values changed to store them, and why
 
     @property
     def landed(self) -> bool:
@@ -185,6 +186,7 @@ def _import_file(
     for rejected in counts.rejected:
         reject(rejected)
     writer.finish()
+    report.notes = source.notes.messages(source.name)
     report.created = counts.created
     report.updated = counts.updated
     report.unchanged = counts.unchanged

@@ -16,7 +16,22 @@ def _suggest(value: str, names: list[str]) -> str:
 
 
 def rep(uow: UnitOfWork, reference: str, *, field: str = "owner") -> Rep:
-    found = uow.people.find_rep(reference)
+    matching = uow.people.reps_matching(reference)
+    if len(matching) > 1:  # an e-mail address several reps share: never pick one of them
+        names = [r.name for r in matching]
+        raise UnknownReference(
+            _(
+                "{count} reps share the e-mail address {value!r} ({names}): give the {field} "
+                "by name or id instead.",
+                count=len(matching),
+                value=reference.strip(),
+                names=list_values(names),
+                field=field,
+            ),
+            field=field,
+            allowed=names,
+        )
+    found = matching[0] if matching else None
     if found is None:
         names = [r.name for r in uow.people.reps()]
         raise UnknownReference(

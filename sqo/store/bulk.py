@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Index, Table, bindparam, func, insert, select
 
 from sqo.domain.history import Change
 from sqo.store import tables as t
+from sqo.store.bulk_columns import computed_defaults, same_columns
 from sqo.store.bulk_values import Stamp, quicker
 
 HISTORY_COLUMNS = (
@@ -76,7 +77,7 @@ class BulkWriter:
         self._sqlite = connection.dialect.name == "sqlite"
         self._stamp = Stamp(connection) if self._sqlite else None
         self._saved_pragmas: dict[str, Any] = {}
-        self._statements: dict[tuple[str, tuple[str, ...]], tuple[str, list[Any]]] = {}
+        self._statements: dict[tuple[str, tuple[str, ...]], tuple[str, list[Any]] | None] = {}
         self._deferred_indexes: list[Index] = []
         self._deferred_other: list[Index] = []
         self._deferred_tables: set[str] = set()
@@ -249,34 +250,41 @@ class BulkWriter:
     def _flush_table(self, name: str) -> None:
         rows = self._rows.get(name)
         if rows:
-            if self.connection.dialect.name == "sqlite":
-                self._sqlite_executemany(self._tables[name], rows)
-            else:
-                self.connection.execute(insert(self._tables[name]), rows)
+            table = self._tables[name]
+            for group in same_columns(table, rows):
+                if self._sqlite:
+                    self._sqlite_executemany(table, group)
+                else:
+                    self.connection.execute(insert(table), group)
             self.counts[name] = self.counts.get(name, 0) + len(rows)
             self._rows[name] = []
 
-    def _statement(self, table: Table, columns: tuple[str, ...]) -> tuple[str, list[Any]]:
-        """The insert and the per-column value processors, built once per table and columns."""
+    def _statement(self, table: Table, columns: tuple[str, ...]) -> tuple[str, list[Any]] | None:
+        """The insert and the per-column value processors, built once per table and columns;
+        None when a column left out has a default only SQLAlchemy computes."""
         key = (table.name, columns)
-        found = self._statements.get(key)
-        if found is None:
+        if key in self._statements:
+            return self._statements[key]
+        found: tuple[str, list[Any]] | None = None
+        if not computed_defaults(table, columns):
             dialect = self.connection.dialect
             processors = [quicker(table.c[c].type._cached_bind_processor(dialect)) for c in columns]
             names = ", ".join(f'"{c}"' for c in columns)
             marks = ", ".join("?" for _c in columns)
             found = (f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', processors)
-            self._statements[key] = found
+        self._statements[key] = found
         return found
 
     def _sqlite_executemany(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """The same insert through the driver's executemany, with SQLAlchemy's own value
-        processing done once per column: several times faster for millions of rows."""
+        processing done once per column: several times faster for millions of rows. The rows
+        hold the same columns in the same order (:func:`same_columns`)."""
         columns = tuple(rows[0])
-        if any(tuple(row) != columns for row in rows):
+        found = self._statement(table, columns)
+        if found is None:
             self.connection.execute(insert(table), rows)
             return
-        sql, processors = self._statement(table, columns)
+        sql, processors = found
         converting = [(i, process) for i, process in enumerate(processors) if process is not None]
         params = []
         for row in rows:

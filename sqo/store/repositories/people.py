@@ -31,21 +31,46 @@ class PeopleRepository(Repository):
         return to_record(Rep, row) if row else None
 
     def find_rep(self, reference: str) -> Rep | None:
-        """A rep by id, email or name (names and emails case-insensitive)."""
+        """The one rep a reference names (:meth:`reps_matching`); None when it names none, or
+        several (an e-mail address they share)."""
+        found = self.reps_matching(reference)
+        return found[0] if len(found) == 1 else None
+
+    def reps_matching(self, reference: str) -> list[Rep]:
+        """The reps a typed reference names, by the most specific reading that finds any: the
+        id, the external id, the name (unique; case-insensitive), the e-mail address
+        (case-insensitive; several people may share one: integration users, a shared inbox),
+        else a name containing it, when only one does ("ann" for "Ann Lee")."""
         text = reference.strip()
-        conditions = [
+        readings = [
+            t.reps.c.external_id == text,
             func.lower(t.reps.c.name) == text.lower(),
             func.lower(t.reps.c.email) == text.lower(),
-            t.reps.c.external_id == text,
         ]
         if text.isdigit():
-            conditions.append(t.reps.c.id == int(text))
-        row = self.connection.execute(select(t.reps).where(or_(*conditions))).mappings().first()
-        if row is None:
-            # A unique partial match ("ann" for "Ann Lee") is what people type at a prompt.
-            like = select(t.reps).where(func.lower(t.reps.c.name).contains(text.lower())).limit(2)
-            rows = self.connection.execute(like).mappings().all()
-            row = rows[0] if len(rows) == 1 else None
+            readings.insert(0, t.reps.c.id == int(text))
+        for condition in readings:
+            found = [
+                to_record(Rep, row)
+                for row in self.connection.execute(
+                    select(t.reps).where(condition).order_by(t.reps.c.name)
+                ).mappings()
+            ]
+            if found:
+                return found
+        like = select(t.reps).where(func.lower(t.reps.c.name).contains(text.lower())).limit(2)
+        partial = self.connection.execute(like).mappings().all()
+        return [to_record(Rep, partial[0])] if len(partial) == 1 else []
+
+    def rep_named(self, name: str) -> Rep | None:
+        """The rep with exactly this name (case-insensitive): names are unique."""
+        row = (
+            self.connection.execute(
+                select(t.reps).where(func.lower(t.reps.c.name) == name.strip().lower())
+            )
+            .mappings()
+            .first()
+        )
         return to_record(Rep, row) if row else None
 
     def rep_names(self, ids: set[int]) -> dict[int, str]:

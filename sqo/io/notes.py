@@ -1,0 +1,36 @@
+"""What an import had to change in a file's values to store them, counted while the file is
+read and told in the import report: nothing is changed silently, and nothing is refused for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqo.i18n import _
+
+
+@dataclass
+class FileNotes:
+    nul_removed: int = 0  # NUL characters in text (rich-text fields); PostgreSQL cannot store them
+    amounts_rounded: int = 0  # amounts with more than two decimals, rounded to cents
+
+    def messages(self, file: str) -> list[str]:
+        found = []
+        if self.nul_removed:
+            found.append(
+                _(
+                    "{count} NUL character(s) removed from text in {file}.",
+                    count=self.nul_removed,
+                    file=file,
+                )
+            )
+        if self.amounts_rounded:
+            found.append(
+                _(
+                    "{file}: {count} amount(s) had more than two decimals and were rounded to "
+                    "cents (half-even).",
+                    count=self.amounts_rounded,
+                    file=file,
+                )
+            )
+        return found
