@@ -104,7 +104,7 @@ class LeadRows(MappedRows):
         # A lead is created in the first stage its history shows, at its creation time. When it
         # was created before its first dated stage (a Lead that became an MQL days later), it
         # was at the first lead stage until then: without this its MQL date would be lost.
-        if created is not None and events and created < events[0].at:
-            if events[0].stage != self.first_stage:
-                events.insert(0, StageEvent(created, self.first_stage))
+        first = events[0] if events else None
+        if created is not None and first and created < first.at and first.stage != self.first_stage:
+            events.insert(0, StageEvent(created, self.first_stage))
         return events

@@ -76,7 +76,9 @@ def _at(moment: datetime | None) -> str:
 
 
 def _email(first: str, n: int, company: str) -> str:
-    plain = unicodedata.normalize("NFKD", f"{first[0]}.{n}@{company.split()[0]}").encode("ascii", "ignore")
+    plain = unicodedata.normalize("NFKD", f"{first[0]}.{n}@{company.split()[0]}").encode(
+        "ascii", "ignore"
+    )
     return plain.decode().strip(",").lower() + ".example"
 
 
