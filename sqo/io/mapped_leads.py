@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqo.domain.errors import ConfigurationError, InvalidValue, list_values
 from sqo.domain.records import Lead
-from sqo.domain.stages import LEAD_KINDS, StageModel
+from sqo.domain.stages import LEAD_KINDS, Stage, StageModel
 from sqo.i18n import _
 from sqo.io.csv_source import CsvRow
 from sqo.io.incoming import IncomingStaged, Kind, Ref, StageEvent
@@ -22,28 +22,34 @@ from sqo.io.stages import StageMapper
 from sqo.io.values import parse_moment
 
 
+def _lead_stage(model: StageModel, name: str) -> Stage | None:
+    try:
+        stage = model.stage(name)
+    except InvalidValue:
+        return None
+    return stage if stage.kind in LEAD_KINDS else None
+
+
 def _check_lead_stages(mapping: Mapping, model: StageModel) -> None:
     allowed = list_values(s.name for s in model.lead_stages())
     for status, target in mapping.values.get("stage", {}).items():
-        stage = model.stage(target, field=f"values.stage {status!r}")
-        if stage.kind not in LEAD_KINDS:
+        if _lead_stage(model, target) is None:
             raise ConfigurationError(
                 _(
-                    "values.stage sends the lead status {status!r} to {stage}, which is not a "
+                    "values.stage sends the lead status {status!r} to {stage!r}, which is not a "
                     "lead stage; map it to one of {allowed}.",
                     status=status,
-                    stage=stage.name,
+                    stage=target,
                     allowed=allowed,
                 )
             )
     for name in mapping.stage_entered:
-        stage = model.stage(name, field="stage_entered")
-        if stage.kind not in LEAD_KINDS:
+        if _lead_stage(model, name) is None:
             raise ConfigurationError(
                 _(
-                    "stage_entered names {stage}, which is not a lead stage; a lead mapping "
+                    "stage_entered names {stage!r}, which is not a lead stage; a lead mapping "
                     "takes the dates of {allowed}.",
-                    stage=stage.name,
+                    stage=name,
                     allowed=allowed,
                 )
             )

@@ -403,19 +403,57 @@ def test_a_status_mapped_to_no_lead_stage_is_named_with_the_key_to_add(workspace
     assert digest(workspace) == before
 
 
-def test_a_status_sent_to_an_opportunity_stage_refuses_the_mapping(workspace, tmp_path):
-    mapping = write_mapping(
-        tmp_path,
-        LEADS_MAPPING.read_text(encoding="utf-8").replace("Converted: SQL", "Converted: Won"),
-    )
+@pytest.mark.parametrize(
+    ("mistake", "message"),
+    [
+        (
+            ("Converted: SQL", "Converted: Won"),
+            "values.stage sends the lead status 'Converted' to 'Won', which is not a lead stage; "
+            "map it to one of Lead, MQL, SAL, SQL, Disqualified.",
+        ),
+        (
+            ("Converted: SQL", "Converted: Nurture"),
+            "values.stage sends the lead status 'Converted' to 'Nurture', which is not a lead "
+            "stage; map it to one of Lead, MQL, SAL, SQL, Disqualified.",
+        ),
+        (
+            ("  SQL: SQL Date", "  SQO: SQL Date"),
+            "stage_entered names 'SQO', which is not a lead stage; a lead mapping takes the dates "
+            "of Lead, MQL, SAL, SQL, Disqualified.",
+        ),
+    ],
+    ids=["opportunity stage", "no such stage", "opportunity date"],
+)
+def test_a_lead_mapping_sending_a_status_to_no_lead_stage_is_refused(
+    workspace, tmp_path, mistake, message
+):
+    text = LEADS_MAPPING.read_text(encoding="utf-8")
+    assert mistake[0] in text
+    mapping = write_mapping(tmp_path, text.replace(*mistake))
     before = digest(workspace)
     result = import_csv(workspace.url, write_leads(tmp_path), mapping)
     assert result.exit_code == 2
-    assert " ".join(result.output.split()) == (
-        "Error: values.stage sends the lead status 'Converted' to Won, which is not a lead "
-        "stage; map it to one of Lead, MQL, SAL, SQL, Disqualified."
-    )
+    assert " ".join(result.output.split()) == f"Error: {message}"
     assert digest(workspace) == before
+
+
+def test_a_lead_converts_once_to_the_first_deal_naming_it(workspace, tmp_path):
+    assert import_csv(workspace.url, write_leads(tmp_path), LEADS_MAPPING).exit_code == 0
+    again = {**DEAL, "Deal ID": "D-2", "Create Date": "2025-06-01 10:00:00"}
+    result = import_csv(workspace.url, write_deals(tmp_path, [DEAL, again]), DEALS_MAPPING)
+    assert result.exit_code == 0, result.output
+    o, lead = t.opportunities, t.leads
+    with workspace.engine.connect() as connection:
+        deals = dict(connection.execute(select(o.c.external_id, o.c.id)).all())
+        leads = dict(connection.execute(select(lead.c.external_id, lead.c.id)).all())
+        links = set(connection.execute(select(o.c.external_id, o.c.lead_id)).all())
+        converted = connection.execute(
+            select(lead.c.converted_opportunity_id, lead.c.converted_at).where(
+                lead.c.external_id == "funnel:1001"
+            )
+        ).one()
+    assert links == {("funnel:D-1", leads["funnel:1001"]), ("funnel:D-2", leads["funnel:1001"])}
+    assert tuple(converted) == (deals["funnel:D-1"], datetime(2025, 3, 12, 14, 5, 9))
 
 
 def test_a_deal_naming_an_unknown_lead_is_rejected(workspace, tmp_path):
