@@ -215,14 +215,16 @@ def _run(  # type: ignore[no-untyped-def]
 @app.command("csv")
 def import_csv(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="The CSV file, one opportunity per row.")],
+    file: Annotated[
+        Path, typer.Argument(help="The CSV file, one opportunity (or one lead) per row.")
+    ],
     mapping: Annotated[
         Path, typer.Option("--mapping", help="The mapping file (YAML); see docs/import.md.")
     ],
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
 ) -> None:
-    """Import any CSV of opportunities through a mapping file."""
+    """Import any CSV of opportunities or leads through a mapping file."""
     spec = load_mapping(mapping)
     from sqo.domain.values import utc_now
 

@@ -1,4 +1,5 @@
-"""``sqo import csv``: any CSV of opportunities, read through a mapping file (see mapping.py)."""
+"""``sqo import csv``: any CSV of opportunities or leads, read through a mapping file (see
+mapping.py; leads are built in mapped_leads.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from sqo.domain.values import parse_currency
 from sqo.i18n import _
 from sqo.io.csv_source import CsvFormat, CsvRow, CsvSource, sniff
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected, SourceFile
-from sqo.io.mapping import Companion, Mapping, template_columns
-from sqo.io.notes import FileNotes
+from sqo.io.mapped_leads import LeadRows
+from sqo.io.mapped_rows import MappedRows, account_key, rep_key
+from sqo.io.mapping import Companion, Mapping
 from sqo.io.segments import segment_label
 from sqo.io.stages import StageMapper
 from sqo.io.values import parse_int, parse_moment, parse_money, parse_percent
@@ -30,14 +32,6 @@ def _source(path: Path, mapping: Mapping) -> CsvSource:
             delimiter=mapping.delimiter or (fmt.delimiter if fmt else ","),
         ),
     )
-
-
-def rep_key(source: str, name: str) -> str:
-    return f"{source}:rep:{name.strip()}"
-
-
-def account_key(source: str, name: str) -> str:
-    return f"{source}:account:{name.strip()}"
 
 
 def _companion_items(source: CsvSource, companion: Companion, mapping: Mapping) -> Iterator[Item]:
@@ -129,33 +123,13 @@ def _rep(row: CsvRow, key: str, field: dict[str, str | None], mapping: Mapping) 
     return Incoming(row.number, Kind.REP, rep_key(mapping.source, key), values, refs, row.values)
 
 
-class OpportunityRows:
+class OpportunityRows(MappedRows):
     """Turns one mapped row into an opportunity with the stage history its dates reveal."""
 
     def __init__(self, mapping: Mapping, model: StageModel, now: datetime) -> None:
-        self.mapping = mapping
-        self.model = model
-        self.now = now
+        super().__init__(mapping, model, now)
         self.stages = StageMapper(model, mapping.values.get("stage"))
         self.currency = parse_currency(mapping.currency)
-        self.notes = FileNotes()
-
-    def text(self, values: dict[str, str], field: str, *, translate: bool = True) -> str | None:
-        spec = self.mapping.fields.get(field)
-        if spec is None:
-            return None
-        if template_columns(spec):
-            parts = {c: values.get(c, "").strip() for c in template_columns(spec)}
-            text = spec.format(**parts).strip(" -–:,")
-        else:
-            text = values.get(spec, "").strip()
-        if not text:
-            return None
-        return self.mapping.values.get(field, {}).get(text, text) if translate else text
-
-    def moment(self, values: dict[str, str], field: str) -> datetime | None:
-        text = self.text(values, field)
-        return parse_moment(text, field=field, order=self.mapping.date_format) if text else None
 
     def build(self, row: CsvRow) -> IncomingStaged:
         values = row.values
@@ -214,6 +188,10 @@ class OpportunityRows:
             refs["account_id"] = Ref(
                 Kind.ACCOUNT, account_key(self.mapping.source, account), placeholder=account
             )
+        lead = self.text(values, "lead", translate=False)
+        if lead:
+            # The lead file's ids, under the same source: the writer converts that lead.
+            refs["lead_id"] = Ref(Kind.LEAD, f"{self.mapping.source}:{lead}")
         return IncomingStaged(row.number, Kind.OPPORTUNITY, opp, refs, events, raw=values)
 
     def _events(self, values: dict[str, str], current: str) -> list[Any]:
@@ -232,7 +210,7 @@ class OpportunityRows:
         return sorted(events, key=lambda e: e.at)
 
 
-def _main_items(source: CsvSource, rows: OpportunityRows) -> Iterator[Item]:
+def _main_items(source: CsvSource, rows: OpportunityRows | LeadRows) -> Iterator[Item]:
     for row in source.rows():
         if not isinstance(row, CsvRow):
             yield Rejected(
@@ -278,13 +256,17 @@ def mapped_csv_files(
                 notes=source.notes,
             )
         )
-    opportunity_rows = OpportunityRows(mapping, model, now)
-    opportunity_rows.notes = main.notes
+    rows: OpportunityRows | LeadRows
+    if mapping.record == "lead":
+        rows = LeadRows(mapping, model, now)
+    else:
+        rows = OpportunityRows(mapping, model, now)
+    rows.notes = main.notes
     files.append(
         SourceFile(
             path.name,
-            Kind.OPPORTUNITY,
-            _main_items(main, opportunity_rows),
+            Kind.LEAD if mapping.record == "lead" else Kind.OPPORTUNITY,
+            _main_items(main, rows),
             path=str(path),
             columns=main.header,
             notes=main.notes,

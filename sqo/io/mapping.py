@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Literal, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from sqo.domain.errors import ConfigurationError
 from sqo.i18n import _
@@ -30,7 +38,20 @@ OPPORTUNITY_FIELDS = (
     "loss_reason",
     "source",
     "competitors",
+    "lead",
 )
+LEAD_FIELDS = (
+    "name",
+    "stage",
+    "created_at",
+    "converted_at",
+    "company",
+    "email",
+    "owner",
+    "account",
+    "source",
+)
+RECORD_FIELDS = {"opportunity": OPPORTUNITY_FIELDS, "lead": LEAD_FIELDS}
 
 
 class Band(BaseModel):
@@ -95,10 +116,12 @@ class Companion(BaseModel):
 
 
 class Mapping(BaseModel):
-    """A mapping file for one kind of CSV (one row = one opportunity)."""
+    """A mapping file for one kind of CSV (one row = one opportunity, or one lead)."""
 
     model_config = ConfigDict(extra="forbid")
 
+    # Before ``fields``: which fields a mapping may name depends on it.
+    record: Literal["opportunity", "lead"] = "opportunity"
     source: str = Field(default="csv", pattern=r"^[a-z0-9_-]+$")  # prefix of external ids
     id: str  # the column holding the source's own id
     fields: dict[str, str]  # field -> column, or a template such as "{product} – {account}"
@@ -113,12 +136,11 @@ class Mapping(BaseModel):
 
     @field_validator("fields")
     @classmethod
-    def _fields(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(value) - set(OPPORTUNITY_FIELDS))
+    def _fields(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        allowed = RECORD_FIELDS[info.data.get("record", "opportunity")]
+        unknown = sorted(set(value) - set(allowed))
         if unknown:
-            raise ValueError(
-                f"unknown field(s) {', '.join(unknown)}; use {', '.join(OPPORTUNITY_FIELDS)}"
-            )
+            raise ValueError(f"unknown field(s) {', '.join(unknown)}; use {', '.join(allowed)}")
         if "stage" not in value:
             raise ValueError("map the stage: fields.stage names the column holding it")
         return value

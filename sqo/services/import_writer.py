@@ -20,6 +20,7 @@ from sqo.domain.values import Complexity, Segment
 from sqo.i18n import _
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Ref, Rejected
 from sqo.io.timeline import creation_rows, quick_snapshot, timeline
+from sqo.services.import_conversions import Conversion, convert_leads
 from sqo.store import tables as t
 from sqo.store.bulk import BulkWriter, chunks, rows_by_external_id, update_many
 from sqo.store.repositories.base import record_values, to_record
@@ -115,6 +116,17 @@ class Resolver:
 
 
 def _missing(item: Incoming | IncomingStaged, name: str, ref: Ref) -> Rejected:
+    if item.kind is Kind.OPPORTUNITY and ref.kind is Kind.LEAD:
+        return Rejected(
+            item.row,
+            _(
+                "row {row}: the deal's lead {key!r} is not in the workspace; import the lead "
+                "file first, or leave the lead empty for a deal that came from no lead.",
+                row=item.row,
+                key=ref.key,
+            ),
+            item.raw,
+        )
     return Rejected(
         item.row,
         _(
@@ -310,6 +322,7 @@ def write_staged(
     ids = [r["id"] for r in existing.values()]
     last = _last_stage_change(connection, writer, record_type, ids)
     updates: list[dict[str, Any]] = []
+    conversions: list[Conversion] = []
     for item in items:
         resolved = _resolve(resolver, item)
         if isinstance(resolved, Rejected):
@@ -335,6 +348,7 @@ def write_staged(
             counts.created += 1
             counts.history_rows += len(rows)
             resolver.remember(kind, item.key, record.id)
+            _conversion(record, item, conversions)
             continue
         if row is None:
             record.id = writer.new_id(table)
@@ -357,6 +371,12 @@ def write_staged(
             )
             if isinstance(merged, Opportunity) and isinstance(current, Opportunity):
                 merged.lead_id = merged.lead_id or current.lead_id
+            if isinstance(merged, Lead) and isinstance(current, Lead):
+                # A lead file does not know which deal its lead became: keep the conversion.
+                merged.converted_opportunity_id = (
+                    merged.converted_opportunity_id or current.converted_opportunity_id
+                )
+                merged.converted_at = merged.converted_at or current.converted_at
             before = snapshot(current, record_type)
             changes = timeline(
                 before,
@@ -379,8 +399,18 @@ def write_staged(
         writer.add_changes(changes)
         counts.history_rows += len(changes)
         resolver.remember(kind, item.key, record.id)
+        _conversion(record, item, conversions)
     writer.flush()
     update_many(connection, table, updates)
+    convert_leads(connection, writer, conversions, actor=actor)
+
+
+def _conversion(
+    record: Lead | Opportunity, item: IncomingStaged, conversions: list[Conversion]
+) -> None:
+    """A deal that names its lead converts it (see import_conversions)."""
+    if isinstance(record, Opportunity) and "lead_id" in item.refs and record.lead_id is not None:
+        conversions.append((record.lead_id, record.id, record.created_at))
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

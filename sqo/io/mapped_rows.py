@@ -1,0 +1,47 @@
+"""What every kind of mapped row (opportunity or lead) reads the same way: a field's text through
+its column or template and its value table, a field's time, and the external ids of the owners
+and accounts a row names."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqo.domain.stages import StageModel
+from sqo.io.mapping import Mapping, template_columns
+from sqo.io.notes import FileNotes
+from sqo.io.values import parse_moment
+
+
+def rep_key(source: str, name: str) -> str:
+    return f"{source}:rep:{name.strip()}"
+
+
+def account_key(source: str, name: str) -> str:
+    return f"{source}:account:{name.strip()}"
+
+
+class MappedRows:
+    """Reads the mapped fields of one row; subclasses turn them into one kind of record."""
+
+    def __init__(self, mapping: Mapping, model: StageModel, now: datetime) -> None:
+        self.mapping = mapping
+        self.model = model
+        self.now = now
+        self.notes = FileNotes()  # what reading the file changed, for its report
+
+    def text(self, values: dict[str, str], field: str, *, translate: bool = True) -> str | None:
+        spec = self.mapping.fields.get(field)
+        if spec is None:
+            return None
+        if template_columns(spec):
+            parts = {c: values.get(c, "").strip() for c in template_columns(spec)}
+            text = spec.format(**parts).strip(" -–:,")
+        else:
+            text = values.get(spec, "").strip()
+        if not text:
+            return None
+        return self.mapping.values.get(field, {}).get(text, text) if translate else text
+
+    def moment(self, values: dict[str, str], field: str) -> datetime | None:
+        text = self.text(values, field)
+        return parse_moment(text, field=field, order=self.mapping.date_format) if text else None
