@@ -286,8 +286,12 @@ def import_salesforce(
         ),
     ] = None,
     date_format: Annotated[
-        str, typer.Option(help="iso, day-first, month-first or a strptime pattern.")
-    ] = "iso",
+        str,
+        typer.Option(
+            help="auto (each file's dates show their order: ISO, or month-first unless a day "
+            "over 12 comes first), iso, day-first, month-first or a strptime pattern."
+        ),
+    ] = "auto",
     live: Annotated[
         bool,
         typer.Option("--live", help="Read the objects from Salesforce's API instead of a folder."),

@@ -148,6 +148,7 @@ class SalesforceReader:
         self.notes = FileNotes()  # of the file being read
         # CreatedDate (as written) of the deals that leads without a CreatedDate became.
         self.deal_created: dict[str, str] = {}
+        self.deal_created_order = self.date_format  # Opportunity.csv's date order
         self._stage_names: dict[tuple[bool, str | None], str] = {}
         self._refs: dict[tuple[Kind, str], Ref] = {}
 
@@ -370,7 +371,9 @@ class SalesforceReader:
             known.append(converted)
         deal = salesforce_id(row, "ConvertedOpportunityId")
         if deal and (deal_created := self.deal_created.get(deal)):
-            known.append(parse_moment(deal_created, field="CreatedDate", order=self.date_format))
+            known.append(
+                parse_moment(deal_created, field="CreatedDate", order=self.deal_created_order)
+            )
         if (modified := self.moment(row, "LastModifiedDate")) is not None:
             known.append(modified)
         return min(known, default=self.now)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqo.i18n import _
 from sqo.io.csv_source import CsvRow, CsvSource
+from sqo.io.date_orders import AUTO, file_order
 from sqo.io.incoming import Item, Kind, Rejected, SourceFile
 from sqo.io.notes import FileNotes
 from sqo.io.salesforce import OBJECTS, REQUIRED, SalesforceReader, key, salesforce_id
@@ -68,10 +69,13 @@ def _opportunity_ids(source: CsvSource, deals: set[str], reader: SalesforceReade
             yield key(Kind.OPPORTUNITY, values.get("Id", ""))
 
 
-def _noting(reader: SalesforceReader, notes: FileNotes, items: Iterator[Item]) -> Iterator[Item]:
-    """The file's items, with what the reader notes while building them in the file's notes
-    (files are read one after the other)."""
+def _noting(
+    reader: SalesforceReader, notes: FileNotes, order: str, items: Iterator[Item]
+) -> Iterator[Item]:
+    """The file's items, with what the reader notes while building them in the file's notes,
+    and the file's own date order (files are read one after the other)."""
     reader.notes = notes
+    reader.date_format = order
     yield from items
 
 
@@ -102,6 +106,12 @@ def salesforce_files(
         source.require(REQUIRED[obj])
     if "Account" in sources and reader.segments.field:
         sources["Account"].require([reader.segments.field])
+    given = reader.date_format
+    orders = {
+        obj: file_order(source, found[obj].name) if given == AUTO else given
+        for obj, source in sources.items()
+    }
+    reader.deal_created_order = orders.get("Opportunity", given)
     # History rows may name records of these files; leads without a CreatedDate date from
     # the creation of the deals they became (SalesforceReader.lead_created).
     deals: set[str] = set()
@@ -113,7 +123,7 @@ def salesforce_files(
         SourceFile(
             path.name,
             KINDS[obj],
-            _noting(reader, notes[obj], reader.items(obj, rows(sources[obj]), known)),
+            _noting(reader, notes[obj], orders[obj], reader.items(obj, rows(sources[obj]), known)),
             path=str(path),
             columns=sources[obj].header,
             notes=notes[obj],
