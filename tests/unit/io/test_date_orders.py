@@ -47,3 +47,9 @@ def test_a_file_that_proves_both_orders_is_refused_with_the_flag_to_use(tmp_path
     message = refused.value.message
     assert "23/02/2026" in message and "02/23/2026" in message
     assert "--date-format" in message
+
+
+def test_a_stray_slashed_date_in_an_iso_file_leaves_it_iso(tmp_path):
+    rows = [[str(n), "2026-02-23", "2026-02-23T20:55:00.000Z", ""] for n in range(3)]
+    source = _file(tmp_path, [*rows, ["9", "31/01/2024", "2026-01-02T10:00:00.000Z", ""]])
+    assert file_order(source, "Opportunity.csv") == "iso"
