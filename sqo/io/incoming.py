@@ -24,6 +24,7 @@ class Kind(StrEnum):
     ACCOUNT = "account"
     CONTACT = "contact"
     CAMPAIGN = "campaign"
+    EXCHANGE_RATE = "exchange_rate"
     LEAD = "lead"
     OPPORTUNITY = "opportunity"
     CONTACT_ROLE = "contact_role"
@@ -104,3 +105,6 @@ class SourceFile:
     items: Iterator[Item]
     path: str | None = None  # where rejected rows go (next to it), when it is a file
     columns: list[str] = field(default_factory=list)
+    # A rates file that also names the corporate currency (Salesforce's CurrencyType): set as
+    # the workspace's, in the file's transaction.
+    corporate_currency: str | None = None

@@ -8,9 +8,12 @@ from pathlib import Path
 from sqo.i18n import _
 from sqo.io.csv_source import CsvRow, CsvSource
 from sqo.io.incoming import Kind, Rejected, SourceFile
+from sqo.io.rates import corporate_currency
 from sqo.io.salesforce import OBJECTS, REQUIRED, SalesforceReader, key
 
 KINDS = {
+    "CurrencyType": Kind.EXCHANGE_RATE,
+    "DatedConversionRate": Kind.EXCHANGE_RATE,
     "User": Kind.REP,
     "Account": Kind.ACCOUNT,
     "Campaign": Kind.CAMPAIGN,
@@ -77,6 +80,12 @@ def salesforce_files(
                 if isinstance(entry, CsvRow)
                 for values in [entry.values]
             )
+    corporate = None
+    if "CurrencyType" in sources:  # its IsCorporate row becomes the workspace's currency
+        corporate = corporate_currency(
+            e.values for e in sources["CurrencyType"].rows() if isinstance(e, CsvRow)
+        )
+        reader.currency = corporate or reader.currency
     return [
         SourceFile(
             path.name,
@@ -84,6 +93,7 @@ def salesforce_files(
             reader.items(obj, rows(sources[obj]), known),
             path=str(path),
             columns=sources[obj].header,
+            corporate_currency=corporate if obj == "CurrencyType" else None,
         )
         for obj, path in found.items()
     ]

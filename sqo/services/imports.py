@@ -23,6 +23,7 @@ from sqo.domain.errors import ImportFailed, SqoError
 from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Rejected, SourceFile
+from sqo.services.corporate_currency import set_corporate_currency
 from sqo.services.import_writer import (
     Counts,
     Resolver,
@@ -100,6 +101,8 @@ def _import_file(
     keep_rejected: Callable[[Rejected], None],
     progress: Progress | None,
 ) -> None:
+    if source.corporate_currency:
+        set_corporate_currency(connection, source.corporate_currency)
     writer = BulkWriter(connection)
     counts = Counts()
     resolver = Resolver(connection, writer, counts)
