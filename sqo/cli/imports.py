@@ -142,6 +142,30 @@ def _run(ctx: typer.Context, source: str, build, dry_run: bool, skip_invalid: bo
     show_report(report)
 
 
+Rates = Annotated[
+    Path | None,
+    typer.Option(
+        "--rates",
+        help="Exchange rates against the corporate currency: a CSV of currency,rate[,start_date].",
+    ),
+]
+
+
+def _rates(
+    ws: Workspace, rates: Path | None, date_format: str
+) -> tuple[list[SourceFile], frozenset[str]]:
+    """The rates file to import first (if any), and every currency with a rate."""
+    from sqo.io.rates import rates_file
+    from sqo.services.corporate_currency import rated_currencies
+
+    with ws.engine.connect() as connection:
+        rated = rated_currencies(connection)
+    if rates is None:
+        return [], rated
+    found = rates_file(rates, date_format)
+    return [found.file], rated | found.currencies
+
+
 @app.command("csv")
 def import_csv(
     ctx: typer.Context,
@@ -149,6 +173,7 @@ def import_csv(
     mapping: Annotated[
         Path, typer.Option("--mapping", help="The mapping file (YAML); see docs/import.md.")
     ],
+    rates: Rates = None,
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
 ) -> None:
@@ -157,13 +182,14 @@ def import_csv(
     from sqo.domain.values import utc_now
 
     now = utc_now()
-    _run(
-        ctx,
-        spec.source,
-        lambda ws: mapped_csv_files(file, spec, ws.stage_model, now),
-        dry_run,
-        skip_invalid,
-    )
+
+    def build(ws: Workspace) -> list[SourceFile]:
+        first, rated = _rates(ws, rates, spec.date_format)
+        return first + mapped_csv_files(
+            file, spec, ws.stage_model, now, corporate=ws.default_currency, rated=rated
+        )
+
+    _run(ctx, spec.source, build, dry_run, skip_invalid)
 
 
 StageMap = Annotated[
@@ -269,6 +295,7 @@ def import_hubspot(
             show_default=False,
         ),
     ] = None,
+    rates: Rates = None,
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
 ) -> None:
@@ -291,7 +318,8 @@ def import_hubspot(
             timezone,
         )
         if file is not None:
-            return hubspot.hubspot_files(file, reader)
+            first, rated = _rates(ws, rates, date_format)
+            return first + hubspot.hubspot_files(file, reader, rated=rated)
         from sqo.io.connectors.hubspot_api import hubspot_live_files
 
         return hubspot_live_files(reader, token)

@@ -108,3 +108,6 @@ class SourceFile:
     # A rates file that also names the corporate currency (Salesforce's CurrencyType): set as
     # the workspace's, in the file's transaction.
     corporate_currency: str | None = None
+    # Written in one transaction with the next file (a rates file with the deals it values):
+    # both are imported, or neither.
+    with_next: bool = False

@@ -15,6 +15,7 @@ from sqo.i18n import _
 from sqo.io.csv_source import CsvFormat, CsvRow, CsvSource, sniff
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected, SourceFile
 from sqo.io.mapping import Companion, Mapping, template_columns
+from sqo.io.rates import rates_block, require_rates
 from sqo.io.stages import StageMapper
 from sqo.io.values import parse_int, parse_moment, parse_money, parse_percent
 
@@ -247,13 +248,25 @@ def _main_items(source: CsvSource, rows: OpportunityRows) -> Iterator[Item]:
 
 
 def mapped_csv_files(
-    path: Path, mapping: Mapping, model: StageModel, now: datetime
+    path: Path,
+    mapping: Mapping,
+    model: StageModel,
+    now: datetime,
+    *,
+    corporate: str | None = None,
+    rated: frozenset[str] = frozenset(),
 ) -> list[SourceFile]:
-    """The companion files (accounts, reps) first, then the main file."""
+    """The mapping's rates and the companion files (accounts, reps) first, then the main file.
+    With the ``corporate`` currency, a main file in several currencies without a rate for each
+    (in the mapping or ``rated`` already) is refused."""
     # Open the main file first, so a wrong path is reported as the file the user named.
     main = _source(path, mapping)
     main.require(mapping.columns())
     files = []
+    if mapping.rates:
+        block = rates_block(mapping.rates, mapping.date_format)
+        files.append(block.file)
+        rated |= block.currencies
     for companion in mapping.companions:
         companion_path = Path(companion.file)
         if not companion_path.is_absolute():
@@ -269,11 +282,14 @@ def mapped_csv_files(
                 columns=source.header,
             )
         )
+    items = _main_items(main, OpportunityRows(mapping, model, now))
+    if corporate is not None:
+        items = require_rates(items, corporate, rated)
     files.append(
         SourceFile(
             path.name,
             Kind.OPPORTUNITY,
-            _main_items(main, OpportunityRows(mapping, model, now)),
+            items,
             path=str(path),
             columns=main.header,
         )

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from sqo.domain.errors import InvalidValue
+from sqo.domain.records import Opportunity
 from sqo.domain.values import parse_currency
 from sqo.i18n import _
 from sqo.io.csv_source import CsvRow, CsvSource
-from sqo.io.incoming import Incoming, Item, Kind, Rejected, SourceFile
+from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Rejected, SourceFile
+from sqo.io.mapping import RateEntry
 from sqo.io.values import parse_bool, parse_day
 
 RATE_COLUMNS = ["currency", "rate"]
@@ -138,70 +140,105 @@ def rates_items(rates: Sequence[tuple[int, Rate, dict[str, str]]], source: str) 
 
 def _rate_of(values: dict[str, Any], date_format: str) -> Rate:
     currency = parse_currency(str(values.get("currency") or "").strip(), field="currency")
-    start = str(values.get("start_date") or "").strip()
-    return Rate(
-        currency,
-        parse_rate(str(values.get("rate") or "")),
-        parse_day(start, field="start_date", order=date_format) if start else None,
-    )
+    start = values.get("start_date")
+    if not isinstance(start, date):  # YAML gives dates; CSV files give text
+        text = str(start or "").strip()
+        start = parse_day(text, field="start_date", order=date_format) if text else None
+    return Rate(currency, parse_rate(str(values.get("rate") or "")), start)
 
 
-def _rates_file_items(source: CsvSource, name: str, date_format: str) -> Iterator[Item]:
-    good: list[tuple[int, Rate, dict[str, str]]] = []
+def _rates_file_items(source: CsvSource, date_format: str) -> list[Item | tuple[int, Rate, Any]]:
+    read: list[Item | tuple[int, Rate, Any]] = []
     for row in source.rows():
         if not isinstance(row, CsvRow):
-            yield Rejected(
-                row.number, _("row {row}: {problem}", row=row.number, problem=row.message)
-            )
+            problem = _("row {row}: {problem}", row=row.number, problem=row.message)
+            read.append(Rejected(row.number, problem))
             continue
         values = {k.strip().casefold(): v for k, v in row.values.items()}
         try:
-            good.append((row.number, _rate_of(values, date_format), row.values))
+            read.append((row.number, _rate_of(values, date_format), row.values))
         except InvalidValue as exc:
-            yield Rejected(
-                row.number,
-                _("row {row}: {problem}", row=row.number, problem=exc.message),
-                row.values,
-            )
-    yield from rates_items(good, name)
+            problem = _("row {row}: {problem}", row=row.number, problem=exc.message)
+            read.append(Rejected(row.number, problem, row.values))
+    return read
 
 
-def rates_file(path: Path, date_format: str = "iso") -> SourceFile:
-    """``--rates rates.csv``: columns currency, rate and optionally start_date."""
+@dataclass(frozen=True)
+class RatesSource:
+    """Rates to import first, and the currencies they give a rate for."""
+
+    file: SourceFile
+    currencies: frozenset[str]
+
+
+def rates_file(path: Path, date_format: str = "iso") -> RatesSource:
+    """``--rates rates.csv``: columns currency, rate and optionally start_date (a small file,
+    read at once so that the currencies it rates are known before the deals are read)."""
     source = CsvSource(path)
     source.require(RATE_COLUMNS)
-    return SourceFile(
-        path.name,
-        Kind.EXCHANGE_RATE,
-        _rates_file_items(source, path.name, date_format),
-        path=str(path),
-        columns=source.header,
+    read = _rates_file_items(source, date_format)
+    good = [x for x in read if isinstance(x, tuple)]
+    items = [*(x for x in read if not isinstance(x, tuple)), *rates_items(good, path.name)]
+    return RatesSource(
+        SourceFile(
+            path.name,
+            Kind.EXCHANGE_RATE,
+            iter(items),
+            path=str(path),
+            columns=source.header,
+            with_next=True,
+        ),
+        frozenset(rate.currency for _n, rate, _raw in good),
     )
 
 
-def rates_block(entries: Sequence[dict[str, Any]], date_format: str = "iso") -> SourceFile:
+def rates_block(entries: Sequence[RateEntry], date_format: str = "iso") -> RatesSource:
     """A mapping's ``rates:`` block: a list of {currency, rate, start_date} entries."""
-    rates: list[tuple[int, Rate, dict[str, str]]] = [
-        (n, _rate_of({str(k).casefold(): v for k, v in entry.items()}, date_format), {})
-        for n, entry in enumerate(entries, start=1)
-    ]
-    return SourceFile(_("mapping rates"), Kind.EXCHANGE_RATE, rates_items(rates, "mapping"))
+    rates: list[tuple[int, Rate, dict[str, str]]] = []
+    for n, entry in enumerate(entries, start=1):
+        values = entry.model_dump()
+        try:
+            rates.append((n, _rate_of(values, date_format), {}))
+        except InvalidValue as exc:
+            raise InvalidValue(
+                _("The mapping's rates, entry {n}: {problem}", n=n, problem=exc.message),
+                field="rates",
+            ) from None
+    return RatesSource(
+        SourceFile(
+            _("mapping rates"), Kind.EXCHANGE_RATE, rates_items(rates, "mapping"), with_next=True
+        ),
+        frozenset(rate.currency for _n, rate, _raw in rates),
+    )
+
+
+def require_rates(items: Iterable[Item], corporate: str, rated: Iterable[str]) -> Iterator[Item]:
+    """The items as they are; at the end, refuse the file (its transaction rolls back) when its
+    deals are in several currencies and some have no rate: a sum of them would mean nothing."""
+    seen: set[str] = set()
+    for item in items:
+        record = item.record if isinstance(item, IncomingStaged) else None
+        if isinstance(record, Opportunity) and record.amount_cents is not None:
+            seen.add(record.currency)
+        yield item
+    problem = unrated_currencies(seen, corporate, set(rated))
+    if problem is not None:
+        raise problem
 
 
 def unrated_currencies(
-    file: str, currencies: set[str], corporate: str, rated: set[str]
+    currencies: set[str], corporate: str, rated: set[str]
 ) -> InvalidValue | None:
-    """The refusal for a file of several currencies some of which have no rate, else None."""
+    """The refusal for deals in several currencies some of which have no rate, else None."""
     missing = sorted(currencies - rated - {corporate})
     if len(currencies) < 2 or not missing:
         return None
     return InvalidValue(
         _(
-            "{file} has amounts in {currencies} but no exchange rate for {missing} against the "
-            "corporate currency {corporate}: give the rates with --rates rates.csv (columns "
-            "currency,rate[,start_date]) or a rates: block in the mapping, or import one "
-            "currency only.",
-            file=file,
+            "the deals are in {currencies}, but there is no exchange rate for {missing} against "
+            "the corporate currency {corporate}: give the rates with --rates rates.csv (columns "
+            "currency,rate[,start_date]; or a rates: block in a CSV import's mapping), or "
+            "import one currency only.",
             currencies=", ".join(sorted(currencies)),
             missing=", ".join(missing),
             corporate=corporate,

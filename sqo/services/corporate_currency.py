@@ -35,3 +35,9 @@ def set_corporate_currency(connection: Connection, currency: str) -> None:
             field="currency",
         )
     settings.put(SETTING, currency)
+
+
+def rated_currencies(connection: Connection) -> frozenset[str]:
+    """The currencies the workspace holds a rate for."""
+    found = connection.execute(select(t.exchange_rates.c.currency).distinct()).scalars()
+    return frozenset(str(c) for c in found)

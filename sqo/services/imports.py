@@ -204,11 +204,14 @@ def run_import(
     report = ImportReport(source=source, dry_run=dry_run)
     with ws.engine.connect() as connection:
         outer = connection.begin() if dry_run else None
+        carried = None  # the open transaction of files written with the next one
+        sharing: list[FileReport] = []  # those files' reports
         try:
             for source_file in files:
                 file_report = FileReport(source_file.name, source_file.kind)
                 report.files.append(file_report)
-                transaction = None if dry_run else connection.begin()
+                transaction = None if dry_run else carried or connection.begin()
+                carried = None
                 rejected_csv: _RejectedCsv | None = None
 
                 def keep(rejected: Rejected, src: SourceFile = source_file) -> None:
@@ -234,6 +237,7 @@ def run_import(
                     file_report.status = "rejected"
                     if transaction is not None:
                         transaction.rollback()
+                        _undone(sharing)
                     raise ImportFailed(_failure(report), report=report) from exc
                 finally:
                     if rejected_csv is not None:
@@ -246,6 +250,7 @@ def run_import(
                 if file_report.rejected and not skip_invalid:
                     file_report.status = "rejected"
                     transaction.rollback()
+                    _undone(sharing)
                     raise ImportFailed(_failure(report), report=report)
                 AuditRepository(connection).add(
                     at=now,
@@ -259,11 +264,24 @@ def run_import(
                         "rejected": file_report.rejected,
                     },
                 )
+                if source_file.with_next:
+                    carried = transaction
+                    sharing.append(file_report)
+                    continue
                 transaction.commit()
+                sharing.clear()
+            if carried is not None:
+                carried.commit()
         finally:
             if outer is not None:
                 outer.rollback()
     return report
+
+
+def _undone(sharing: list[FileReport]) -> None:
+    """Files written in the refused file's transaction were rolled back with it."""
+    for earlier in sharing:
+        earlier.status = "skipped"
 
 
 def _failure(report: ImportReport) -> str:
