@@ -317,12 +317,12 @@ def import_hubspot(
             date_format,
             timezone,
         )
+        first, rated = _rates(ws, rates, date_format)
         if file is not None:
-            first, rated = _rates(ws, rates, date_format)
             return first + hubspot.hubspot_files(file, reader, rated=rated)
         from sqo.io.connectors.hubspot_api import hubspot_live_files
 
-        return hubspot_live_files(reader, token)
+        return first + hubspot_live_files(reader, token)
 
     _run(ctx, "hubspot", build, dry_run, skip_invalid)
 
