@@ -217,6 +217,7 @@ def benchmark_report(
     sql = sqo - 1 if sqo > 0 else None  # the last lead milestone before SQO (SQL by default)
     window = window_of(start, end)
     verdicts: list[Verdict] = []
+    missing: list[LeftOut] = []
     with (
         analytics_connection(ws) as connection,
         materialized(connection, ladder, as_of, ("segment",), kept=True) as mt,
@@ -250,6 +251,9 @@ def benchmark_report(
                     connection, ws.stage_model, lo, hi, as_of, currency=ws.default_currency
                 )[-1]
                 values[None]["pipeline_coverage"] = company.coverage
+                missing = coverage_left_out(
+                    connection, ws.stage_model, lo, hi, as_of, currency=ws.default_currency
+                )
             for segment in sorted(values, key=lambda s: (s is not None, str(s))):
                 if keys and segment is None:
                     continue
@@ -262,6 +266,7 @@ def benchmark_report(
     notes = []
     if all(v.value is None for v in verdicts):
         notes.append(_("No data in this period: nothing to compare with the benchmarks yet."))
+    notes += left_out_notes(missing)  # the coverage figure leaves these amounts out
     return BenchmarkReport(as_of, config.name, verdicts, notes)
 
 

@@ -270,6 +270,9 @@ def test_a_currency_without_a_rate_is_reported_not_summed(any_workspace, org):
     assert "Amounts leave out 1 deal(s) in NOK: there is no exchange rate for NOK." in text.output
     coverage = sqo(ws.url, "coverage", "--from", "2026-01-01", "--to", "2027-06-30", "--json")
     assert coverage["left_out"] == [{"currency": "NOK", "deals": 1}]
+    # Benchmarks' coverage is for the quarter of --as-of, which holds the NOK deal's close date.
+    notes = sqo(ws.url, "benchmarks", "--as-of", "2027-01-15", "--json")["notes"]
+    assert any(n.startswith("Amounts leave out 1 deal(s) in NOK") for n in notes)
     window = ["--close-from", "2026-01-01", "--close-to", "2027-12-31"]
     change = sqo(
         ws.url, "pipeline-change", "--from", "2026-06-01", "--to", "2026-11-30", *window, "--json"

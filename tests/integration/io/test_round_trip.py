@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from sqo.domain.actor import Actor
-from sqo.services import activities, directory, leads, opportunities, qualification
 from sqo.io.rates import rates_file
+from sqo.services import activities, directory, leads, opportunities, qualification
 from sqo.services.demo import build_demo
-from sqo.services.imports import run_import
 from sqo.services.exports import export_workspace
+from sqo.services.imports import run_import
 from sqo.services.restore import restore_export
 from sqo.services.workspace import Workspace, init_workspace, open_workspace
 from sqo.store import migrate
