@@ -4,6 +4,9 @@ Deals are taken as they were at ``as_of`` (stage, amount, close date, owner from
 still to close = quota for the period minus what was already won in it (closed_at in the period).
 A rep's quota is the rep's own; a team's is its team quota, else the sum of its reps' quotas; the
 company's is the sum over teams plus reps without a team.
+
+Amounts are in the corporate currency (``sqo.analytics.currency``): open deals and quotas at the
+rate in force on the as-of day, won deals at the rate of their close date.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, Date, and_, case, func, literal, select
+from sqlalchemy.sql.selectable import FromClause, Subquery
 
+from sqo.analytics.currency import DealValue, LeftOut, deal_value, in_corporate, left_out
 from sqo.analytics.snapshots import day_text, next_day_text, open_sqo_stages, states_at
 from sqo.analytics.sqlfuncs import on_copy
 from sqo.analytics.stats import maybe_ratio
@@ -40,12 +45,39 @@ class _Sums:
     won_cents: int = 0
 
 
-def _owner_sums(
-    connection: Connection, model: StageModel, start: date, end: date, as_of: datetime
-) -> dict[int | None, _Sums]:
+@dataclass(frozen=True)
+class _Scope:
+    """The deals coverage reads, as at ``as_of``: open SQO deals closing in the period and the
+    deals won in it, each valued in the corporate currency."""
+
+    states: Subquery
+    value: DealValue
+    is_open: ColumnElement[bool]
+    is_won: ColumnElement[bool]
+    source: FromClause
+    inside: ColumnElement[bool]
+
+
+def _scope(
+    connection: Connection,
+    model: StageModel,
+    start: date,
+    end: date,
+    as_of: datetime,
+    currency: str,
+) -> _Scope:
     fields = ("stage", "amount_cents", "close_date", "owner_id", "closed_at")
     s = states_at(as_of, fields, copy=on_copy(connection))
-    amount = func.coalesce(s.c.amount_cents, 0)
+    o = t.opportunities
+    value = deal_value(
+        s.c.amount_cents,
+        o.c.currency,
+        s.c.stage,
+        s.c.close_date,
+        as_of=as_of.date(),
+        model=model,
+        corporate=currency,
+    )
     is_open = and_(
         s.c.stage.in_(open_sqo_stages(model)),
         s.c.close_date >= day_text(start),
@@ -56,20 +88,78 @@ def _owner_sums(
         s.c.closed_at >= day_text(start),
         s.c.closed_at < next_day_text(end),
     )
+    inside = func.coalesce(is_open, False) | func.coalesce(is_won, False)
+    return _Scope(s, value, is_open, is_won, s.join(o, o.c.id == s.c.record_id), inside)
+
+
+def _owner_sums(
+    connection: Connection,
+    model: StageModel,
+    start: date,
+    end: date,
+    as_of: datetime,
+    currency: str,
+) -> dict[int | None, _Sums]:
+    x = _scope(connection, model, start, end, as_of, currency)
+    s = x.states
     query = (
         select(
             s.c.owner_id,
-            func.sum(case((is_open, amount), else_=0)),
-            func.sum(case((is_open, 1), else_=0)),
-            func.sum(case((is_won, amount), else_=0)),
+            func.sum(case((x.is_open, x.value.amount), else_=0)),
+            func.sum(case((x.is_open, 1), else_=0)),
+            func.sum(case((x.is_won, x.value.amount), else_=0)),
         )
-        .where(func.coalesce(is_open, False) | func.coalesce(is_won, False))
+        .select_from(x.source)
+        .where(x.inside)
         .group_by(s.c.owner_id)
     )
     return {
         owner: _Sums(int(o or 0), int(n or 0), int(w or 0))
         for owner, o, n, w in connection.execute(query)
     }
+
+
+def coverage_left_out(
+    connection: Connection,
+    model: StageModel,
+    start: date,
+    end: date,
+    as_of: datetime,
+    *,
+    currency: str,
+) -> list[LeftOut]:
+    """The deals coverage counts whose amounts it leaves out: no rate for their currency."""
+    x = _scope(connection, model, start, end, as_of, currency)
+    o = t.opportunities
+    query = (
+        select(o.c.currency, func.count())
+        .select_from(x.source)
+        .where(x.inside, x.value.unrated)
+        .group_by(o.c.currency)
+    )
+    return left_out(connection.execute(query).tuples())
+
+
+def _quota_value(as_of: datetime, currency: str) -> DealValue:
+    q = t.quotas
+    return in_corporate(q.c.amount_cents, q.c.currency, literal(as_of.date(), Date()), currency)
+
+
+def quotas_left_out(
+    connection: Connection, start: date, end: date, as_of: datetime, *, currency: str
+) -> list[LeftOut]:
+    """Quotas of the period that coverage leaves out: no rate for their currency."""
+    q = t.quotas
+    query = (
+        select(q.c.currency, func.count())
+        .where(
+            q.c.period_start >= start,
+            q.c.period_end <= end,
+            _quota_value(as_of, currency).unrated,
+        )
+        .group_by(q.c.currency)
+    )
+    return left_out(connection.execute(query).tuples())
 
 
 def _line(
@@ -89,27 +179,37 @@ def _add(a: _Sums, b: _Sums) -> _Sums:
 
 
 def coverage(
-    connection: Connection, model: StageModel, start: date, end: date, as_of: datetime
+    connection: Connection,
+    model: StageModel,
+    start: date,
+    end: date,
+    as_of: datetime,
+    *,
+    currency: str,
 ) -> list[CoverageLine]:
-    """Lines per rep (with a quota or pipeline), per team, and one for the company."""
-    sums = _owner_sums(connection, model, start, end, as_of)
+    """Lines per rep (with a quota or pipeline), per team, and one for the company; amounts in
+    the corporate ``currency``."""
+    sums = _owner_sums(connection, model, start, end, as_of, currency)
     q = t.quotas
+    quota_value = _quota_value(as_of, currency)
     inside = and_(q.c.period_start >= start, q.c.period_end <= end)
     rep_quota = {
         rid: int(total)
         for rid, total in connection.execute(
-            select(q.c.rep_id, func.sum(q.c.amount_cents))
+            select(q.c.rep_id, func.sum(quota_value.amount))
             .where(inside, q.c.rep_id.is_not(None))
             .group_by(q.c.rep_id)
         )
+        if total is not None
     }
     team_quota = {
         tid: int(total)
         for tid, total in connection.execute(
-            select(q.c.team_id, func.sum(q.c.amount_cents))
+            select(q.c.team_id, func.sum(quota_value.amount))
             .where(inside, q.c.team_id.is_not(None), q.c.rep_id.is_(None))
             .group_by(q.c.team_id)
         )
+        if total is not None
     }
     r, tm = t.reps, t.teams
     reps = connection.execute(

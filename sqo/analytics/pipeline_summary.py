@@ -1,15 +1,20 @@
 """The pipeline at a glance: open deals per stage with their value, and what closed.
 
-Two GROUP BY queries over the current state; nothing is loaded row by row.
+Two GROUP BY queries over the current state; nothing is loaded row by row. Amounts are in the
+corporate currency (``sqo.analytics.currency``): open deals at today's rate, closed deals at the
+rate of their close date.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import Connection, func, select
 
+from sqo.analytics.currency import LeftOut, deal_value, left_out
 from sqo.domain.stages import StageKind, StageModel
+from sqo.domain.values import utc_now
 from sqo.store import tables as t
 
 
@@ -27,6 +32,7 @@ class PipelineSummary:
     lines: list[StageLine]
     leads_by_stage: dict[str, int]
     currency: str
+    left_out: list[LeftOut] = field(default_factory=list)  # amounts not converted: no rate
 
     @property
     def open_lines(self) -> list[StageLine]:
@@ -48,10 +54,22 @@ class PipelineSummary:
         return won / (won + lost) if won + lost else None
 
 
-def pipeline_summary(connection: Connection, model: StageModel, currency: str) -> PipelineSummary:
+def pipeline_summary(
+    connection: Connection, model: StageModel, currency: str, *, today: date | None = None
+) -> PipelineSummary:
+    """``currency`` is the corporate currency every amount is converted to."""
     o = t.opportunities
-    amount = func.coalesce(o.c.amount_cents, 0)
-    weighted = func.coalesce(o.c.amount_cents * func.coalesce(o.c.probability, 0), 0)
+    value = deal_value(
+        o.c.amount_cents,
+        o.c.currency,
+        o.c.stage,
+        o.c.close_date,
+        as_of=today or utc_now().date(),
+        model=model,
+        corporate=currency,
+    )
+    amount = value.amount
+    weighted = amount * func.coalesce(o.c.probability, 0)
     query = select(o.c.stage, func.count(), func.sum(amount), func.sum(weighted)).group_by(
         o.c.stage
     )
@@ -69,4 +87,10 @@ def pipeline_summary(connection: Connection, model: StageModel, currency: str) -
     leads = {stage: n for stage, n in connection.execute(lq)}
     leads_by_stage = {s.name: leads.get(s.name, 0) for s in model.lead_stages()}
     leads_by_stage["converted"] = int(connection.execute(converted).scalar_one())
-    return PipelineSummary(lines=lines, leads_by_stage=leads_by_stage, currency=currency)
+    missing = select(o.c.currency, func.count()).where(value.unrated).group_by(o.c.currency)
+    return PipelineSummary(
+        lines=lines,
+        leads_by_stage=leads_by_stage,
+        currency=currency,
+        left_out=left_out(connection.execute(missing).tuples()),
+    )

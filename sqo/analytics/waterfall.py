@@ -4,6 +4,11 @@ The pipeline at a moment is the open SQO-or-later opportunities whose close date
 falls in the close window. Every opportunity in the pipeline at either moment lands in exactly one
 entry bar and one exit bar, so start + created + pulled in - pushed out +/- amount changes - won -
 lost - moved back below SQO = end, exactly, in integer cents.
+
+Amounts are in the corporate currency (``sqo.analytics.currency``): the pipeline at each moment
+at the rates in force that day, won and lost deals at the rate of their close date, so currency
+moves between the two moments show in the amount-changes bar. A deal whose currency has no rate
+counts in its bars with no amount, and is reported in ``left_out``.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.selectable import FromClause, Select
 
+from sqo.analytics.currency import LeftOut, deal_value, left_out
 from sqo.analytics.milestones import temporary
 from sqo.analytics.snapshots import day_text, open_sqo_stages, states_between
 from sqo.analytics.sqlfuncs import on_copy
@@ -66,6 +72,8 @@ class PipelineChange:
     end_cents: int
     end_deals: int
     bars: list[Bar]
+    currency: str = ""  # the corporate currency of every amount
+    left_out: list[LeftOut] = field(default_factory=list)  # deals without a rate: no amount
 
     @property
     def reconciles(self) -> bool:
@@ -79,11 +87,14 @@ def classified(
     lo: date,
     hi: date,
     *,
+    currency: str,
     copy: bool = False,
 ) -> Select[Any]:
-    """Per opportunity in the pipeline at either moment: entry or exit kind, amounts then, now."""
+    """Per opportunity in the pipeline at either moment: entry or exit kind, amounts then, now
+    (in the corporate ``currency``; 0 with ``unrated`` 1 when its currency has no rate)."""
     fields = ("stage", "amount_cents", "close_date")
     s = states_between(start, end, fields, copy=copy)
+    o = t.opportunities
     stages = open_sqo_stages(model)
     lo_text, hi_text = day_text(lo), day_text(hi)
 
@@ -106,14 +117,33 @@ def classified(
         (open1, "pushed_out"),
         else_="demoted",
     )
-    return select(
-        s.c.record_id.label("id"),
-        kind.label("kind"),
-        case((in0, 1), else_=0).label("in0"),
-        case((in1, 1), else_=0).label("in1"),
-        func.coalesce(s.c.amount_cents0, 0).label("a0"),
-        func.coalesce(s.c.amount_cents1, 0).label("a1"),
-    ).where(or_(in0, in1))
+    then, now = (
+        deal_value(
+            s.c["amount_cents" + n],
+            o.c.currency,
+            s.c["stage" + n],
+            s.c["close_date" + n],
+            as_of=moment.date(),
+            model=model,
+            corporate=currency,
+        )
+        for n, moment in (("0", start), ("1", end))
+    )
+    unrated = or_(and_(in0, then.unrated), now.unrated)
+    return (
+        select(
+            s.c.record_id.label("id"),
+            kind.label("kind"),
+            case((in0, 1), else_=0).label("in0"),
+            case((in1, 1), else_=0).label("in1"),
+            case((unrated, 0), else_=then.amount).label("a0"),
+            case((unrated, 0), else_=now.amount).label("a1"),
+            case((unrated, 1), else_=0).label("unrated"),
+            o.c.currency.label("currency"),
+        )
+        .select_from(s.join(o, o.c.id == s.c.record_id))
+        .where(or_(in0, in1))
+    )
 
 
 CLASSIFIED = (
@@ -123,6 +153,8 @@ CLASSIFIED = (
     ("in1", Integer),
     ("a0", BigInteger),
     ("a1", BigInteger),
+    ("unrated", Integer),
+    ("currency", String),
 )
 
 
@@ -134,12 +166,20 @@ def pipeline_change(
     close_from: date,
     close_to: date,
     *,
+    currency: str,
     limit: int = 10,
 ) -> PipelineChange:
+    """The waterfall; amounts in the corporate ``currency``."""
     columns = [Column(name, kind()) for name, kind in CLASSIFIED]
-    query = classified(model, start, end, close_from, close_to, copy=on_copy(connection))
+    query = classified(
+        model, start, end, close_from, close_to, currency=currency, copy=on_copy(connection)
+    )
     with temporary(connection, query, columns, "pipeline_change") as table:
-        return _pipeline_change(connection, table, start, end, close_from, close_to, limit=limit)
+        change = _pipeline_change(connection, table, start, end, close_from, close_to, limit=limit)
+        missing = select(table.c.currency, func.count()).where(table.c.unrated == 1)
+        change.left_out = left_out(connection.execute(missing.group_by(table.c.currency)).tuples())
+    change.currency = currency
+    return change
 
 
 def _pipeline_change(

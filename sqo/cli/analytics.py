@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from sqo.analytics.currency import left_out_notes
 from sqo.cli import output
 from sqo.cli.context import CliState, state
 from sqo.cli.opportunities import JsonOption
@@ -345,7 +346,7 @@ def pipeline_change_command(
     if as_json:
         output.print_json({**output.plain(change), "reconciles": change.reconciles})
         return
-    cur = ws.default_currency
+    cur = change.currency
     rows = [
         [
             _("Pipeline at the start"),
@@ -386,6 +387,7 @@ def pipeline_change_command(
         rows,
         right=(1, 2),
     )
+    _notes(left_out_notes(change.left_out))
 
 
 def stages_command(

@@ -212,6 +212,30 @@ def _run(  # type: ignore[no-untyped-def]
     show_report(report)
 
 
+Rates = Annotated[
+    Path | None,
+    typer.Option(
+        "--rates",
+        help="Exchange rates against the corporate currency: a CSV of currency,rate[,start_date].",
+    ),
+]
+
+
+def _rates(
+    ws: Workspace, rates: Path | None, date_format: str
+) -> tuple[list[SourceFile], frozenset[str]]:
+    """The rates file to import first (if any), and every currency with a rate."""
+    from sqo.io.rates import rates_file
+    from sqo.services.corporate_currency import rated_currencies
+
+    with ws.engine.connect() as connection:
+        rated = rated_currencies(connection)
+    if rates is None:
+        return [], rated
+    found = rates_file(rates, date_format)
+    return [found.file], rated | found.currencies
+
+
 @app.command("csv")
 def import_csv(
     ctx: typer.Context,
@@ -221,6 +245,7 @@ def import_csv(
     mapping: Annotated[
         Path, typer.Option("--mapping", help="The mapping file (YAML); see docs/import.md.")
     ],
+    rates: Rates = None,
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
 ) -> None:
@@ -229,13 +254,14 @@ def import_csv(
     from sqo.domain.values import utc_now
 
     now = utc_now()
-    _run(
-        ctx,
-        spec.source,
-        lambda ws: mapped_csv_files(file, spec, ws.stage_model, now),
-        dry_run,
-        skip_invalid,
-    )
+
+    def build(ws: Workspace) -> list[SourceFile]:
+        first, rated = _rates(ws, rates, spec.date_format)
+        return first + mapped_csv_files(
+            file, spec, ws.stage_model, now, corporate=ws.default_currency, rated=rated
+        )
+
+    _run(ctx, spec.source, build, dry_run, skip_invalid)
 
 
 StageMap = Annotated[
@@ -381,6 +407,7 @@ def import_hubspot(
             show_default=False,
         ),
     ] = None,
+    rates: Rates = None,
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
 ) -> None:
@@ -402,11 +429,12 @@ def import_hubspot(
             date_format,
             timezone,
         )
+        first, rated = _rates(ws, rates, date_format)
         if file is not None:
-            return hubspot.hubspot_files(file, reader)
+            return first + hubspot.hubspot_files(file, reader, rated=rated)
         from sqo.io.connectors.hubspot_api import hubspot_live_files
 
-        return hubspot_live_files(reader, token)
+        return first + hubspot_live_files(reader, token)
 
     _run(ctx, "hubspot", build, dry_run, skip_invalid)
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from sqo.analytics.currency import left_out_notes
 from sqo.analytics.pipeline_summary import PipelineSummary, pipeline_summary
 from sqo.cli import output
 from sqo.cli.context import state
@@ -71,6 +72,8 @@ def render_summary(summary: PipelineSummary) -> None:
     )
     leads = ", ".join(f"{stage} {output.number(n)}" for stage, n in summary.leads_by_stage.items())
     output.console.print(_("Leads: {leads}.", leads=leads))
+    for note in left_out_notes(summary.left_out):
+        output.console.print(note, markup=False)
 
 
 def pipeline_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
@@ -84,6 +87,7 @@ def pipeline_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 "leads": summary.leads_by_stage,
                 "win_rate": summary.win_rate,
                 "currency": summary.currency,
+                "left_out": summary.left_out,
             }
         )
         return

@@ -23,6 +23,7 @@ from sqo.i18n import _
 from sqo.io.csv_source import CsvRow, CsvSource
 from sqo.io.incoming import IncomingStaged, Item, Kind, Ref, Rejected, SourceFile, StageEvent
 from sqo.io.notes import FileNotes
+from sqo.io.rates import require_rates
 from sqo.io.stages import StageMapper
 from sqo.io.values import parse_moment, parse_money, parse_percent
 
@@ -270,17 +271,23 @@ def _rows(source: CsvSource) -> Iterator[Row | Rejected]:
             )
 
 
-def hubspot_files(path: Path, reader: HubSpotReader) -> list[SourceFile]:
-    """A HubSpot deals export: one file, one transaction."""
+def hubspot_files(
+    path: Path, reader: HubSpotReader, *, rated: frozenset[str] | None = None
+) -> list[SourceFile]:
+    """A HubSpot deals export: one file, one transaction. With ``rated`` (the currencies with a
+    rate), deals in several currencies some of which have none are refused."""
     source = CsvSource(path)
     source.require(REQUIRED)
     reader.columns = stage_columns(source.header)
     reader.notes = source.notes
+    items = reader.items(_rows(source))
+    if rated is not None:
+        items = require_rates(items, reader.currency, rated)
     return [
         SourceFile(
             path.name,
             Kind.OPPORTUNITY,
-            reader.items(_rows(source)),
+            items,
             path=str(path),
             columns=source.header,
             notes=source.notes,

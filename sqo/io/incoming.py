@@ -25,6 +25,7 @@ class Kind(StrEnum):
     ACCOUNT = "account"
     CONTACT = "contact"
     CAMPAIGN = "campaign"
+    EXCHANGE_RATE = "exchange_rate"
     LEAD = "lead"
     OPPORTUNITY = "opportunity"
     CONTACT_ROLE = "contact_role"
@@ -106,3 +107,9 @@ class SourceFile:
     path: str | None = None  # where rejected rows go (next to it), when it is a file
     columns: list[str] = field(default_factory=list)
     notes: FileNotes = field(default_factory=FileNotes)  # filled while ``items`` is read
+    # A rates file that also names the corporate currency (Salesforce's CurrencyType): set as
+    # the workspace's, in the file's transaction.
+    corporate_currency: str | None = None
+    # Written in one transaction with the next file (a rates file with the deals it values):
+    # both are imported, or neither.
+    with_next: bool = False

@@ -18,6 +18,7 @@ from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected,
 from sqo.io.mapped_leads import LeadRows
 from sqo.io.mapped_rows import MappedRows, account_key, rep_key
 from sqo.io.mapping import Companion, Mapping
+from sqo.io.rates import rates_block, require_rates
 from sqo.io.segments import segment_label
 from sqo.io.stages import StageMapper
 from sqo.io.values import parse_int, parse_moment, parse_money, parse_percent
@@ -230,13 +231,25 @@ def _main_items(source: CsvSource, rows: OpportunityRows | LeadRows) -> Iterator
 
 
 def mapped_csv_files(
-    path: Path, mapping: Mapping, model: StageModel, now: datetime
+    path: Path,
+    mapping: Mapping,
+    model: StageModel,
+    now: datetime,
+    *,
+    corporate: str | None = None,
+    rated: frozenset[str] = frozenset(),
 ) -> list[SourceFile]:
-    """The companion files (accounts, reps) first, then the main file."""
+    """The mapping's rates and the companion files (accounts, reps) first, then the main file.
+    With the ``corporate`` currency, a main file in several currencies without a rate for each
+    (in the mapping or ``rated`` already) is refused."""
     # Open the main file first, so a wrong path is reported as the file the user named.
     main = _source(path, mapping)
     main.require(mapping.columns())
     files = []
+    if mapping.rates:
+        block = rates_block(mapping.rates, mapping.date_format)
+        files.append(block.file)
+        rated |= block.currencies
     for companion in mapping.companions:
         companion_path = Path(companion.file)
         if not companion_path.is_absolute():
@@ -262,11 +275,14 @@ def mapped_csv_files(
     else:
         rows = OpportunityRows(mapping, model, now)
     rows.notes = main.notes
+    items = _main_items(main, rows)
+    if corporate is not None:
+        items = require_rates(items, corporate, rated)
     files.append(
         SourceFile(
             path.name,
             Kind.LEAD if mapping.record == "lead" else Kind.OPPORTUNITY,
-            _main_items(main, rows),
+            items,
             path=str(path),
             columns=main.header,
             notes=main.notes,

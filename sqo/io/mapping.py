@@ -3,6 +3,7 @@ how dates are written, and which companion files (accounts, reps) to join. See d
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal, Self
 
@@ -115,6 +116,22 @@ class Companion(BaseModel):
         return value
 
 
+class RateEntry(BaseModel):
+    """``{currency: EUR, rate: 0.9195, start_date: 2026-07-01}``: units of the currency per one
+    unit of the corporate currency, from the start date (always, without one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    currency: str
+    rate: str
+    start_date: date | str | None = None
+
+    @field_validator("rate", mode="before")
+    @classmethod
+    def _rate_text(cls, value: object) -> str:
+        return str(value)  # YAML reads 0.9195 as a float: its shortest text is the decimal
+
+
 class Mapping(BaseModel):
     """A mapping file for one kind of CSV (one row = one opportunity, or one lead)."""
 
@@ -133,6 +150,7 @@ class Mapping(BaseModel):
     delimiter: str | None = None  # default: detected
     attributes: list[str] = Field(default_factory=list)  # columns kept as they are
     companions: list[Companion] = Field(default_factory=list)
+    rates: list[RateEntry] = Field(default_factory=list)  # against the corporate currency
 
     @field_validator("fields")
     @classmethod

@@ -20,7 +20,7 @@ from sqo.domain.records import Lead, Opportunity
 from sqo.domain.stages import LEAD_KINDS, StageKind, StageModel
 from sqo.domain.values import parse_currency
 from sqo.i18n import _
-from sqo.io import salesforce_stream
+from sqo.io import rates, salesforce_stream
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected
 from sqo.io.notes import FileNotes
 from sqo.io.salesforce_segments import AccountSegments
@@ -57,8 +57,10 @@ DEFAULT_LEAD_STATUSES = {
     "Closed - Not Converted": "Disqualified",
 }
 
-# The objects read, in the order they are imported (parents first).
+# The objects read, in the order they are imported (parents first; rates before amounts).
 OBJECTS = (
+    "CurrencyType",
+    "DatedConversionRate",
     "User",
     "Account",
     "Campaign",
@@ -74,6 +76,8 @@ OBJECTS = (
     "Event",
 )
 REQUIRED = {
+    "CurrencyType": ["Id", "IsoCode", "ConversionRate"],
+    "DatedConversionRate": ["Id", "IsoCode", "ConversionRate", "StartDate"],
     "User": ["Id"],
     "Account": ["Id", "Name"],
     "Campaign": ["Id", "Name"],
@@ -450,6 +454,12 @@ class SalesforceReader:
 
     def builder(self, obj: str) -> Callable[[int, dict[str, str]], Item]:
         return {
+            "CurrencyType": lambda n, r: rates.currency_type(
+                n, r, key(Kind.EXCHANGE_RATE, r["Id"])
+            ),
+            "DatedConversionRate": lambda n, r: rates.dated_conversion_rate(
+                n, r, key(Kind.EXCHANGE_RATE, r["Id"]), self.date_format
+            ),
             "User": self.user,
             "Account": self.account,
             "Campaign": self.campaign,

@@ -10,9 +10,12 @@ from sqo.io.csv_source import CsvRow, CsvSource
 from sqo.io.date_orders import AUTO, file_order
 from sqo.io.incoming import Item, Kind, Rejected, SourceFile
 from sqo.io.notes import FileNotes
+from sqo.io.rates import corporate_currency
 from sqo.io.salesforce import OBJECTS, REQUIRED, SalesforceReader, key, salesforce_id
 
 KINDS = {
+    "CurrencyType": Kind.EXCHANGE_RATE,
+    "DatedConversionRate": Kind.EXCHANGE_RATE,
     "User": Kind.REP,
     "Account": Kind.ACCOUNT,
     "Campaign": Kind.CAMPAIGN,
@@ -119,6 +122,12 @@ def salesforce_files(
         reader.events.add_ids(_lead_ids(sources["Lead"], deals))
     if "Opportunity" in sources:
         reader.events.add_ids(_opportunity_ids(sources["Opportunity"], deals, reader))
+    corporate = None
+    if "CurrencyType" in sources:  # its IsCorporate row becomes the workspace's currency
+        corporate = corporate_currency(
+            e.values for e in sources["CurrencyType"].rows() if isinstance(e, CsvRow)
+        )
+        reader.currency = corporate or reader.currency
     return [
         SourceFile(
             path.name,
@@ -127,6 +136,7 @@ def salesforce_files(
             path=str(path),
             columns=sources[obj].header,
             notes=notes[obj],
+            corporate_currency=corporate if obj == "CurrencyType" else None,
         )
         for obj, path in found.items()
     ]

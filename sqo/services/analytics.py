@@ -14,7 +14,8 @@ from pathlib import Path
 from sqo.analytics import stage_time
 from sqo.analytics.benchmarks import Benchmarks, Verdict, assess, load_benchmarks, parse_benchmarks
 from sqo.analytics.breakdowns import parse_breakdown
-from sqo.analytics.coverage import CoverageLine, coverage
+from sqo.analytics.coverage import CoverageLine, coverage, coverage_left_out, quotas_left_out
+from sqo.analytics.currency import LeftOut, left_out_notes
 from sqo.analytics.funnel import (
     Conversion,
     Cycle,
@@ -65,6 +66,8 @@ class CoverageReport:
     currency: str
     lines: list[CoverageLine]
     notes: list[str] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)  # deals not converted: no rate
+    quotas_left_out: list[LeftOut] = field(default_factory=list)
 
 
 @dataclass
@@ -214,6 +217,7 @@ def benchmark_report(
     sql = sqo - 1 if sqo > 0 else None  # the last lead milestone before SQO (SQL by default)
     window = window_of(start, end)
     verdicts: list[Verdict] = []
+    missing: list[LeftOut] = []
     with (
         analytics_connection(ws) as connection,
         materialized(connection, ladder, as_of, ("segment",), kept=True) as mt,
@@ -243,8 +247,13 @@ def benchmark_report(
             if not keys:
                 values.setdefault(None, {})
                 lo, hi = quarter_bounds(as_of.date())
-                company = coverage(connection, ws.stage_model, lo, hi, as_of)[-1]
+                company = coverage(
+                    connection, ws.stage_model, lo, hi, as_of, currency=ws.default_currency
+                )[-1]
                 values[None]["pipeline_coverage"] = company.coverage
+                missing = coverage_left_out(
+                    connection, ws.stage_model, lo, hi, as_of, currency=ws.default_currency
+                )
             for segment in sorted(values, key=lambda s: (s is not None, str(s))):
                 if keys and segment is None:
                     continue
@@ -257,6 +266,7 @@ def benchmark_report(
     notes = []
     if all(v.value is None for v in verdicts):
         notes.append(_("No data in this period: nothing to compare with the benchmarks yet."))
+    notes += left_out_notes(missing)  # the coverage figure leaves these amounts out
     return BenchmarkReport(as_of, config.name, verdicts, notes)
 
 
@@ -273,14 +283,29 @@ def coverage_report(
     lo, hi = quarter_bounds(as_of.date())
     start, end = period_start or lo, period_end or hi
     check_range(start, end, names=("--from", "--to"))
+    currency = ws.default_currency
     with analytics_connection(ws) as connection:
-        lines = coverage(connection, ws.stage_model, start, end, as_of)
+        lines = coverage(connection, ws.stage_model, start, end, as_of, currency=currency)
+        missing = coverage_left_out(
+            connection, ws.stage_model, start, end, as_of, currency=currency
+        )
+        missing_quotas = quotas_left_out(connection, start, end, as_of, currency=currency)
     notes = []
     if all(line.quota_cents is None for line in lines):
         notes.append(_("No quotas cover this period: set them with 'sqo quota set'."))
     if any(line.remaining_cents is not None and line.remaining_cents <= 0 for line in lines):
         notes.append(_("Where the quota is already met, coverage is not shown."))
-    return CoverageReport(as_of, start, end, ws.default_currency, lines, notes)
+    notes += left_out_notes(missing)
+    notes += [
+        _(
+            "Quotas leave out {count} quota(s) in {currency}: there is no exchange rate for "
+            "{currency}.",
+            count=x.deals,
+            currency=x.currency,
+        )
+        for x in missing_quotas
+    ]
+    return CoverageReport(as_of, start, end, currency, lines, notes, missing, missing_quotas)
 
 
 def pipeline_change_report(
@@ -302,7 +327,16 @@ def pipeline_change_report(
     first = datetime.combine(start, time())
     last = datetime.combine(end, time.max)
     with analytics_connection(ws) as connection:
-        return pipeline_change(connection, ws.stage_model, first, last, lo, hi, limit=limit)
+        return pipeline_change(
+            connection,
+            ws.stage_model,
+            first,
+            last,
+            lo,
+            hi,
+            currency=ws.default_currency,
+            limit=limit,
+        )
 
 
 def stage_report(

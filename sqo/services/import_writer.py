@@ -31,6 +31,7 @@ TABLES: dict[Kind, Table] = {
     Kind.ACCOUNT: t.accounts,
     Kind.CONTACT: t.contacts,
     Kind.CAMPAIGN: t.campaigns,
+    Kind.EXCHANGE_RATE: t.exchange_rates,
     Kind.LEAD: t.leads,
     Kind.OPPORTUNITY: t.opportunities,
     Kind.CONTACT_ROLE: t.opportunity_contacts,

@@ -24,6 +24,7 @@ from sqo.domain.errors import ImportFailed, SqoError
 from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Rejected, SourceFile
+from sqo.services.corporate_currency import set_corporate_currency
 from sqo.services.import_writer import (
     Counts,
     Resolver,
@@ -112,6 +113,8 @@ def _import_file(
     keep_rejected: Callable[[Rejected], None],
     progress: Progress | None,
 ) -> None:
+    if source.corporate_currency:
+        set_corporate_currency(connection, source.corporate_currency)
     writer = BulkWriter(connection)
     counts = Counts()
     resolver = Resolver(connection, writer, counts)
@@ -219,11 +222,14 @@ def run_import(
     pending = iter(files)
     with ws.engine.connect() as connection:
         whole = connection.begin() if dry_run or all_or_nothing else None
+        carried = None  # the open transaction of files written with the next one
+        sharing: list[FileReport] = []  # those files' reports
         try:
             for source_file in pending:
                 file_report = FileReport(source_file.name, source_file.kind)
                 report.files.append(file_report)
-                transaction = connection.begin() if whole is None else None
+                transaction = None if whole is not None else carried or connection.begin()
+                carried = None
                 refusal = _import_one(
                     connection,
                     source_file,
@@ -238,6 +244,7 @@ def run_import(
                 if refusal is not None:
                     if transaction is not None:
                         transaction.rollback()
+                        _undone(sharing)
                     _stop(report, file_report, refusal, pending)
                     if dry_run:
                         return report
@@ -258,7 +265,14 @@ def run_import(
                     },
                 )
                 if transaction is not None:
+                    if source_file.with_next:
+                        carried = transaction
+                        sharing.append(file_report)
+                        continue
                     transaction.commit()
+                    sharing.clear()
+            if carried is not None:
+                carried.commit()
             if whole is not None and not dry_run:
                 whole.commit()
         finally:
@@ -321,6 +335,12 @@ def _stop(
                 earlier.status = "rolled-back"
     for later in pending:
         report.files.append(FileReport(later.name, later.kind, status="not-read"))
+
+
+def _undone(sharing: list[FileReport]) -> None:
+    """Files written in the refused file's transaction were rolled back with it."""
+    for earlier in sharing:
+        earlier.status = "rolled-back"
 
 
 def _rows_refused(failed: FileReport) -> str:

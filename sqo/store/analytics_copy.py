@@ -14,7 +14,7 @@ one read snapshot of it and in one DuckDB transaction (a failed refresh leaves t
   copied.
 - leads and opportunities change in place, and every change appends history, so the records the
   new history names are read again; a count or highest-id mismatch reads the whole table again.
-- teams, reps, accounts, campaigns and quotas are small and read whole.
+- teams, reps, accounts, campaigns, quotas and exchange rates are small and read whole.
 - if the row at the mark is no longer what the copy recorded, the database was replaced (a new
   demo, a restore): the copy is rebuilt.
 
@@ -52,7 +52,7 @@ LAYOUT_VERSION = 2  # raise when what the copy holds changes: copies of other ve
 BLOCK = 65_536  # history ids per block
 RECORD_BLOCK = 4_096  # leads or opportunities per block compared when a table differs
 RECORD_TABLES = (t.leads, t.opportunities)
-DIRECTORY_TABLES = (t.teams, t.reps, t.accounts, t.campaigns, t.quotas)
+DIRECTORY_TABLES = (t.teams, t.reps, t.accounts, t.campaigns, t.quotas, t.exchange_rates)
 REREAD_ALL_ABOVE = 50_000  # changed records beyond which a whole table is cheaper to read again
 IN_CHUNK = 1_000
 # Another command holds the copy for the few seconds it runs; waiting for it beats falling back

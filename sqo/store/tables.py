@@ -186,6 +186,24 @@ opportunities = Table(
     Index(None, "created_at"),
 )
 
+# Exchange rates against the workspace's corporate currency (setting ``default_currency``):
+# ``rate`` units of ``currency`` per one unit of the corporate currency, as Salesforce's
+# CurrencyType and DatedConversionRate write them, kept as the exact decimal text of the source.
+# A dated rate applies from ``valid_from`` up to (not including) ``valid_until``; a rate with
+# neither date is the currency's static rate (sqo.analytics.currency applies them).
+exchange_rates = Table(
+    "exchange_rates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("currency", String(3), nullable=False),
+    Column("rate", String(40), nullable=False),
+    Column("valid_from", Date),
+    Column("valid_until", Date),
+    Column("source", String(40), nullable=False),
+    Column("external_id", String(120), unique=True),
+    Index(None, "currency", "valid_from"),
+)
+
 # Buying roles per deal (Salesforce's OpportunityContactRole).
 opportunity_contacts = Table(
     "opportunity_contacts",

@@ -144,7 +144,10 @@ def test_hubspot_live_pages_history_and_same_workspace_as_the_export(
     fresh = tmp_path / "from-export.db"
     assert CliRunner().invoke(app, ["--db", str(fresh), "init"]).exit_code == 0
     path = write(tmp_path / "deals.csv", DEALS)
-    assert run(str(fresh), "hubspot", str(path)).exit_code == 0
+    # USD and SEK deals: the export needs the SEK rate (per USD, the corporate currency).
+    rates = tmp_path / "rates.csv"
+    rates.write_text("currency,rate\nSEK,10.5580\n", encoding="utf-8")
+    assert run(str(fresh), "hubspot", str(path), "--rates", str(rates)).exit_code == 0
     from sqo.services.workspace import open_workspace
 
     ws = open_workspace(str(fresh))

@@ -145,7 +145,9 @@ def stage_moves(ws, actor, external_id: str) -> list[tuple[str | None, str, date
 def test_export_with_stage_dates_becomes_history_and_imports_once(any_workspace, actor, tmp_path):
     ws = any_workspace
     path = write(tmp_path / "hubspot-crm-exports-all-deals-2024-05-01.csv", DEALS)
-    result = run(ws.url, str(path))
+    # USD and SEK deals: the SEK rate (per USD, the corporate currency) comes with them.
+    rates = write(tmp_path / "rates.csv", [["SEK", "10.5580"]], header=["currency", "rate"])
+    result = run(ws.url, str(path), "--rates", str(rates))
     assert result.exit_code == 0, result.output
     assert count(ws, t.opportunities) == 3
     assert count(ws, t.reps) == 2 and count(ws, t.accounts) == 2

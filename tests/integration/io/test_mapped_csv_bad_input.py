@@ -29,6 +29,9 @@ fields:
 values:
   stage: {Open: Qualification, Qualified: SQO, Won: Won}
 stage_entered: {SQO: Qualified on}
+rates:  # the file has USD, SEK and EUR deals: a rate for each besides the corporate USD
+  - {currency: SEK, rate: "10.5580"}
+  - {currency: EUR, rate: "0.9195"}
 """
 HEADER = ["Deal ID", "Deal", "Stage", "Amount", "Close", "Owner", "Qualified on"]
 GOOD = [

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from sqo.domain.actor import Actor
+from sqo.io.rates import rates_file
 from sqo.services import activities, directory, leads, opportunities, qualification
 from sqo.services.demo import build_demo
 from sqo.services.exports import export_workspace
+from sqo.services.imports import run_import
 from sqo.services.restore import restore_export
 from sqo.services.workspace import Workspace, init_workspace, open_workspace
 from sqo.store import migrate
@@ -46,6 +48,9 @@ def build(ws: Workspace, actor: Actor) -> None:
         ws, actor, "Spring webinar", channel="webinar", cost="1500", start="2026-01-01"
     )
     qualification.use_playbook(ws, actor, "meddpicc")
+    rates = Path(str(ws.engine.url.database)).with_name("rates.csv")
+    rates.write_text("currency,rate,start_date\nEUR,0.9195,2026-01-01\n", encoding="utf-8")
+    run_import(ws, actor, "csv", [rates_file(rates).file])
     lead = leads.create_lead(
         ws, actor, name="Dana Prospect", at=T0, company="Initech", campaign="Spring webinar"
     )
