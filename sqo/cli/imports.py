@@ -100,6 +100,8 @@ def show_report(report: ImportReport) -> None:
         right=range(1, 7),
     )
     for file in report.files:
+        for note in file.notes:
+            output.console.print(f"{file.name}: {note}", markup=False)
         if file.placeholders:
             output.console.print(
                 _(
@@ -210,6 +212,15 @@ def import_salesforce(
             show_default=False,
         ),
     ] = None,
+    start_stage: Annotated[
+        str | None,
+        typer.Option(
+            "--start-stage",
+            help="The stage a closed deal with no stage history started at "
+            "(default: the first open stage).",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
 ) -> None:
@@ -233,6 +244,7 @@ def import_salesforce(
             load_stage_table(stages) if stages else salesforce.DEFAULT_STAGES,
             load_stage_table(lead_statuses) if lead_statuses else salesforce.DEFAULT_LEAD_STATUSES,
             "iso" if live else date_format,  # the API writes ISO dates
+            start_stage,
         )
         if folder is not None:
             return salesforce_files(folder, reader, known_keys(ws))

@@ -44,6 +44,27 @@ DEFAULT_LEAD_STATUSES = {
     "Closed - Not Converted": "Disqualified",
 }
 
+# OpportunityHistory columns (besides StageName) and the fields they hold, each row a snapshot.
+OPPORTUNITY_HISTORY = {
+    "Amount": "amount_cents",
+    "CloseDate": "close_date",
+    "ForecastCategory": "forecast_category",
+    "Probability": "probability",
+}
+# OpportunityFieldHistory's Field values kept, besides StageName (stage moves, read as such).
+# Owner changes are not: they name users by id, which the history rows do not resolve.
+FIELD_HISTORY = {
+    "Amount": "amount_cents",
+    "CloseDate": "close_date",
+    "ForecastCategoryName": "forecast_category",
+    "ForecastCategory": "forecast_category",
+    "Probability": "probability",
+    "NextStep": "next_step",
+    "Name": "name",
+}
+# ForecastCategory holds the API names; ForecastCategoryName (and sqo) the labels.
+FORECAST_CATEGORIES = {"BestCase": "Best Case", "Forecast": "Commit"}
+
 # The objects read, in the order they are imported (parents first).
 OBJECTS = (
     "User",
@@ -105,8 +126,24 @@ class SalesforceReader:
     stages: dict[str, str]
     lead_statuses: dict[str, str]
     date_format: str = "iso"
+    # Where a closed deal with no stage history starts (default: the first open stage).
+    start_stage: str | None = None
 
     def __post_init__(self) -> None:
+        opening = self.model.open_opportunity_stages()
+        chosen = self.model.stage(self.start_stage or opening[0].name, field="start_stage")
+        if chosen not in opening:
+            raise InvalidValue(
+                _(
+                    "--start-stage {stage} is not an open opportunity stage; choose one of "
+                    "{allowed}.",
+                    stage=chosen.name,
+                    allowed=", ".join(s.name for s in opening),
+                ),
+                field="start_stage",
+            )
+        self.start_stage = chosen.name
+        self.without_stage_history = 0  # closed deals given the start stage
         self.opp_stages = StageMapper(self.model, self.stages, where="the stage map")
         self.lead_stages = StageMapper(
             self.model, self.lead_statuses, kinds=LEAD_KINDS, where="the lead status map"
@@ -114,6 +151,7 @@ class SalesforceReader:
         self.events = EventStage()
         self._stage_names: dict[tuple[bool, str | None], str] = {}
         self._refs: dict[tuple[Kind, str], Ref] = {}
+        self._layout: tuple[tuple[str, ...], list[tuple[str, str]]] | None = None
 
     # ---- helpers -------------------------------------------------------------------------
     def moment(self, row: dict[str, str], name: str) -> datetime | None:
@@ -221,23 +259,80 @@ class SalesforceReader:
         return Incoming(n, Kind.HISTORY, "", {"skip": True})  # another field's history
 
     def stage_event(self, row: dict[str, str], field: str) -> bool:
-        """Stage a history row's stage event; False for another field's history row."""
+        """Stage a history row's events; False for the history of a field not kept.
+
+        An OpportunityHistory row is the deal's stage, amount, close date, forecast category
+        and probability as of its CreatedDate; an OpportunityFieldHistory row one field's
+        change (OldValue until CreatedDate, NewValue from then on); a LeadHistory row's status
+        change is a stage move."""
         is_lead = "LeadId" in row and field != "StageName"
         record = _text(row, "LeadId" if is_lead else "OpportunityId")
         if not record:
             raise InvalidValue(_("the record id is empty."), field="id")
-        if "Field" in row and (row.get("Field") or "").strip() not in (field, "created"):
+        changed = (row.get("Field") or "").strip() if "Field" in row else None
+        if not is_lead and changed is not None and changed in FIELD_HISTORY:
+            return self._field_change(row, key(Kind.OPPORTUNITY, record), FIELD_HISTORY[changed])
+        if changed is not None and changed not in (field, "created"):
             return False
         name = _text(row, "StageName") or _text(row, "NewValue")
+        at = self._history_time(row)
+        stage = self._stage_name(is_lead, name)
+        record_key = key(Kind.LEAD if is_lead else Kind.OPPORTUNITY, record)
+        if is_lead or changed is not None:
+            self.events.add_one(record_key, at, stage)
+            return True
+        layout = self._history_layout(row)
+        values: list[str | None] = [stage]
+        values += [self._history_value(f, row.get(column)) for f, column in layout[1:]]
+        self.events.add_values(record_key, at, tuple(name for name, _c in layout), values)
+        return True
+
+    def _history_time(self, row: dict[str, str]) -> datetime:
         at = self.moment(row, "CreatedDate")
         if at is None:
             raise InvalidValue(_("the CreatedDate is empty."), field="CreatedDate")
+        return at
+
+    def _stage_name(self, is_lead: bool, name: str | None) -> str:
         stage = self._stage_names.get((is_lead, name))
         if stage is None:  # mapped once per distinct name (refusals are counted every time)
             mapper = self.lead_stages if is_lead else self.opp_stages
             stage = self._stage_names[is_lead, name] = mapper.stage(name).name
-        self.events.add_one(key(Kind.LEAD if is_lead else Kind.OPPORTUNITY, record), at, stage)
+        return stage
+
+    def _history_layout(self, row: dict[str, str]) -> list[tuple[str, str]]:
+        """The (field, column) pairs an OpportunityHistory file has, the stage first; one
+        header per file, so worked out once."""
+        columns = tuple(row)
+        if self._layout is None or self._layout[0] != columns:
+            found = [("stage", "StageName")]
+            found += [(f, c) for c, f in OPPORTUNITY_HISTORY.items() if c in row]
+            self._layout = (columns, found)
+        return self._layout[1]
+
+    def _field_change(self, row: dict[str, str], record: str, field: str) -> bool:
+        at = self._history_time(row)
+        if "OldValue" in row:
+            old = self._history_value(field, row.get("OldValue"))
+            self.events.add_values(record, at, (field,), [old], before=True)
+        new = self._history_value(field, row.get("NewValue"))
+        self.events.add_values(record, at, (field,), [new])
         return True
+
+    def _history_value(self, field: str, raw: str | None) -> str | None:
+        """A history cell as the history text of ``field`` (None: empty)."""
+        text = (raw or "").strip()
+        if not text:
+            return None
+        if field == "amount_cents":
+            return str(parse_money(text, field="Amount")[0])
+        if field == "close_date":
+            return parse_day(text, field="CloseDate", order=self.date_format).isoformat()
+        if field == "probability":
+            return str(parse_percent(text, scale_100=True))
+        if field == "forecast_category":
+            return FORECAST_CATEGORIES.get(text, text)
+        return text[:255]
 
     def opportunity(self, n: int, row: dict[str, str]) -> IncomingStaged:
         stage = self.opp_stages.stage(_text(row, "StageName"))
@@ -406,6 +501,8 @@ class SalesforceReader:
         obj: str,
         rows: Iterable[tuple[int, dict[str, str]] | Rejected],
         known: Callable[[Kind, list[str]], set[str]] | None = None,
+        notes: list[str] | None = None,
     ) -> Iterator[Item]:
-        """The records of one object's rows; staged history joins its records here."""
-        return salesforce_stream.items(self, obj, rows, known)
+        """The records of one object's rows; staged history joins its records here. What
+        the import assumed goes to ``notes`` (for the import report)."""
+        return salesforce_stream.items(self, obj, rows, known, notes)

@@ -77,13 +77,17 @@ def salesforce_files(
                 if isinstance(entry, CsvRow)
                 for values in [entry.values]
             )
-    return [
-        SourceFile(
-            path.name,
-            KINDS[obj],
-            reader.items(obj, rows(sources[obj]), known),
-            path=str(path),
-            columns=sources[obj].header,
+    files = []
+    for obj, path in found.items():
+        notes: list[str] = []
+        files.append(
+            SourceFile(
+                path.name,
+                KINDS[obj],
+                reader.items(obj, rows(sources[obj]), known, notes),
+                path=str(path),
+                columns=sources[obj].header,
+                notes=notes,
+            )
         )
-        for obj, path in found.items()
-    ]
+    return files

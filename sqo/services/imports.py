@@ -55,6 +55,7 @@ class FileReport:
     errors: list[Rejected] = field(default_factory=list)
     rejected_file: str | None = None
     status: Status = "imported"
+    notes: list[str] = field(default_factory=list)  # what the reader assumed (translated)
 
 
 @dataclass
@@ -225,6 +226,7 @@ def run_import(
                         keep_rejected=keep,
                         progress=progress,
                     )
+                    file_report.notes = list(source_file.notes)
                 except SqoError as exc:
                     file_report.errors.insert(0, Rejected(0, exc.message))
                     file_report.rejected = max(file_report.rejected, 1)
