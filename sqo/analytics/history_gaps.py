@@ -57,7 +57,9 @@ def history_gaps(
             as_int(and_(won, won_at == mt.c.first_at)).label("won_at_creation"),
         ).select_from(mt)
     ).one()
-    return HistoryGaps(int(row.won), int(row.lost), int(row.lost_after_sqo), int(row.won_at_creation))
+    return HistoryGaps(
+        int(row.won), int(row.lost), int(row.lost_after_sqo), int(row.won_at_creation)
+    )
 
 
 def win_rate_withheld(gaps: HistoryGaps, sqo: str) -> str:

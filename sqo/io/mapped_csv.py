@@ -16,6 +16,7 @@ from sqo.io.csv_source import CsvFormat, CsvRow, CsvSource, sniff
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected, SourceFile
 from sqo.io.mapping import Companion, Mapping, template_columns
 from sqo.io.stages import StageMapper
+from sqo.io.start_stage import assumed_note, start_stage, with_start
 from sqo.io.values import parse_int, parse_moment, parse_money, parse_percent
 
 
@@ -134,6 +135,13 @@ class OpportunityRows:
         self.now = now
         self.stages = StageMapper(model, mapping.values.get("stage"))
         self.currency = parse_currency(mapping.currency)
+        # Only when the mapping asks: its stage_entered dates may already say where deals start.
+        self.start = (
+            start_stage(model, mapping.start_stage, option="start_stage")
+            if mapping.start_stage
+            else None
+        )
+        self.assumed = 0  # closed deals given the start stage
 
     def text(self, values: dict[str, str], field: str, *, translate: bool = True) -> str | None:
         spec = self.mapping.fields.get(field)
@@ -200,6 +208,17 @@ class OpportunityRows:
                 or close
                 or opp.created_at
             )
+            if self.start is not None:
+                assumed = with_start(
+                    events,
+                    start=self.start,
+                    final=stage.name,
+                    created_at=opp.created_at,
+                    closed_at=opp.closed_at,
+                )
+                if assumed is not None:
+                    events = assumed
+                    self.assumed += 1
         refs: dict[str, Ref] = {}
         owner = self.text(values, "owner")
         if owner:
@@ -227,7 +246,13 @@ class OpportunityRows:
         return sorted(events, key=lambda e: e.at)
 
 
-def _main_items(source: CsvSource, rows: OpportunityRows) -> Iterator[Item]:
+def _main_items(source: CsvSource, rows: OpportunityRows, notes: list[str]) -> Iterator[Item]:
+    yield from _rows(source, rows)
+    if rows.assumed and rows.start is not None:
+        notes.append(assumed_note(rows.assumed, rows.start, "start_stage"))
+
+
+def _rows(source: CsvSource, rows: OpportunityRows) -> Iterator[Item]:
     for row in source.rows():
         if not isinstance(row, CsvRow):
             yield Rejected(
@@ -269,13 +294,15 @@ def mapped_csv_files(
                 columns=source.header,
             )
         )
+    notes: list[str] = []
     files.append(
         SourceFile(
             path.name,
             Kind.OPPORTUNITY,
-            _main_items(main, OpportunityRows(mapping, model, now)),
+            _main_items(main, OpportunityRows(mapping, model, now), notes),
             path=str(path),
             columns=main.header,
+            notes=notes,
         )
     )
     return files

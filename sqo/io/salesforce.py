@@ -21,6 +21,7 @@ from sqo.io import salesforce_stream
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected
 from sqo.io.stages import StageMapper
 from sqo.io.staging import EventStage
+from sqo.io.start_stage import start_stage
 from sqo.io.values import parse_bool, parse_day, parse_int, parse_moment, parse_money, parse_percent
 
 SOURCE = "salesforce"
@@ -130,19 +131,7 @@ class SalesforceReader:
     start_stage: str | None = None
 
     def __post_init__(self) -> None:
-        opening = self.model.open_opportunity_stages()
-        chosen = self.model.stage(self.start_stage or opening[0].name, field="start_stage")
-        if chosen not in opening:
-            raise InvalidValue(
-                _(
-                    "--start-stage {stage} is not an open opportunity stage; choose one of "
-                    "{allowed}.",
-                    stage=chosen.name,
-                    allowed=", ".join(s.name for s in opening),
-                ),
-                field="start_stage",
-            )
-        self.start_stage = chosen.name
+        self.start_stage = start_stage(self.model, self.start_stage, option="--start-stage")
         self.without_stage_history = 0  # closed deals given the start stage
         self.opp_stages = StageMapper(self.model, self.stages, where="the stage map")
         self.lead_stages = StageMapper(

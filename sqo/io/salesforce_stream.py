@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from sqo.domain.errors import InvalidValue
 from sqo.domain.records import Opportunity
 from sqo.i18n import _
-from sqo.io.incoming import FieldEvent, Incoming, IncomingStaged, Item, Kind, Rejected
+from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Rejected
+from sqo.io.start_stage import assumed_note, with_start
 
 if TYPE_CHECKING:
     from sqo.io.salesforce import SalesforceReader
@@ -92,16 +93,8 @@ def items(
     yield from _with_events(reader, batch)
     yield from _check_known(reader, obj, pending, known)
     assumed = reader.without_stage_history - assumed_before
-    if assumed and notes is not None:
-        notes.append(
-            _(
-                "{count} closed deal(s) had no stage history: assumed they started at {stage} "
-                "on their CreatedDate and moved to their final stage on their close date "
-                "(choose the stage with --start-stage).",
-                count=assumed,
-                stage=reader.start_stage,
-            )
-        )
+    if assumed and notes is not None and reader.start_stage is not None:
+        notes.append(assumed_note(assumed, reader.start_stage, "--start-stage"))
 
 
 def _with_events(reader: SalesforceReader, batch: list[IncomingStaged]) -> Iterator[Item]:
@@ -119,10 +112,8 @@ def _with_events(reader: SalesforceReader, batch: list[IncomingStaged]) -> Itera
 def _closing(reader: SalesforceReader, item: IncomingStaged, opp: Opportunity) -> None:
     """A closed deal's close time: when it entered its closed stage, else its close date.
 
-    A closed deal whose history shows no stage but its final one (or none) has at least
-    reached the stage deals start in: it is created there and moves to its final stage when
-    it closed, so it counts among the deals that reached that stage (a lost deal otherwise
-    reaches nothing) and its cycle runs from its creation."""
+    A closed deal whose history shows no stage but its final one (or none) starts at the
+    reader's start stage (:mod:`sqo.io.start_stage`)."""
     stage = reader.model.stage(opp.stage)
     if not stage.is_closed:
         return
@@ -136,16 +127,18 @@ def _closing(reader: SalesforceReader, item: IncomingStaged, opp: Opportunity) -
             else opp.created_at
         )
     )
-    start = reader.start_stage
-    if start is None or start == stage.name:
+    if reader.start_stage is None:
         return
-    if any(e.field == "stage" and e.value != stage.name for e in item.events):
-        return
-    reader.without_stage_history += 1
-    events = [FieldEvent(opp.created_at, start), *item.events]
-    if not entered:
-        events.append(FieldEvent(max(opp.created_at, opp.closed_at), stage.name))
-    item.events = events
+    events = with_start(
+        item.events,
+        start=reader.start_stage,
+        final=stage.name,
+        created_at=opp.created_at,
+        closed_at=opp.closed_at,
+    )
+    if events is not None:
+        reader.without_stage_history += 1
+        item.events = events
 
 
 def _check_known(

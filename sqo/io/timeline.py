@@ -20,7 +20,6 @@ from typing import Any
 from sqo.domain.history import FIELDS, Change, RecordType, diff, encode
 from sqo.io.incoming import FieldEvent
 
-
 # The fields readers give history for (stage moves, amount and close date changes, ...).
 TIMED_FIELDS = (
     "stage",
@@ -111,7 +110,9 @@ def timeline(
             )
         elif change.field == "closed_at":
             when = closing_at if closing_at is not None else last_move
-            change = Change(record_type, record_id, "closed_at", change.old, change.new, when, actor)
+            change = Change(
+                record_type, record_id, "closed_at", change.old, change.new, when, actor
+            )
         changes.append(change)
     return changes
 

@@ -248,8 +248,8 @@ def benchmark_report(
             for rate in rates:
                 values.setdefault(rate.group.get("segment"), {})["sqo_win_rate"] = rate.rate
                 if gaps.losses_missing and rate.won and not rate.lost:
-                    why = win_rate_withheld(gaps, ws.stage_model.sqo_stage)
-                    withheld[rate.group.get("segment"), "sqo_win_rate"] = why
+                    reason = win_rate_withheld(gaps, ws.stage_model.sqo_stage)
+                    withheld[rate.group.get("segment"), "sqo_win_rate"] = reason
             spans = cycles(connection, ladder, as_of, keys=keys, window=window, milestones=mt)
             for cycle in spans:
                 values.setdefault(cycle.group.get("segment"), {})["sales_cycle"] = cycle.median_days
