@@ -263,6 +263,8 @@ class SalesforceReader:
             return self._field_change(row, key(Kind.OPPORTUNITY, record), FIELD_HISTORY[changed])
         if changed is not None and changed not in (field, "created"):
             return False
+        if changed == "created" and not _text(row, "NewValue"):
+            return False  # "the record was created", with no value: the record's row tells
         name = _text(row, "StageName") or _text(row, "NewValue")
         at = self._history_time(row)
         stage = self._stage_name(is_lead, name)
