@@ -11,6 +11,7 @@ than their last history row. The expected values are counted by pandas over the 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import random
 from datetime import datetime, timedelta
@@ -84,7 +85,9 @@ FORECAST = {  # ForecastCategory (API name) per Salesforce stage, and its label
     "Closed Won": ("Closed", "Closed"),
     "Closed Lost": ("Omitted", "Omitted"),
 }
-PROBABILITY = dict(zip(STAGES, ["10", "10", "20", "50", "60", "70", "75", "90", "100", "0"]))
+PROBABILITY = dict(
+    zip(STAGES, ["10", "10", "20", "50", "60", "70", "75", "90", "100", "0"], strict=True)
+)
 
 
 def sf_time(at: datetime) -> str:
@@ -216,7 +219,7 @@ def _expected_rows(folder: Path, column: str, parse: Any, current: str) -> dict[
     found = {}
     for oid, rows in oh.groupby("OpportunityId", sort=False):
         values = rows[column].map(parse).tolist()
-        changes = sum(a != b for a, b in zip(values, values[1:], strict=False))
+        changes = sum(a != b for a, b in itertools.pairwise(values))
         found[f"sf:{oid}"] = 1 + changes + (values[-1] != now[oid])
     return found
 
@@ -340,8 +343,10 @@ def won_and_lost(folder: Path, won: int = 12, lost: int = 9) -> None:
         is_won = n < won
         stage = "Closed Won" if is_won else "Closed Lost"
         opps.append(
-            [oid, f"Deal {n}", stage, "10000.00", "EUR", closed.date().isoformat(), "", "", ""]
-            + [sf_time(created), sf_time(closed), "0058d000001"]
+            [
+                *(oid, f"Deal {n}", stage, "10000.00", "EUR", closed.date().isoformat()),
+                *("", "", "", sf_time(created), sf_time(closed), "0058d000001"),
+            ]
         )
         if is_won:
             for i, (step, at) in enumerate(
@@ -352,9 +357,11 @@ def won_and_lost(folder: Path, won: int = 12, lost: int = 9) -> None:
                 ]
             ):
                 oh.append(
-                    [f"0088d1{n:05d}{i}", oid, "0058d000001", sf_time(at), step, "10000.0"]
-                    + ["", closed.date().isoformat(), PROBABILITY[step], FORECAST[step][0]]
-                    + [sf_time(at), "false"]
+                    [
+                        *(f"0088d1{n:05d}{i}", oid, "0058d000001", sf_time(at), step),
+                        *("10000.0", "", closed.date().isoformat(), PROBABILITY[step]),
+                        *(FORECAST[step][0], sf_time(at), "false"),
+                    ]
                 )
     write(folder / "Opportunity.csv", OPP_HEADER, opps)
     write(folder / "OpportunityHistory.csv", OH_HEADER, oh)
@@ -408,8 +415,10 @@ def test_a_won_deal_without_history_is_not_won_in_zero_days(workspace, tmp_path)
         folder / "Opportunity.csv",
         OPP_HEADER,
         [
-            ["0068d0000200001AAA", "Renewal", "Closed Won", "5000.00", "USD", "2025-03-17"]
-            + ["100", "Closed", "", sf_time(created), sf_time(closed), ""]
+            [
+                *("0068d0000200001AAA", "Renewal", "Closed Won", "5000.00", "USD"),
+                *("2025-03-17", "100", "Closed", "", sf_time(created), sf_time(closed), ""),
+            ]
         ],
     )
     import_folder(db_path(workspace), folder)
