@@ -22,7 +22,7 @@ def start_stage(model: StageModel, name: str | None, *, option: str) -> str:
     """The start stage ``name`` names (default: the first open opportunity stage); it must be
     an open opportunity stage. ``option`` is how the user gave it, for the message."""
     opening = model.open_opportunity_stages()
-    chosen = model.stage(name or opening[0].name, field="start_stage")
+    chosen = model.stage(name or opening[0].name, field=option)
     if chosen not in opening:
         raise InvalidValue(
             _(

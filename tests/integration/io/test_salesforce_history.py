@@ -434,3 +434,80 @@ def test_a_won_deal_without_history_is_not_won_in_zero_days(workspace, tmp_path)
     )
     (cycle,) = json.loads(funnel.stdout)["cycles"]
     assert cycle["median_days"] == pytest.approx((closed - created).total_seconds() / 86_400, 0.05)
+
+
+@pytest.mark.parametrize(
+    ("stage", "message"),
+    [
+        ("Won", "--start-stage Won is not an open opportunity stage; choose one of Qualification"),
+        ("Nope", "Unknown --start-stage 'Nope'."),
+    ],
+)
+def test_a_start_stage_that_is_not_an_open_stage_is_refused(workspace, tmp_path, stage, message):
+    folder = tmp_path / "sf"
+    won_and_lost(folder, 2, 2)
+    result = runner.invoke(
+        app,
+        ["--db", db_path(workspace), "import", "salesforce", str(folder), "--start-stage", stage],
+    )
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert opportunities.list_opportunities(workspace, _a()) == []
+
+
+MAPPING = """\
+source: crm
+id: Deal ID
+date_format: "%d.%m.%y"
+currency: EUR
+start_stage: SQO
+fields:
+  name: Deal
+  stage: Stage
+  amount: Amount
+  created_at: Created
+  close_date: Closed
+values:
+  stage: {Open: Qualification, Qualified: SQO, Won: Won, Lost: Lost}
+stage_entered: {SQO: Qualified on, Won: Closed, Lost: Closed}
+"""
+
+
+def test_a_mapping_start_stage_starts_closed_deals_without_stage_dates_there(workspace, tmp_path):
+    (tmp_path / "mapping.yaml").write_text(MAPPING, encoding="utf-8")
+    rows = [
+        ["D1", "Won, qualified", "Won", "12.500,50 €", "03.02.25", "17.03.25", "10.02.25"],
+        ["D2", "Lost, no dates", "Lost", "4.000 €", "04.02.25", "21.03.25", ""],
+        ["D3", "Open", "Open", "", "05.02.25", "", ""],
+    ]
+    with (tmp_path / "deals.csv").open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle, delimiter=";")  # a European spreadsheet's export
+        out.writerow(["Deal ID", "Deal", "Stage", "Amount", "Created", "Closed", "Qualified on"])
+        out.writerows(rows)
+    mapping = str(tmp_path / "mapping.yaml")
+    result = runner.invoke(
+        app,
+        [
+            "--db",
+            db_path(workspace),
+            "import",
+            "csv",
+            str(tmp_path / "deals.csv"),
+            "--mapping",
+            mapping,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 closed deal(s) had no stage history: assumed they started at SQO" in result.output
+    moves = {}
+    for opp in opportunities.list_opportunities(workspace, _a()):
+        history = record_history(workspace, _a(), RecordType.OPPORTUNITY, opp.id)
+        moves[opp.external_id] = [
+            (c.new, c.changed_at.date().isoformat()) for c in history if c.field == "stage"
+        ]
+    assert moves == {
+        "crm:D1": [("SQO", "2025-02-03"), ("Won", "2025-03-17")],  # its first dated stage
+        "crm:D2": [("SQO", "2025-02-04"), ("Lost", "2025-03-21")],  # the start stage assumed
+        "crm:D3": [("Qualification", "2025-02-05")],  # open: as it is
+    }
