@@ -395,12 +395,17 @@ def salesforce_live_files(
     for obj, kind in (("Opportunity", Kind.OPPORTUNITY), ("Lead", Kind.LEAD)):
         if obj in present:  # history rows may name records read after them
             reader.events.add_ids(key(kind, i) for i in objects.ids(obj) if i)
-    return [
-        SourceFile(
-            _("{object} (API)", object=obj),
-            KINDS[obj],
-            _named(obj, reader.items(obj, _rows(objects, obj, page, fields), known)),
-            columns=fields,
+    files = []
+    for obj, fields, page in found:
+        notes: list[str] = []  # what the reader assumed, for the import report
+        items = reader.items(obj, _rows(objects, obj, page, fields), known, notes)
+        files.append(
+            SourceFile(
+                _("{object} (API)", object=obj),
+                KINDS[obj],
+                _named(obj, items),
+                columns=fields,
+                notes=notes,
+            )
         )
-        for obj, fields, page in found
-    ]
+    return files
