@@ -45,7 +45,7 @@ class Ref:
     required: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class FieldEvent:
     """The record's ``field`` (a history field, :mod:`sqo.domain.history`) took ``value`` (its
     canonical history text; None: emptied) at ``at``. A stage event is one whose field is

@@ -52,6 +52,9 @@ OPPORTUNITY_HISTORY = {
     "ForecastCategory": "forecast_category",
     "Probability": "probability",
 }
+# The fields of an OpportunityHistory file, and per column its field and the values read so far.
+HistoryLayout = tuple[tuple[str, ...], list[tuple[str, tuple[str, dict[str, str | None]]]]]
+
 # OpportunityFieldHistory's Field values kept, besides StageName (stage moves, read as such).
 # Owner changes are not: they name users by id, which the history rows do not resolve.
 FIELD_HISTORY = {
@@ -140,7 +143,7 @@ class SalesforceReader:
         self.events = EventStage()
         self._stage_names: dict[tuple[bool, str | None], str] = {}
         self._refs: dict[tuple[Kind, str], Ref] = {}
-        self._layout: tuple[tuple[str, ...], list[tuple[str, str]]] | None = None
+        self._layout: tuple[tuple[str, ...], HistoryLayout] | None = None
 
     # ---- helpers -------------------------------------------------------------------------
     def moment(self, row: dict[str, str], name: str) -> datetime | None:
@@ -258,24 +261,33 @@ class SalesforceReader:
         record = _text(row, "LeadId" if is_lead else "OpportunityId")
         if not record:
             raise InvalidValue(_("the record id is empty."), field="id")
-        changed = (row.get("Field") or "").strip() if "Field" in row else None
-        if not is_lead and changed is not None and changed in FIELD_HISTORY:
-            return self._field_change(row, key(Kind.OPPORTUNITY, record), FIELD_HISTORY[changed])
-        if changed is not None and changed not in (field, "created"):
-            return False
-        if changed == "created" and not _text(row, "NewValue"):
-            return False  # "the record was created", with no value: the record's row tells
-        name = _text(row, "StageName") or _text(row, "NewValue")
-        at = self._history_time(row)
-        stage = self._stage_name(is_lead, name)
         record_key = key(Kind.LEAD if is_lead else Kind.OPPORTUNITY, record)
-        if is_lead or changed is not None:
+        if "Field" in row:  # field history: one field's change
+            changed = (row.get("Field") or "").strip()
+            if not is_lead and changed in FIELD_HISTORY:
+                return self._field_change(row, record_key, FIELD_HISTORY[changed])
+            if changed not in (field, "created"):
+                return False
+            if changed == "created" and not _text(row, "NewValue"):
+                return False  # "the record was created", with no value: the record's row tells
+            at = self._history_time(row)
+            self.events.add_one(record_key, at, self._stage_name(is_lead, _text(row, "NewValue")))
+            return True
+        at = self._history_time(row)
+        stage = self._stage_name(is_lead, _text(row, "StageName"))
+        fields, columns = self._history_layout(row)
+        if is_lead or not columns:  # stages alone: the compact form
             self.events.add_one(record_key, at, stage)
             return True
-        layout = self._history_layout(row)
         values: list[str | None] = [stage]
-        values += [self._history_value(f, row.get(column)) for f, column in layout[1:]]
-        self.events.add_values(record_key, at, tuple(name for name, _c in layout), values)
+        for column, (name, seen) in columns:
+            raw = row.get(column) or ""
+            if raw not in seen:  # parsed once per distinct text (a deal's rows repeat them)
+                if len(seen) >= 50_000:
+                    seen.clear()
+                seen[raw] = self._history_value(name, raw)
+            values.append(seen[raw])
+        self.events.add_values(record_key, at, fields, values)
         return True
 
     def _history_time(self, row: dict[str, str]) -> datetime:
@@ -291,14 +303,18 @@ class SalesforceReader:
             stage = self._stage_names[is_lead, name] = mapper.stage(name).name
         return stage
 
-    def _history_layout(self, row: dict[str, str]) -> list[tuple[str, str]]:
-        """The (field, column) pairs an OpportunityHistory file has, the stage first; one
-        header per file, so worked out once."""
-        columns = tuple(row)
-        if self._layout is None or self._layout[0] != columns:
-            found = [("stage", "StageName")]
-            found += [(f, c) for c, f in OPPORTUNITY_HISTORY.items() if c in row]
-            self._layout = (columns, found)
+    def _history_layout(self, row: dict[str, str]) -> HistoryLayout:
+        """The fields an OpportunityHistory file holds (the stage first) and, for each column
+        besides StageName, its field and the values already read from it; one header per
+        file, so worked out once."""
+        # A reader reads one OpportunityHistory source: its header is checked by its size.
+        if self._layout is None or len(self._layout[0]) != len(row):
+            header = tuple(row)
+            columns: list[tuple[str, tuple[str, dict[str, str | None]]]] = [
+                (c, (f, {})) for c, f in OPPORTUNITY_HISTORY.items() if c in row
+            ]
+            fields = ("stage", *(f for _c, (f, _seen) in columns))
+            self._layout = (header, (fields, columns))
         return self._layout[1]
 
     def _field_change(self, row: dict[str, str], record: str, field: str) -> bool:

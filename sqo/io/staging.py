@@ -89,13 +89,15 @@ class EventStage:
         if record != self._run_record:
             self._end_run()
             self._run_record = record
-        texts = [number]
-        for value in values:
-            text = "" if value is None else value
-            if _EVENT in text or _PART in text or _ESCAPED in text:
-                text = _ESCAPED + json.dumps(text)
-            texts.append(text)
-        self._run.append(f"{at.isoformat()}{_PART}{_PART.join(texts)}")
+        texts = ["" if value is None else value for value in values]
+        joined = _PART.join(texts)
+        # One scan of the row for the usual case: no value holds a separator.
+        if _EVENT in joined or _ESCAPED in joined or joined.count(_PART) != len(texts) - 1:
+            joined = _PART.join(
+                _ESCAPED + json.dumps(t) if _EVENT in t or _PART in t or _ESCAPED in t else t
+                for t in texts
+            )
+        self._run.append(f"{at.isoformat()}{_PART}{number}{_PART}{joined}")
 
     def _end_run(self) -> None:
         if self._run_record is not None:
@@ -182,24 +184,26 @@ class EventStage:
         names = self._stage_names
         events: list[FieldEvent] = []
         last: dict[str, str | None] = {}
+        append = events.append
+        layouts = self._layouts
         for part in parts:
             if len(part) == 2:
-                events.append(FieldEvent(parse(part[0]), names[int(part[1])]))
+                append(FieldEvent(parse(part[0]), names[int(part[1])]))
                 continue
             at = parse(part[0])
-            fields, before = self._layouts[int(part[1])]
+            fields, before = layouts[int(part[1])]
             for field, text in zip(fields, part[2:], strict=True):
                 value: str | None = text or None
-                if text.startswith(_ESCAPED):
+                if text and text[0] == _ESCAPED:
                     value = json.loads(text[1:])
                 if field == "stage":
                     if value is not None:
-                        events.append(FieldEvent(at, value))
+                        append(FieldEvent(at, value))
                 elif before:
-                    events.append(FieldEvent(at, value, field, True))
+                    append(FieldEvent(at, value, field, True))
                 elif field not in last or last[field] != value:
                     last[field] = value
-                    events.append(FieldEvent(at, value, field))
+                    append(FieldEvent(at, value, field))
         return events
 
     def close(self) -> None:
