@@ -407,33 +407,61 @@ def test_start_stage_sqo_counts_the_losses_in_the_win_rate(tmp_path):
     assert any("win rate is withheld" in note for note in data["notes"])
 
 
-def test_a_won_deal_without_history_is_not_won_in_zero_days(workspace, tmp_path):
+def test_a_won_deal_with_only_a_won_date_is_not_won_in_zero_days(workspace, tmp_path):
+    """One deal without history, one whose history holds only its win (a single
+    OpportunityHistory row): each starts at its creation, so its cycle is creation to win."""
     folder = tmp_path / "sf"
     folder.mkdir()
     created, closed = datetime(2025, 2, 3, 9, 30), datetime(2025, 3, 17)
+    won_at = datetime(2025, 3, 14, 16, 5, 12)
     write(
         folder / "Opportunity.csv",
         OPP_HEADER,
         [
             [
-                *("0068d0000200001AAA", "Renewal", "Closed Won", "5000.00", "USD"),
+                *(f"0068d000020000{n}AAA", f"Renewal {n}", "Closed Won", "5000.00", "USD"),
                 *("2025-03-17", "100", "Closed", "", sf_time(created), sf_time(closed), ""),
+            ]
+            for n in (1, 2)
+        ],
+    )
+    write(
+        folder / "OpportunityHistory.csv",
+        OH_HEADER,
+        [
+            [
+                *("0088d0000300001", "0068d0000200002AAA", "0058d000001", sf_time(won_at)),
+                *("Closed Won", "5000.0", "5000.000", "2025-03-17", "100", "Closed"),
+                *(sf_time(won_at), "false"),
             ]
         ],
     )
-    import_folder(db_path(workspace), folder)
-    (opp,) = opportunities.list_opportunities(workspace, _a())
-    stages = [
-        (c.old, c.new, c.changed_at)
-        for c in record_history(workspace, _a(), RecordType.OPPORTUNITY, opp.id)
-        if c.field == "stage"
-    ]
-    assert stages == [(None, "Qualification", created), ("Qualification", "Won", closed)]
+    output = import_folder(db_path(workspace), folder)
+    assert "2 closed deal(s) had no stage history" in output
+    moves = {}
+    for opp in opportunities.list_opportunities(workspace, _a()):
+        history = record_history(workspace, _a(), RecordType.OPPORTUNITY, opp.id)
+        moves[opp.external_id] = [
+            (c.old, c.new, c.changed_at) for c in history if c.field == "stage"
+        ]
+        assert opp.closed_at == (closed if opp.external_id.endswith("1AAA") else won_at)
+    assert moves == {
+        "sf:0068d0000200001AAA": [
+            (None, "Qualification", created),
+            ("Qualification", "Won", closed),
+        ],
+        "sf:0068d0000200002AAA": [
+            (None, "Qualification", created),
+            ("Qualification", "Won", won_at),
+        ],
+    }
     funnel = runner.invoke(
         app, ["--db", db_path(workspace), "funnel", "--json", "--as-of", "2026-01-01"]
     )
     (cycle,) = json.loads(funnel.stdout)["cycles"]
-    assert cycle["median_days"] == pytest.approx((closed - created).total_seconds() / 86_400, 0.05)
+    days = sorted((end - created).total_seconds() / 86_400 for end in (closed, won_at))
+    assert cycle["won"] == 2
+    assert cycle["mean_days"] == pytest.approx(sum(days) / 2, rel=0.05)
 
 
 @pytest.mark.parametrize(
