@@ -338,6 +338,15 @@ def import_salesforce(
             show_default=False,
         ),
     ] = None,
+    start_stage: Annotated[
+        str | None,
+        typer.Option(
+            "--start-stage",
+            help="The stage a closed deal with no stage history started at "
+            "(default: the first open stage).",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: DryRun = False,
     skip_invalid: SkipInvalid = False,
     all_or_nothing: Annotated[
@@ -371,6 +380,7 @@ def import_salesforce(
             load_stage_table(lead_statuses) if lead_statuses else {},
             "iso" if live else date_format,  # the API writes ISO dates
             load_account_segments(segments, segment_field),
+            start_stage,
         )
         if folder is not None:
             return salesforce_files(folder, reader, known_keys(ws))

@@ -47,12 +47,29 @@ class Ref:
     required: bool = True
 
 
-@dataclass
-class StageEvent:
-    """The record entered ``stage`` at ``at`` (a workspace stage name)."""
+@dataclass(slots=True)
+class FieldEvent:
+    """The record's ``field`` (a history field, :mod:`sqo.domain.history`) took ``value`` (its
+    canonical history text; None: emptied) at ``at``. A stage event is one whose field is
+    ``stage``, its value a workspace stage name.
+
+    ``before``: the value the field had *until* ``at`` (a field history row's OldValue). It
+    tells the value the record was created with when no earlier event of the field does, and
+    is no change of its own.
+    """
 
     at: datetime
-    stage: str
+    value: str | None
+    field: str = "stage"
+    before: bool = False
+
+    @property
+    def stage(self) -> str | None:
+        return self.value if self.field == "stage" else None
+
+
+# Readers that know only stages build their events as ``StageEvent(at, stage)``.
+StageEvent = FieldEvent
 
 
 @dataclass
@@ -75,7 +92,7 @@ class IncomingStaged:
     kind: Kind
     record: Lead | Opportunity
     refs: dict[str, Ref] = field(default_factory=dict)
-    events: list[StageEvent] = field(default_factory=list)
+    events: list[FieldEvent] = field(default_factory=list)
     modified_at: datetime | None = None
     raw: dict[str, str] = field(default_factory=dict)
 

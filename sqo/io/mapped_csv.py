@@ -21,6 +21,7 @@ from sqo.io.mapping import Companion, Mapping
 from sqo.io.rates import rates_block, require_rates
 from sqo.io.segments import segment_label
 from sqo.io.stages import StageMapper
+from sqo.io.start_stage import assumed_note, start_stage, with_start
 from sqo.io.values import parse_int, parse_moment, parse_money, parse_percent
 
 
@@ -131,6 +132,13 @@ class OpportunityRows(MappedRows):
         super().__init__(mapping, model, now)
         self.stages = StageMapper(model, mapping.values.get("stage"))
         self.currency = parse_currency(mapping.currency)
+        # Only when the mapping asks: its stage_entered dates may already say where deals start.
+        self.start = (
+            start_stage(model, mapping.start_stage, option="start_stage")
+            if mapping.start_stage
+            else None
+        )
+        self.assumed = 0  # closed deals given the start stage
 
     def build(self, row: CsvRow) -> IncomingStaged:
         values = row.values
@@ -180,6 +188,17 @@ class OpportunityRows(MappedRows):
                 or close
                 or opp.created_at
             )
+            if self.start is not None:
+                assumed = with_start(
+                    events,
+                    start=self.start,
+                    final=stage.name,
+                    created_at=opp.created_at,
+                    closed_at=opp.closed_at,
+                )
+                if assumed is not None:
+                    events = assumed
+                    self.assumed += 1
         refs: dict[str, Ref] = {}
         owner = self.text(values, "owner")
         if owner:
@@ -211,7 +230,15 @@ class OpportunityRows(MappedRows):
         return sorted(events, key=lambda e: e.at)
 
 
-def _main_items(source: CsvSource, rows: OpportunityRows | LeadRows) -> Iterator[Item]:
+def _main_items(
+    source: CsvSource, rows: OpportunityRows | LeadRows, notes: list[str]
+) -> Iterator[Item]:
+    yield from _rows(source, rows)
+    if isinstance(rows, OpportunityRows) and rows.assumed and rows.start is not None:
+        notes.append(assumed_note(rows.assumed, rows.start, "start_stage"))
+
+
+def _rows(source: CsvSource, rows: OpportunityRows | LeadRows) -> Iterator[Item]:
     for row in source.rows():
         if not isinstance(row, CsvRow):
             yield Rejected(
@@ -275,7 +302,7 @@ def mapped_csv_files(
     else:
         rows = OpportunityRows(mapping, model, now)
     rows.notes = main.notes
-    items = _main_items(main, rows)
+    items = _main_items(main, rows, main.notes.said)
     if corporate is not None:
         items = require_rates(items, corporate, rated)
     files.append(

@@ -145,6 +145,7 @@ class Mapping(BaseModel):
     values: dict[str, dict[str, str]] = Field(default_factory=dict)  # field -> {source: ours}
     stage_entered: dict[str, str] = Field(default_factory=dict)  # stage -> date column
     date_format: str = "iso"  # iso, day-first, month-first, or a strptime pattern
+    start_stage: str | None = None  # where a closed deal without stage dates started
     currency: str = "USD"
     encoding: str | None = None  # default: detected
     delimiter: str | None = None  # default: detected

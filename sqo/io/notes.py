@@ -4,7 +4,7 @@ read and told in the import report: nothing is changed silently, and nothing is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqo.i18n import _
 
@@ -13,6 +13,9 @@ from sqo.i18n import _
 class FileNotes:
     nul_removed: int = 0  # NUL characters in text (rich-text fields); PostgreSQL cannot store them
     amounts_rounded: int = 0  # amounts with more than two decimals, rounded to cents
+    # What the reader assumed where the file is silent (translated sentences), such as the
+    # stage deals without stage history started at.
+    said: list[str] = field(default_factory=list)
 
     def messages(self, file: str) -> list[str]:
         found = []
@@ -33,4 +36,5 @@ class FileNotes:
                     file=file,
                 )
             )
+        found += [f"{file}: {sentence}" for sentence in self.said]
         return found

@@ -26,6 +26,7 @@ from sqo.io.notes import FileNotes
 from sqo.io.salesforce_segments import AccountSegments
 from sqo.io.stages import StageMapper
 from sqo.io.staging import EventStage
+from sqo.io.start_stage import start_stage
 from sqo.io.values import parse_bool, parse_day, parse_int, parse_moment, parse_money, parse_percent
 
 SOURCE = "salesforce"
@@ -56,6 +57,30 @@ DEFAULT_LEAD_STATUSES = {
     "Closed - Converted": "SQL",
     "Closed - Not Converted": "Disqualified",
 }
+
+# OpportunityHistory columns (besides StageName) and the fields they hold, each row a snapshot.
+OPPORTUNITY_HISTORY = {
+    "Amount": "amount_cents",
+    "CloseDate": "close_date",
+    "ForecastCategory": "forecast_category",
+    "Probability": "probability",
+}
+# The fields of an OpportunityHistory file, and per column its field and the values read so far.
+HistoryLayout = tuple[tuple[str, ...], list[tuple[str, tuple[str, dict[str, str | None]]]]]
+
+# OpportunityFieldHistory's Field values kept, besides StageName (stage moves, read as such).
+# Owner changes are not: they name users by id, which the history rows do not resolve.
+FIELD_HISTORY = {
+    "Amount": "amount_cents",
+    "CloseDate": "close_date",
+    "ForecastCategoryName": "forecast_category",
+    "ForecastCategory": "forecast_category",
+    "Probability": "probability",
+    "NextStep": "next_step",
+    "Name": "name",
+}
+# ForecastCategory holds the API names; ForecastCategoryName (and sqo) the labels.
+FORECAST_CATEGORIES = {"BestCase": "Best Case", "Forecast": "Commit"}
 
 # The objects read, in the order they are imported (parents first; rates before amounts).
 OBJECTS = (
@@ -133,8 +158,12 @@ class SalesforceReader:
     lead_statuses: dict[str, str]
     date_format: str = "iso"
     segments: AccountSegments = dataclasses.field(default_factory=AccountSegments)
+    # Where a closed deal with no stage history starts (default: the first open stage).
+    start_stage: str | None = None
 
     def __post_init__(self) -> None:
+        self.start_stage = start_stage(self.model, self.start_stage, option="--start-stage")
+        self.without_stage_history = 0  # closed deals given the start stage
         self.opp_stages = StageMapper(
             self.model,
             self.stages,
@@ -155,6 +184,7 @@ class SalesforceReader:
         self.deal_created_order = self.date_format  # Opportunity.csv's date order
         self._stage_names: dict[tuple[bool, str | None], str] = {}
         self._refs: dict[tuple[Kind, str], Ref] = {}
+        self._layout: tuple[tuple[str, ...], HistoryLayout] | None = None
 
     # ---- helpers -------------------------------------------------------------------------
     def moment(self, row: dict[str, str], name: str) -> datetime | None:
@@ -267,23 +297,95 @@ class SalesforceReader:
         return Incoming(n, Kind.HISTORY, "", {"skip": True})  # another field's history
 
     def stage_event(self, row: dict[str, str], field: str) -> bool:
-        """Stage a history row's stage event; False for another field's history row."""
+        """Stage a history row's events; False for the history of a field not kept.
+
+        An OpportunityHistory row is the deal's stage, amount, close date, forecast category
+        and probability as of its CreatedDate; an OpportunityFieldHistory row one field's
+        change (OldValue until CreatedDate, NewValue from then on); a LeadHistory row's status
+        change is a stage move."""
         is_lead = "LeadId" in row and field != "StageName"
         record = _text(row, "LeadId" if is_lead else "OpportunityId")
         if not record:
             raise InvalidValue(_("the record id is empty."), field="id")
-        if "Field" in row and (row.get("Field") or "").strip() not in (field, "created"):
-            return False
-        name = _text(row, "StageName") or _text(row, "NewValue")
+        record_key = key(Kind.LEAD if is_lead else Kind.OPPORTUNITY, record)
+        if "Field" in row:  # field history: one field's change
+            changed = (row.get("Field") or "").strip()
+            if not is_lead and changed in FIELD_HISTORY:
+                return self._field_change(row, record_key, FIELD_HISTORY[changed])
+            if changed not in (field, "created"):
+                return False
+            if changed == "created" and not _text(row, "NewValue"):
+                return False  # "the record was created", with no value: the record's row tells
+            at = self._history_time(row)
+            self.events.add_one(record_key, at, self._stage_name(is_lead, _text(row, "NewValue")))
+            return True
+        at = self._history_time(row)
+        stage = self._stage_name(is_lead, _text(row, "StageName"))
+        fields, columns = self._history_layout(row)
+        if is_lead or not columns:  # stages alone: the compact form
+            self.events.add_one(record_key, at, stage)
+            return True
+        values: list[str | None] = [stage]
+        for column, (name, seen) in columns:
+            raw = row.get(column) or ""
+            if raw not in seen:  # parsed once per distinct text (a deal's rows repeat them)
+                if len(seen) >= 50_000:
+                    seen.clear()
+                seen[raw] = self._history_value(name, raw)
+            values.append(seen[raw])
+        self.events.add_values(record_key, at, fields, values)
+        return True
+
+    def _history_time(self, row: dict[str, str]) -> datetime:
         at = self.moment(row, "CreatedDate")
         if at is None:
             raise InvalidValue(_("the CreatedDate is empty."), field="CreatedDate")
+        return at
+
+    def _stage_name(self, is_lead: bool, name: str | None) -> str:
         stage = self._stage_names.get((is_lead, name))
         if stage is None:  # mapped once per distinct name (refusals are counted every time)
             mapper = self.lead_stages if is_lead else self.opp_stages
             stage = self._stage_names[is_lead, name] = mapper.stage(name).name
-        self.events.add_one(key(Kind.LEAD if is_lead else Kind.OPPORTUNITY, record), at, stage)
+        return stage
+
+    def _history_layout(self, row: dict[str, str]) -> HistoryLayout:
+        """The fields an OpportunityHistory file holds (the stage first) and, for each column
+        besides StageName, its field and the values already read from it; one header per
+        file, so worked out once."""
+        # A reader reads one OpportunityHistory source: its header is checked by its size.
+        if self._layout is None or len(self._layout[0]) != len(row):
+            header = tuple(row)
+            columns: list[tuple[str, tuple[str, dict[str, str | None]]]] = [
+                (c, (f, {})) for c, f in OPPORTUNITY_HISTORY.items() if c in row
+            ]
+            fields = ("stage", *(f for _c, (f, _seen) in columns))
+            self._layout = (header, (fields, columns))
+        return self._layout[1]
+
+    def _field_change(self, row: dict[str, str], record: str, field: str) -> bool:
+        at = self._history_time(row)
+        if "OldValue" in row:
+            old = self._history_value(field, row.get("OldValue"))
+            self.events.add_values(record, at, (field,), [old], before=True)
+        new = self._history_value(field, row.get("NewValue"))
+        self.events.add_values(record, at, (field,), [new])
         return True
+
+    def _history_value(self, field: str, raw: str | None) -> str | None:
+        """A history cell as the history text of ``field`` (None: empty)."""
+        text = (raw or "").strip()
+        if not text:
+            return None
+        if field == "amount_cents":
+            return str(parse_money(text, field="Amount")[0])
+        if field == "close_date":
+            return parse_day(text, field="CloseDate", order=self.date_format).isoformat()
+        if field == "probability":
+            return str(parse_percent(text, scale_100=True))
+        if field == "forecast_category":
+            return FORECAST_CATEGORIES.get(text, text)
+        return text[:255]
 
     def opportunity(self, n: int, row: dict[str, str]) -> IncomingStaged:
         stage = self.opp_stages.stage(_text(row, "StageName"))
@@ -480,6 +582,8 @@ class SalesforceReader:
         obj: str,
         rows: Iterable[tuple[int, dict[str, str]] | Rejected],
         known: Callable[[Kind, list[str]], set[str]] | None = None,
+        notes: list[str] | None = None,
     ) -> Iterator[Item]:
-        """The records of one object's rows; staged history joins its records here."""
-        return salesforce_stream.items(self, obj, rows, known)
+        """The records of one object's rows; staged history joins its records here. What
+        the import assumed goes to ``notes`` (for the import report)."""
+        return salesforce_stream.items(self, obj, rows, known, notes)

@@ -132,7 +132,12 @@ def salesforce_files(
         SourceFile(
             path.name,
             KINDS[obj],
-            _noting(reader, notes[obj], orders[obj], reader.items(obj, rows(sources[obj]), known)),
+            _noting(
+                reader,
+                notes[obj],
+                orders[obj],
+                reader.items(obj, rows(sources[obj]), known, notes[obj].said),
+            ),
             path=str(path),
             columns=sources[obj].header,
             notes=notes[obj],

@@ -16,6 +16,7 @@ from sqo.domain.errors import InvalidValue
 from sqo.domain.records import Opportunity
 from sqo.i18n import _
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Rejected
+from sqo.io.start_stage import assumed_note, with_start
 
 if TYPE_CHECKING:
     from sqo.io.salesforce import SalesforceReader
@@ -43,8 +44,10 @@ def items(
     obj: str,
     rows: Iterable[tuple[int, dict[str, str]] | Rejected],
     known: Known | None = None,
+    notes: list[str] | None = None,
 ) -> Iterator[Item]:
     """The records of one object's rows; staged history joins its records here."""
+    assumed_before = reader.without_stage_history
     history_field = HISTORY_FIELDS.get(obj)
     build = reader.builder(obj)
     batch: list[IncomingStaged] = []
@@ -89,6 +92,9 @@ def items(
             yield item
     yield from _with_events(reader, batch)
     yield from _check_known(reader, obj, pending, known)
+    assumed = reader.without_stage_history - assumed_before
+    if assumed and notes is not None and reader.start_stage is not None:
+        notes.append(assumed_note(assumed, reader.start_stage, "--start-stage"))
 
 
 def _with_events(reader: SalesforceReader, batch: list[IncomingStaged]) -> Iterator[Item]:
@@ -98,20 +104,41 @@ def _with_events(reader: SalesforceReader, batch: list[IncomingStaged]) -> Itera
     for item in batch:
         item.events = found.get(item.key, [])
         if item.kind is Kind.OPPORTUNITY and isinstance(item.record, Opportunity):
-            stage = reader.model.stage(item.record.stage)
-            if stage.is_closed:
-                entered = [e.at for e in item.events if e.stage == stage.name]
-                item.record.closed_at = (
-                    entered[-1]
-                    if entered
-                    else (
-                        datetime.combine(item.record.close_date, datetime.min.time())
-                        if item.record.close_date
-                        else item.record.created_at
-                    )
-                )
+            _closing(reader, item, item.record)
         yield item
     batch.clear()
+
+
+def _closing(reader: SalesforceReader, item: IncomingStaged, opp: Opportunity) -> None:
+    """A closed deal's close time: when it entered its closed stage, else its close date.
+
+    A closed deal whose history shows no stage but its final one (or none) starts at the
+    reader's start stage (:mod:`sqo.io.start_stage`)."""
+    stage = reader.model.stage(opp.stage)
+    if not stage.is_closed:
+        return
+    entered = [e.at for e in item.events if e.stage == stage.name]
+    opp.closed_at = (
+        entered[-1]
+        if entered
+        else (
+            datetime.combine(opp.close_date, datetime.min.time())
+            if opp.close_date
+            else opp.created_at
+        )
+    )
+    if reader.start_stage is None:
+        return
+    events = with_start(
+        item.events,
+        start=reader.start_stage,
+        final=stage.name,
+        created_at=opp.created_at,
+        closed_at=opp.closed_at,
+    )
+    if events is not None:
+        reader.without_stage_history += 1
+        item.events = events
 
 
 def _check_known(

@@ -6,21 +6,27 @@ Consecutive rows of one record (exports often list a record's history together) 
 one run, a single row of the scratch table: a history of millions of rows costs a fraction of
 the inserts, index entries and lookups. A record's events come back in time order, rows of the
 same time in the order they were added.
+
+A stage event is kept as its time and its stage's number; any other field's event as its time,
+the field's number and the value's text (escaped when it holds a separator), so a history of
+stages alone costs what it always did.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from sqo.io.incoming import StageEvent
+from sqo.io.incoming import FieldEvent
 
 BATCH = 50_000
 _EVENT = "\x1e"  # between the events of a run
-_PART = "\x1f"  # between an event's time and its stage's number
+_PART = "\x1f"  # between an event's time, its stage's (or field's) number and its value
+_ESCAPED = "\x1d"  # a value holding a separator, as JSON (which writes control characters escaped)
 
 
 def _at_text(event: list[str]) -> str:
@@ -46,6 +52,9 @@ class EventStage:
         # Stage names are stored by number (no name can clash with the separators).
         self._stage_numbers: dict[str, str] = {}
         self._stage_names: list[str] = []
+        # The fields (and whether they are values until the time) of add_values, by number.
+        self._layout_numbers: dict[tuple[tuple[str, ...], bool], str] = {}
+        self._layouts: list[tuple[tuple[str, ...], bool]] = []
 
     def add(self, rows: Iterable[tuple[str, datetime, str]]) -> None:
         for record, at, stage in rows:
@@ -60,6 +69,35 @@ class EventStage:
             self._end_run()
             self._run_record = record
         self._run.append(f"{at.isoformat()}{_PART}{number}")
+
+    def add_values(
+        self,
+        record: str,
+        at: datetime,
+        fields: tuple[str, ...],
+        values: list[str | None],
+        *,
+        before: bool = False,
+    ) -> None:
+        """Several fields' values at ``at``, such as an OpportunityHistory row's stage, amount
+        and close date (``before``: their values until ``at``, see FieldEvent)."""
+        layout = (fields, before)
+        number = self._layout_numbers.get(layout)
+        if number is None:
+            number = self._layout_numbers[layout] = str(len(self._layouts))
+            self._layouts.append(layout)
+        if record != self._run_record:
+            self._end_run()
+            self._run_record = record
+        texts = ["" if value is None else value for value in values]
+        joined = _PART.join(texts)
+        # One scan of the row for the usual case: no value holds a separator.
+        if _EVENT in joined or _ESCAPED in joined or joined.count(_PART) != len(texts) - 1:
+            joined = _PART.join(
+                _ESCAPED + json.dumps(t) if _EVENT in t or _PART in t or _ESCAPED in t else t
+                for t in texts
+            )
+        self._run.append(f"{at.isoformat()}{_PART}{number}{_PART}{joined}")
 
     def _end_run(self) -> None:
         if self._run_record is not None:
@@ -113,7 +151,7 @@ class EventStage:
             self.db.execute("CREATE INDEX ix_events ON events (record)")
             self.indexed = True
 
-    def events_for(self, records: list[str]) -> dict[str, list[StageEvent]]:
+    def events_for(self, records: list[str]) -> dict[str, list[FieldEvent]]:
         """Each record's events in time order; events of the same time in the order added."""
         self._index()
         runs: dict[str, list[str]] = {}
@@ -130,14 +168,42 @@ class EventStage:
                     runs[record] = [run]
                 else:
                     found.append(run)
+        events: dict[str, list[FieldEvent]] = {}
+        for record, found in runs.items():
+            parts = [event.split(_PART) for event in _EVENT.join(found).split(_EVENT)]
+            if len(parts) > 1:
+                parts.sort(key=_at_text)  # stable: ties keep the order they were added in
+            events[record] = self._events(parts)
+        return events
+
+    def _events(self, parts: list[list[str]]) -> list[FieldEvent]:
+        """Events of one record, from its entries in time order. A field's value repeated from
+        its previous event says nothing new and is left out (a history row repeats every value
+        it tracks, changed or not); stage events are kept as they are."""
         parse = datetime.fromisoformat
         names = self._stage_names
-        events: dict[str, list[StageEvent]] = {}
-        for record, found in runs.items():
-            pairs = [event.split(_PART) for event in _EVENT.join(found).split(_EVENT)]
-            if len(pairs) > 1:
-                pairs.sort(key=_at_text)  # stable: ties keep the order they were added in
-            events[record] = [StageEvent(parse(at), names[int(n)]) for at, n in pairs]
+        events: list[FieldEvent] = []
+        last: dict[str, str | None] = {}
+        append = events.append
+        layouts = self._layouts
+        for part in parts:
+            if len(part) == 2:
+                append(FieldEvent(parse(part[0]), names[int(part[1])]))
+                continue
+            at = parse(part[0])
+            fields, before = layouts[int(part[1])]
+            for field, text in zip(fields, part[2:], strict=True):
+                value: str | None = text or None
+                if text and text[0] == _ESCAPED:
+                    value = json.loads(text[1:])
+                if field == "stage":
+                    if value is not None:
+                        append(FieldEvent(at, value))
+                elif before:
+                    append(FieldEvent(at, value, field, True))
+                elif field not in last or last[field] != value:
+                    last[field] = value
+                    append(FieldEvent(at, value, field))
         return events
 
     def close(self) -> None:

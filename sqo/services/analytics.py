@@ -7,7 +7,7 @@ after ``as_of`` is ignored, so "the funnel as it was last Monday" is the same co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from sqo.analytics.funnel import (
     default_pairs,
     win_rates,
 )
+from sqo.analytics.history_gaps import cycle_withheld, history_gaps, win_rate_withheld
 from sqo.analytics.milestones import Ladder, materialized, milestone_ladder
 from sqo.analytics.periods import quarter_bounds
 from sqo.analytics.stage_time import StageTime
@@ -176,7 +177,14 @@ def funnel(
             milestones=mt,
         )
         spans = cycles(connection, ladder, as_of, keys=keys, window=window, milestones=mt)
+        gaps = history_gaps(connection, ladder, ladder.index(ws.stage_model.sqo_stage), mt)
     notes = []
+    if gaps.losses_missing and any(r.won and not r.lost for r in rates):
+        rates = [replace(r, rate=None) if r.won and not r.lost else r for r in rates]
+        notes.append(win_rate_withheld(gaps, ws.stage_model.sqo_stage))
+    if gaps.wins_missing and spans:
+        spans = [replace(c, mean_days=None, median_days=None, p90_days=None) for c in spans]
+        notes.append(cycle_withheld(gaps))
     if not rows:
         notes.append(_("No records entered the funnel in this period: every figure is zero."))
         empty = dict.fromkeys(keys)
@@ -218,10 +226,12 @@ def benchmark_report(
     window = window_of(start, end)
     verdicts: list[Verdict] = []
     missing: list[LeftOut] = []
+    withheld: dict[tuple[str | None, str], str] = {}  # (segment, metric): why
     with (
         analytics_connection(ws) as connection,
         materialized(connection, ladder, as_of, ("segment",), kept=True) as mt,
     ):
+        gaps = history_gaps(connection, ladder, sqo, mt)
         for keys in ((), ("segment",)):
             values: dict[str | None, dict[str, float | None]] = {}
             if sql is not None:
@@ -241,9 +251,14 @@ def benchmark_report(
             )
             for rate in rates:
                 values.setdefault(rate.group.get("segment"), {})["sqo_win_rate"] = rate.rate
+                if gaps.losses_missing and rate.won and not rate.lost:
+                    reason = win_rate_withheld(gaps, ws.stage_model.sqo_stage)
+                    withheld[rate.group.get("segment"), "sqo_win_rate"] = reason
             spans = cycles(connection, ladder, as_of, keys=keys, window=window, milestones=mt)
             for cycle in spans:
                 values.setdefault(cycle.group.get("segment"), {})["sales_cycle"] = cycle.median_days
+                if gaps.wins_missing:
+                    withheld[cycle.group.get("segment"), "sales_cycle"] = cycle_withheld(gaps)
             if not keys:
                 values.setdefault(None, {})
                 lo, hi = quarter_bounds(as_of.date())
@@ -267,6 +282,14 @@ def benchmark_report(
     if all(v.value is None for v in verdicts):
         notes.append(_("No data in this period: nothing to compare with the benchmarks yet."))
     notes += left_out_notes(missing)  # the coverage figure leaves these amounts out
+    # A figure computed without the deals the missing history hides gets no verdict.
+    verdicts = [
+        replace(v, value=None, status=None, gap=None, sentence=why)
+        if (why := withheld.get((v.segment, v.metric)))
+        else v
+        for v in verdicts
+    ]
+    notes += list(dict.fromkeys(withheld.values()))
     return BenchmarkReport(as_of, config.name, verdicts, notes)
 
 

@@ -19,7 +19,7 @@ from sqo.domain.records import Lead, Opportunity
 from sqo.domain.values import Complexity, Segment
 from sqo.i18n import _
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Ref, Rejected
-from sqo.io.timeline import creation_rows, quick_snapshot, timeline
+from sqo.io.timeline import TIMED_FIELDS, creation_rows, quick_snapshot, timeline
 from sqo.services.import_conversions import Conversion, convert_leads
 from sqo.store import tables as t
 from sqo.store.bulk import BulkWriter, chunks, rows_by_external_id, update_many
@@ -277,9 +277,11 @@ def finish_deferred(
         update_many(connection, table, changed)
 
 
-def _last_stage_change(
+def _last_timed_change(
     connection: Connection, writer: BulkWriter, record_type: RecordType, ids: list[int]
 ) -> dict[int, datetime]:
+    """When each record last changed a field that sources give history for: events up to
+    then are already in history."""
     if ids:
         writer.restore_history_indexes()  # this lookup needs them
     h = t.history
@@ -289,7 +291,7 @@ def _last_stage_change(
             select(h.c.record_id, func.max(h.c.changed_at))
             .where(
                 h.c.record_type == record_type.value,
-                h.c.field == "stage",
+                h.c.field.in_(TIMED_FIELDS),
                 h.c.record_id.in_(part),
             )
             .group_by(h.c.record_id)
@@ -321,7 +323,7 @@ def write_staged(
         writer.defer_history_indexes()  # a big file of new records: index the history once
         writer.defer_indexes(table)  # and the records
     ids = [r["id"] for r in existing.values()]
-    last = _last_stage_change(connection, writer, record_type, ids)
+    last = _last_timed_change(connection, writer, record_type, ids)
     updates: list[dict[str, Any]] = []
     conversions: list[Conversion] = []
     for item in items:
@@ -341,6 +343,7 @@ def write_staged(
                 record_type=record_type,
                 record_id=record.id,
                 start=record.created_at,
+                fallback=item.modified_at or record.created_at,
                 actor=actor,
                 stamp=writer.stamp,
             )

@@ -23,6 +23,7 @@ from typing import Any
 from sqo.domain.errors import ConfigurationError
 from sqo.i18n import _
 from sqo.io.incoming import Item, Kind, Rejected, SourceFile
+from sqo.io.notes import FileNotes
 from sqo.io.salesforce import OBJECTS, SalesforceReader, key
 from sqo.io.salesforce_files import KINDS
 
@@ -397,12 +398,17 @@ def salesforce_live_files(
     for obj, kind in (("Opportunity", Kind.OPPORTUNITY), ("Lead", Kind.LEAD)):
         if obj in present:  # history rows may name records read after them
             reader.events.add_ids(key(kind, i) for i in objects.ids(obj) if i)
-    return [
-        SourceFile(
-            _("{object} (API)", object=obj),
-            KINDS[obj],
-            _named(obj, reader.items(obj, _rows(objects, obj, page, fields), known)),
-            columns=fields,
+    files = []
+    for obj, fields, page in found:
+        notes = FileNotes()  # what the reader assumed, for the import report
+        items = reader.items(obj, _rows(objects, obj, page, fields), known, notes.said)
+        files.append(
+            SourceFile(
+                _("{object} (API)", object=obj),
+                KINDS[obj],
+                _named(obj, items),
+                columns=fields,
+                notes=notes,
+            )
         )
-        for obj, fields, page in found
-    ]
+    return files

@@ -1,6 +1,7 @@
 """The fast import path for new records writes exactly what the general path writes.
 
-A generated Salesforce folder (2,000 deals with stage history, users, accounts; closed, open,
+A generated Salesforce folder (2,000 deals with stage, amount, close-date, probability and
+forecast history, field history with separators in its values, users, accounts; closed, open,
 reopened and history-less deals, ties and unsorted history) is imported twice into two fresh
 workspaces, once with the fast path and once with the general ``timeline`` + ``diff`` path, and
 then a second export (changed deals, new history, new deals) is imported on top. Every table must
@@ -75,6 +76,7 @@ def generate(folder: Path, deals: int, *, seed: int, second: bool = False) -> No
     start = datetime(2023, 1, 1)
     opps: list[list[Any]] = []
     history: list[list[Any]] = []
+    field_history: list[list[Any]] = []
     for n in range(deals):
         if second and n % 3 == 0:
             continue  # not in this export: left as it is
@@ -102,8 +104,33 @@ def generate(folder: Path, deals: int, *, seed: int, second: bool = False) -> No
             rng.shuffle(events)  # exports are not always in time order
         for at_event, stage in events:
             history.append(
-                [f"008{len(history):015d}", oid, stage, rng.randrange(0, 9000), _stamp(at_event)]
+                [
+                    f"008{len(history):015d}",
+                    oid,
+                    stage,
+                    rng.choice([rng.randrange(0, 9000), 5000, ""]),
+                    (created + timedelta(days=rng.choice([30, 30, 60]))).date().isoformat(),
+                    rng.choice(["10", "20", "20", ""]),
+                    rng.choice(["Pipeline", "BestCase", "Forecast", "Omitted"]),
+                    _stamp(at_event),
+                ]
             )
+            if rng.random() < 0.3:  # field history: amount, close date and next step changes
+                field, old, new = rng.choice(
+                    [
+                        ("Amount", str(rng.randrange(0, 9000)), f"{rng.randrange(0, 9000)}.0"),
+                        ("CloseDate", "2023-05-01", created.date().isoformat()),
+                        (
+                            "NextStep",
+                            "",
+                            rng.choice(["Call back, then\nsend quote", 'Demo "v2"', "Demo"]),
+                        ),
+                        ("Owner", "005000000000000001", "005000000000000002"),
+                    ]
+                )
+                field_history.append(
+                    [f"017{len(field_history):015d}", oid, field, old, new, _stamp(at_event)]
+                )
         current = events[-1][1] if events and rng.random() < 0.8 else rng.choice(STAGES)
         amount = rng.choice(["", str(rng.randrange(100, 90_000)), "$1,250.50", "12500.75"])
         if second and n % 3 == 1:
@@ -138,8 +165,22 @@ def generate(folder: Path, deals: int, *, seed: int, second: bool = False) -> No
     _write(folder / "Opportunity.csv", OPP_HEADER, opps)
     _write(
         folder / "OpportunityHistory.csv",
-        ["Id", "OpportunityId", "StageName", "Amount", "CreatedDate"],
+        [
+            "Id",
+            "OpportunityId",
+            "StageName",
+            "Amount",
+            "CloseDate",
+            "Probability",
+            "ForecastCategory",
+            "CreatedDate",
+        ],
         history,
+    )
+    _write(
+        folder / "OpportunityFieldHistory.csv",
+        ["Id", "OpportunityId", "Field", "OldValue", "NewValue", "CreatedDate"],
+        field_history,
     )
     users = [[f"005{n:015d}", f"User {n}", f"u{n}@example.com"] for n in range(0, 17, 2)]
     _write(folder / "User.csv", ["Id", "Name", "Email"], users)

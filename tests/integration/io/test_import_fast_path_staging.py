@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -55,3 +56,61 @@ def test_runs_read_back_like_single_rows(monkeypatch, batch):
         stage.close()
     want = _reference(rows, records)
     assert {r: [(e.at, e.stage) for e in events] for r, events in got.items()} == want
+
+
+def test_field_values_read_back_in_order_with_repeats_left_out(monkeypatch):
+    """Rows of several fields (an OpportunityHistory row: stage, amount, close date; a field
+    history row: OldValue until, NewValue from), values holding the store's own separators,
+    empty values: each record's events in time order, a field's value repeated from its
+    previous event left out, values until a time and stages kept as they are."""
+    monkeypatch.setattr(staging, "BATCH", 7)
+    rng = random.Random(9)
+    base = datetime(2024, 1, 1)
+    layout = ("stage", "amount_cents", "close_date")
+    texts = ["Call \x1e back", "a\x1fb", "\x1d{}", "plain", None, '"quoted", and\nnew line']
+    rows: list[tuple[str, datetime, str, tuple[Any, ...]]] = []
+    stage = EventStage()
+    try:
+        for _ in range(3000):
+            record = f"sf:{rng.randrange(300):04d}"
+            at = base + timedelta(hours=rng.randrange(0, 60))
+            shape = rng.random()
+            if shape < 0.3:
+                name = rng.choice(["Qualification", "SQO", "Won"])
+                stage.add_one(record, at, name)
+                rows.append((record, at, "stage", (name,)))
+            elif shape < 0.7:
+                values = [
+                    rng.choice(["SQO", "Won"]),
+                    rng.choice(["100", "250", None]),
+                    "2024-05-01",
+                ]
+                stage.add_values(record, at, layout, values)
+                rows.append((record, at, "row", tuple(values)))
+            else:
+                text, before = rng.choice(texts), rng.random() < 0.5
+                stage.add_values(record, at, ("next_step",), [text], before=before)
+                rows.append((record, at, "before" if before else "field", (text,)))
+        records = sorted({r for r, _a, _k, _v in rows})
+        got = stage.events_for(records)
+    finally:
+        stage.close()
+    want: dict[str, list[tuple[datetime, str, str | None, bool]]] = {}
+    last: dict[tuple[str, str], str | None] = {}
+    for record, at, kind, values in sorted(rows, key=lambda r: r[1]):  # stable: ties in order
+        found = want.setdefault(record, [])
+        if kind == "stage":
+            found.append((at, "stage", values[0], False))
+            continue
+        names = layout if kind == "row" else ("next_step",)
+        for name, value in zip(names, values, strict=True):
+            if name == "stage":
+                found.append((at, "stage", value, False))
+            elif kind == "before":
+                found.append((at, name, value, True))
+            elif (record, name) not in last or last[record, name] != value:
+                last[record, name] = value
+                found.append((at, name, value, False))
+    assert {
+        r: [(e.at, e.field, e.value, e.before) for e in events] for r, events in got.items()
+    } == want
