@@ -14,11 +14,12 @@ the CSV files it writes, with pandas, never from sqo.
 
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from tests.csv_files import write_export as _write
 
 CORPORATE = "EUR"
 # Units of each currency per 1 EUR: the static rates of CurrencyType, then dated periods.
@@ -56,13 +57,6 @@ def _report_time(moment: datetime) -> str:
 
 def _report_day(day: date) -> str:
     return f"{day.month}/{day.day}/{day:%y}"
-
-
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(rows)
 
 
 @dataclass

@@ -5,7 +5,6 @@ without a CreatedDate was created at the earliest time the export knows for it."
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from sqo.io import salesforce
 from sqo.io.salesforce_files import salesforce_files
 from sqo.services.imports import known_keys, run_import
 from sqo.store import tables as t
+from tests.csv_files import write_export as write
 
 NOW = datetime(2026, 3, 1, 12, 0)
 EMPTY_18, EMPTY_15 = "000000000000000AAA", "000000000000000"
@@ -75,13 +75,6 @@ LEAD_HISTORY = [
     ["0171", "00Q3", "Status", "Working - Contacted", "2026-01-05T09:30:00.000Z"],
     ["0172", "00Q3", "Status", "Closed - Converted", "2026-01-20T15:00:00.000Z"],
 ]
-
-
-def write(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
-        writer.writerow(header)
-        writer.writerows(rows)
 
 
 def utc(column: pd.Series) -> pd.Series:

@@ -13,14 +13,7 @@ from typer.testing import CliRunner
 
 from sqo.cli.app import app
 from sqo.store import tables as t
-
-
-def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+from tests.csv_files import write_export as write
 
 
 def run(url: str, *args: str):  # type: ignore[no-untyped-def]

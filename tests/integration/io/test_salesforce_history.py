@@ -28,6 +28,7 @@ from sqo.io.salesforce import DEFAULT_STAGES
 from sqo.services import opportunities
 from sqo.services.history import record_history
 from sqo.store import tables as t
+from tests.csv_files import write_export as write
 
 runner = CliRunner()
 STAGES = list(DEFAULT_STAGES)  # Salesforce's standard stage names, in their order
@@ -92,13 +93,6 @@ PROBABILITY = dict(
 
 def sf_time(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-
-
-def write(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        out = csv.writer(handle, quoting=csv.QUOTE_ALL)  # as Data Loader writes
-        out.writerow(header)
-        out.writerows(rows)
 
 
 def export(folder: Path, deals: int = 60, *, seed: int = 3) -> None:

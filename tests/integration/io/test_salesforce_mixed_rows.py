@@ -17,15 +17,9 @@ from sqo.io.salesforce_files import salesforce_files
 from sqo.services.imports import ImportReport, known_keys, run_import
 from sqo.services.workspace import Workspace
 from sqo.store import tables as t
+from tests.csv_files import write_export as write
 
 NOW = datetime(2026, 2, 23, 12, 0)
-
-
-def write(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)  # as Data Loader writes
-        writer.writerow(header)
-        writer.writerows(rows)
 
 
 def read(path: Path) -> list[dict[str, str]]:

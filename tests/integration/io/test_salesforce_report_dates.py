@@ -4,15 +4,14 @@ Expected times come from Python's own ``strptime`` with one explicit pattern per
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from sqo.cli.app import app
 from sqo.store import tables as t
+from tests.csv_files import write_export as write
 
 HEADER = ["Id", "Name", "StageName", "Amount", "CloseDate", "CreatedDate", "LastModifiedDate"]
 ROWS = [
@@ -42,13 +41,6 @@ def python_reading(text: str) -> datetime:
         except ValueError:
             continue
     raise AssertionError(text)
-
-
-def write(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
-        writer.writerow(header)
-        writer.writerows(rows)
 
 
 def test_report_export_with_two_digit_years_and_mixed_columns(workspace, tmp_path):

@@ -4,7 +4,6 @@ address asks for a name or id instead of picking one. Expected owners come from 
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from sqlalchemy import select
@@ -12,6 +11,7 @@ from typer.testing import CliRunner
 
 from sqo.cli.app import app
 from sqo.store import tables as t
+from tests.csv_files import write_export as write
 
 SHARED = "noreply@acme.example"
 USERS = [
@@ -26,13 +26,6 @@ OPPS = [
     ["0063", "Initech", "Prospecting", "0053"],
     ["0064", "Umbrella", "Prospecting", "0054"],
 ]
-
-
-def write(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
-        writer.writerow(header)
-        writer.writerows(rows)
 
 
 def sqo(db: str, *args: str):
