@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqo.i18n import _
 from sqo.io.csv_source import CsvFormat, CsvRow, CsvSource, sniff
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected, SourceFile
 from sqo.io.mapping import Companion, Mapping, template_columns
+from sqo.io.read_ahead import RowItems
 from sqo.io.stages import StageMapper
 from sqo.io.values import parse_int, parse_moment, parse_money, parse_percent
 
@@ -134,13 +136,15 @@ class OpportunityRows:
         self.now = now
         self.stages = StageMapper(model, mapping.values.get("stage"))
         self.currency = parse_currency(mapping.currency)
+        self._entered: dict[str, Any] = {}  # stage-entered stage names, looked up once
 
     def text(self, values: dict[str, str], field: str, *, translate: bool = True) -> str | None:
         spec = self.mapping.fields.get(field)
         if spec is None:
             return None
-        if template_columns(spec):
-            parts = {c: values.get(c, "").strip() for c in template_columns(spec)}
+        columns = template_columns(spec)
+        if columns:
+            parts = {c: values.get(c, "").strip() for c in columns}
             text = spec.format(**parts).strip(" -–:,")
         else:
             text = values.get(spec, "").strip()
@@ -215,16 +219,24 @@ class OpportunityRows:
         from sqo.io.incoming import StageEvent
 
         events = []
+        known = self._entered
+        order = self.mapping.date_format
         for stage_name, column in self.mapping.stage_entered.items():
             text = values.get(column, "").strip()
             if not text:
                 continue
-            stage = self.model.stage(stage_name, field="stage_entered")
+            stage = known.get(stage_name)
+            if stage is None:
+                stage = known[stage_name] = self.model.stage(stage_name, field="stage_entered")
             if stage.is_closed and stage.name != current:
                 continue  # a closing date shows only the stage the deal closed in
-            at = parse_moment(text, field=column, order=self.mapping.date_format)
-            events.append(StageEvent(at, stage.name))
-        return sorted(events, key=lambda e: e.at)
+            events.append(StageEvent(parse_moment(text, field=column, order=order), stage.name))
+        events.sort(key=_entered_at)
+        return events
+
+
+def _entered_at(event: Any) -> datetime:
+    return event.at  # type: ignore[no-any-return]
 
 
 def _main_items(source: CsvSource, rows: OpportunityRows) -> Iterator[Item]:
@@ -273,7 +285,8 @@ def mapped_csv_files(
         SourceFile(
             path.name,
             Kind.OPPORTUNITY,
-            _main_items(main, OpportunityRows(mapping, model, now)),
+            # A pure function of the rows: may be read by a second process (read_ahead.py).
+            RowItems(partial(_main_items, main, OpportunityRows(mapping, model, now))),
             path=str(path),
             columns=main.header,
         )

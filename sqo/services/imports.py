@@ -23,6 +23,7 @@ from sqo.domain.errors import ImportFailed, SqoError
 from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Rejected, SourceFile
+from sqo.io.read_ahead import read_ahead
 from sqo.services.import_writer import (
     Counts,
     Resolver,
@@ -142,7 +143,7 @@ def _import_file(
         if progress is not None:
             progress(source.name, report.rows)
 
-    for item in source.items:
+    for item in read_ahead(source.items):  # by a second process, where it can be
         report.rows += 1
         if isinstance(item, Rejected):
             reject(item)
