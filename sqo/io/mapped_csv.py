@@ -139,6 +139,7 @@ class OpportunityRows(MappedRows):
             else None
         )
         self.assumed = 0  # closed deals given the start stage
+        self._entered: dict[str, Any] = {}  # stage-entered stage names, looked up once
 
     def build(self, row: CsvRow) -> IncomingStaged:
         values = row.values
@@ -218,16 +219,24 @@ class OpportunityRows(MappedRows):
         from sqo.io.incoming import StageEvent
 
         events = []
+        known = self._entered
+        order = self.mapping.date_format
         for stage_name, column in self.mapping.stage_entered.items():
             text = values.get(column, "").strip()
             if not text:
                 continue
-            stage = self.model.stage(stage_name, field="stage_entered")
+            stage = known.get(stage_name)
+            if stage is None:
+                stage = known[stage_name] = self.model.stage(stage_name, field="stage_entered")
             if stage.is_closed and stage.name != current:
                 continue  # a closing date shows only the stage the deal closed in
-            at = parse_moment(text, field=column, order=self.mapping.date_format)
-            events.append(StageEvent(at, stage.name))
-        return sorted(events, key=lambda e: e.at)
+            events.append(StageEvent(parse_moment(text, field=column, order=order), stage.name))
+        events.sort(key=_entered_at)
+        return events
+
+
+def _entered_at(event: Any) -> datetime:
+    return event.at  # type: ignore[no-any-return]
 
 
 def _main_items(

@@ -8,7 +8,7 @@ Ids are allocated here so that records, history and links can be written in batc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Index, Table, bindparam, func, insert, select
@@ -44,6 +44,10 @@ SQLITE_PRAGMAS = {"cache_size": -262_144}
 INDEX_BUILD_PRAGMAS = {"threads": 2, "cache_size": -32_768}
 
 
+def _as_it_is(value: Any) -> Any:
+    return value
+
+
 class IdAllocator:
     """Hands out ids above the table's current maximum (one writer at a time, inside its
     transaction). PostgreSQL sequences are moved past the ids used, in :meth:`finish`."""
@@ -76,6 +80,9 @@ class BulkWriter:
         self._history_batch = max(batch_size, HISTORY_BATCH)
         self._sqlite = connection.dialect.name == "sqlite"
         self._stamp = Stamp(connection) if self._sqlite else None
+        # A history time as add_history_rows expects it (SQLite's stored text), called once per
+        # history row: the converter itself, not a method that calls it.
+        self.stamp: Callable[[Any], Any] = self._stamp or _as_it_is
         self._saved_pragmas: dict[str, Any] = {}
         self._statements: dict[tuple[str, tuple[str, ...]], tuple[str, list[Any]] | None] = {}
         self._deferred_indexes: list[Index] = []
@@ -220,10 +227,6 @@ class BulkWriter:
         )
         if len(self._history) >= self._history_batch:
             self._flush_history()
-
-    def stamp(self, value: Any) -> Any:
-        """A history time as :meth:`add_history_rows` expects it (SQLite's stored text)."""
-        return value if self._stamp is None else self._stamp(value)
 
     def add_history_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """History rows already in the stored shape: the :data:`HISTORY_COLUMNS` values, with
