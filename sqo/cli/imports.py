@@ -25,6 +25,7 @@ from sqo.i18n import _
 from sqo.io.incoming import SourceFile
 from sqo.io.mapped_csv import mapped_csv_files
 from sqo.io.mapping import load_mapping
+from sqo.io.values import check_date_format
 from sqo.services.imports import FileReport, ImportReport, run_import
 from sqo.services.workspace import Workspace
 
@@ -378,7 +379,7 @@ def import_salesforce(
             ws.default_currency,
             load_stage_table(stages) if stages else {},  # on top of the defaults
             load_stage_table(lead_statuses) if lead_statuses else {},
-            "iso" if live else date_format,  # the API writes ISO dates
+            "iso" if live else check_date_format(date_format, auto=True),  # the API writes ISO
             load_account_segments(segments, segment_field),
             start_stage,
         )
@@ -436,7 +437,7 @@ def import_hubspot(
             now,
             ws.default_currency,
             load_stage_table(stages) if stages else hubspot.DEFAULT_STAGES,
-            date_format,
+            check_date_format(date_format),
             timezone,
         )
         first, rated = _rates(ws, rates, date_format)

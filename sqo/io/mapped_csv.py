@@ -200,15 +200,7 @@ class OpportunityRows(MappedRows):
                 if assumed is not None:
                     events = assumed
                     self.assumed += 1
-        refs: dict[str, Ref] = {}
-        owner = self.text(values, "owner")
-        if owner:
-            refs["owner_id"] = Ref(Kind.REP, rep_key(self.mapping.source, owner), placeholder=owner)
-        account = self.text(values, "account")
-        if account:
-            refs["account_id"] = Ref(
-                Kind.ACCOUNT, account_key(self.mapping.source, account), placeholder=account
-            )
+        refs = self.people_refs(values)
         lead = self.text(values, "lead", translate=False)
         if lead:
             # The lead file's ids, under the same source: the writer converts that lead.

@@ -15,8 +15,8 @@ from sqo.domain.records import Lead
 from sqo.domain.stages import LEAD_KINDS, Stage, StageModel
 from sqo.i18n import _
 from sqo.io.csv_source import CsvRow
-from sqo.io.incoming import IncomingStaged, Kind, Ref, StageEvent
-from sqo.io.mapped_rows import MappedRows, account_key, rep_key
+from sqo.io.incoming import IncomingStaged, Kind, StageEvent
+from sqo.io.mapped_rows import MappedRows
 from sqo.io.mapping import Mapping
 from sqo.io.stages import StageMapper
 from sqo.io.values import parse_moment
@@ -88,15 +88,7 @@ class LeadRows(MappedRows):
             external_id=f"{self.mapping.source}:{source_id}",
             attributes={c: values[c] for c in self.mapping.attributes if values.get(c, "").strip()},
         )
-        refs: dict[str, Ref] = {}
-        owner = self.text(values, "owner")
-        if owner:
-            refs["owner_id"] = Ref(Kind.REP, rep_key(self.mapping.source, owner), placeholder=owner)
-        account = self.text(values, "account")
-        if account:
-            refs["account_id"] = Ref(
-                Kind.ACCOUNT, account_key(self.mapping.source, account), placeholder=account
-            )
+        refs = self.people_refs(values)
         return IncomingStaged(row.number, Kind.LEAD, lead, refs, events, raw=values)
 
     def _events(self, values: dict[str, str], created: datetime | None) -> list[StageEvent]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqo.domain.stages import StageModel
+from sqo.io.incoming import Kind, Ref
 from sqo.io.mapping import Mapping, template_columns
 from sqo.io.notes import FileNotes
 from sqo.io.values import parse_moment
@@ -45,3 +46,16 @@ class MappedRows:
     def moment(self, values: dict[str, str], field: str) -> datetime | None:
         text = self.text(values, field)
         return parse_moment(text, field=field, order=self.mapping.date_format) if text else None
+
+    def people_refs(self, values: dict[str, str]) -> dict[str, Ref]:
+        """The owner and account a row names, created under their names when not known."""
+        refs: dict[str, Ref] = {}
+        owner = self.text(values, "owner")
+        if owner:
+            refs["owner_id"] = Ref(Kind.REP, rep_key(self.mapping.source, owner), placeholder=owner)
+        account = self.text(values, "account")
+        if account:
+            refs["account_id"] = Ref(
+                Kind.ACCOUNT, account_key(self.mapping.source, account), placeholder=account
+            )
+        return refs

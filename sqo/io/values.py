@@ -112,6 +112,24 @@ def full_year(two_digits: int) -> int:
     return two_digits + (1900 if two_digits >= PIVOT_YEAR else 2000)
 
 
+def check_date_format(value: str, *, option: str = "--date-format", auto: bool = False) -> str:
+    """A date format a user gave, refused up front rather than on every row it cannot read."""
+    known = (
+        ("auto", "iso", "day-first", "month-first") if auto else ("iso", "day-first", "month-first")
+    )
+    if value in known or "%" in value:
+        return value
+    raise InvalidValue(
+        _(
+            "Unknown {option} {value!r}: use {known} or a strptime pattern such as %d.%m.%Y.",
+            option=option,
+            value=value,
+            known=", ".join(known),
+        ),
+        field="date_format",
+    )
+
+
 def _bad_date(text: str, field: str, order: str) -> InvalidValue:
     return InvalidValue(
         _(

@@ -53,3 +53,15 @@ def test_a_stray_slashed_date_in_an_iso_file_leaves_it_iso(tmp_path):
     rows = [[str(n), "2026-02-23", "2026-02-23T20:55:00.000Z", ""] for n in range(3)]
     source = _file(tmp_path, [*rows, ["9", "31/01/2024", "2026-01-02T10:00:00.000Z", ""]])
     assert file_order(source, "Opportunity.csv") == "iso"
+
+
+def test_an_unknown_date_format_is_refused_up_front():
+    from sqo.io.values import check_date_format
+
+    assert check_date_format("auto", auto=True) == "auto"
+    assert check_date_format("%d.%m.%Y") == "%d.%m.%Y"
+    with pytest.raises(InvalidValue) as refused:
+        check_date_format("bogus", auto=True)
+    assert "Unknown --date-format 'bogus'" in refused.value.message
+    with pytest.raises(InvalidValue):
+        check_date_format("auto")  # HubSpot has no per-file detection
