@@ -52,7 +52,7 @@ def progress_bar() -> Iterator[Callable[[str, int], None]]:
     """A Rich progress display of rows read per file (only on a terminal)."""
     with Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # a file name is not markup
         BarColumn(bar_width=None),
         TextColumn("{task.completed:,} rows"),
         TimeElapsedColumn(),

@@ -212,7 +212,7 @@ def show(
     if as_json:
         output.print_json(lead)
         return
-    output.console.print(f"[bold]{lead.name}[/bold]  (#{lead.id}, v{lead.version})")
+    output.heading(lead.name, f"(#{lead.id}, v{lead.version})")
     output.fields(
         [
             (_("Stage"), lead.stage),

@@ -255,7 +255,7 @@ def show(
         rep_ids={opp.owner_id} if opp.owner_id else set(),
         account_ids={opp.account_id} if opp.account_id else set(),
     )
-    output.console.print(f"[bold]{opp.name}[/bold]  (#{opp.id}, v{opp.version})")
+    output.heading(opp.name, f"(#{opp.id}, v{opp.version})")
     output.fields(
         [
             (_("Stage"), opp.stage),

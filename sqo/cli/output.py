@@ -1,9 +1,17 @@
-"""Rendering for the terminal: Rich tables for people, JSON for scripts, numbers per locale."""
+"""Rendering for the terminal: Rich tables for people, JSON for scripts, numbers per locale.
+
+Data is text, never markup: both consoles have Rich markup and emoji codes switched off, so a
+deal named ``[/]`` or ``[red]Ann`` prints as typed, and every string they render passes through
+:func:`visible`, so a control character in imported text (``\\x1b[2J`` clears a screen) is shown
+as an escape instead of being sent to the terminal. Styling is applied with ``style=``, not
+with markup in the text.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -14,12 +22,49 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from rich.console import Console
+from rich.style import Style
 from rich.table import Table
+from rich.text import Text
 
 from sqo import i18n
 
-console = Console(highlight=False, soft_wrap=True)
-error_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# C0 controls but newline and tab, DEL, C1 controls (0x9b is a one-byte CSI on some terminals),
+# and the Unicode bidirectional overrides and isolates that reorder what a line seems to say.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character written as its escape (``\\x1b``, ``\\u202e``)."""
+    return _CONTROL.sub(_escaped, text)
+
+
+class DataConsole(Console):
+    """A console that renders every string literally: no markup, no emoji codes, and control
+    characters made visible."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, soft_wrap=True, **options)
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(visible(text), **options)
+
+
+console = DataConsole()
+error_console = DataConsole(stderr=True)
+
+
+def heading(title: str, detail: str = "") -> None:
+    """A record's name in bold, then plain detail such as its id and version."""
+    line = Text()
+    line.append(visible(title), style=Style(bold=True))
+    if detail:
+        line.append("  " + visible(detail))
+    console.print(line)
 
 
 def plain(value: Any) -> Any:
