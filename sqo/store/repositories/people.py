@@ -58,7 +58,9 @@ class PeopleRepository(Repository):
             ]
             if found:
                 return found
-        like = select(t.reps).where(func.lower(t.reps.c.name).contains(text.lower())).limit(2)
+        # autoescape: a typed % or _ is a character of the name, not a LIKE wildcard.
+        part = func.lower(t.reps.c.name).contains(text.lower(), autoescape=True)
+        like = select(t.reps).where(part).limit(2)
         partial = self.connection.execute(like).mappings().all()
         return [to_record(Rep, partial[0])] if len(partial) == 1 else []
 
