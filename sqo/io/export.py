@@ -4,7 +4,10 @@ Values are written so that reading them back gives exactly the same value:
 
 - CSV (UTF-8, comma, header row of column names): an empty cell is NULL; text is written as it
   is, except that a leading backslash is an escape (a text that starts with ``\\`` is written
-  with one more ``\\`` in front, and the empty text is written as a single ``\\``). Integers in
+  with one more ``\\`` in front, and the empty text is written as a single ``\\``), and that a
+  text a spreadsheet would run as a formula (it starts with ``= + - @``, a tab or a carriage
+  return), or that starts with ``'``, is written with a ``'`` in front (format version 2; see
+  :mod:`sqo.io.formula_guard`). Number columns are never quoted: ``-5`` is data. Integers in
   decimal, floats as Python's shortest exact ``repr``, booleans ``true``/``false``, dates
   ``YYYY-MM-DD``, timestamps ISO 8601 without a zone (UTC), JSON columns as JSON text.
 - Parquet: native types (int64, float64, bool, date32, timestamp[us]); text and JSON columns
@@ -27,11 +30,14 @@ from sqlalchemy import Table
 
 from sqo.domain.errors import InvalidValue
 from sqo.i18n import _
+from sqo.io.formula_guard import guard_text, unguard_text
 from sqo.store.kinds import column_kind
 
 Format = Literal["csv", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "parquet")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 1 wrote formula-like text unquoted, so a leading quote in it is the text's own.
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -45,10 +51,14 @@ def kinds(table: Table) -> list[str]:
 
 
 def _text_out(value: str) -> str:
-    return "\\" + value if value == "" or value.startswith("\\") else value
+    return "\\" + value if value == "" or value.startswith("\\") else guard_text(value)
 
 
 def _text_in(cell: str) -> str:
+    return cell[1:] if cell.startswith("\\") else unguard_text(cell)
+
+
+def _text_in_version_1(cell: str) -> str:
     return cell[1:] if cell.startswith("\\") else cell
 
 
@@ -170,15 +180,16 @@ class TableWriter:
 
 
 def read_batches(
-    path: Path, table: Table, fmt: Format, batch_size: int
+    path: Path, table: Table, fmt: Format, batch_size: int, *, version: int = FORMAT_VERSION
 ) -> Iterator[list[tuple[Any, ...]]]:
     """The rows of one table file as tuples in the table's column order, in batches. A file
     whose columns differ from the table's, or a cell that does not parse, raises
     :class:`DamagedExport` naming the file and row (the header is row 1 in CSV files; Parquet
-    rows are counted from 1)."""
+    rows are counted from 1). ``version`` is the export's format version (how its CSV text is
+    escaped)."""
     names = [c.name for c in table.columns]
     if fmt == "csv":
-        yield from _csv_batches(path, names, kinds(table), batch_size)
+        yield from _csv_batches(path, names, kinds(table), batch_size, version)
     else:
         yield from _parquet_batches(path, table, names, batch_size)
 
@@ -195,9 +206,10 @@ def _wrong_columns(path: Path, found: list[str], names: list[str]) -> DamagedExp
 
 
 def _csv_batches(
-    path: Path, names: list[str], column_kinds: list[str], batch_size: int
+    path: Path, names: list[str], column_kinds: list[str], batch_size: int, version: int
 ) -> Iterator[list[tuple[Any, ...]]]:
-    parsers = [CELL_IN[k] for k in column_kinds]
+    cell_in = CELL_IN if version >= 2 else {**CELL_IN, "text": _text_in_version_1}
+    parsers = [cell_in[k] for k in column_kinds]
     width = len(names)
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)

@@ -23,6 +23,7 @@ from sqo.domain.actor import Actor
 from sqo.domain.errors import ImportFailed, SqoError
 from sqo.domain.values import utc_now
 from sqo.i18n import _
+from sqo.io.formula_guard import guard_cell
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Rejected, SourceFile
 from sqo.services.corporate_currency import set_corporate_currency
 from sqo.services.import_writer import (
@@ -92,12 +93,12 @@ class _RejectedCsv:
         self.columns = columns
         self.handle = self.path.open("w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.handle)
-        self.writer.writerow(["row", "reason", *columns])
+        self.writer.writerow([guard_cell(c) for c in ["row", "reason", *columns]])
 
     def write(self, rejected: Rejected) -> None:
-        self.writer.writerow(
-            [rejected.row, rejected.message, *(rejected.raw.get(c, "") for c in self.columns)]
-        )
+        cells = [rejected.message, *(rejected.raw.get(c, "") for c in self.columns)]
+        # Opened in a spreadsheet: a cell such as =HYPERLINK(...) is shown, never run.
+        self.writer.writerow([rejected.row, *(guard_cell(c) if c else c for c in cells)])
 
     def close(self) -> None:
         self.handle.close()

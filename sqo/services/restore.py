@@ -21,7 +21,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqo.domain.actor import Actor
 from sqo.domain.errors import InvalidValue, WorkspaceError
 from sqo.i18n import _
-from sqo.io.export import FORMAT_VERSION, FORMATS, MANIFEST, DamagedExport, Format, read_batches
+from sqo.io.export import (
+    FORMAT_VERSION,
+    FORMATS,
+    MANIFEST,
+    READABLE_VERSIONS,
+    DamagedExport,
+    Format,
+    read_batches,
+)
 from sqo.services.workspace import Workspace
 from sqo.store import migrate
 from sqo.store import tables as t
@@ -60,7 +68,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         ) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != "sqo-export":
         raise DamagedExport(_("{file} is not the manifest of an sqo export.", file=MANIFEST))
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in READABLE_VERSIONS:
         raise DamagedExport(
             _(
                 "{file}: export format version {found} is not supported (this sqo reads "
@@ -142,14 +150,19 @@ def _insert(connection: Connection, table: Table, rows: list[tuple[Any, ...]]) -
 
 
 def _restore_table(
-    connection: Connection, folder: Path, table: Table, entry: dict[str, Any], fmt: Format
+    connection: Connection,
+    folder: Path,
+    table: Table,
+    entry: dict[str, Any],
+    fmt: Format,
+    version: int,
 ) -> int:
     deferred = SELF_REFERENCES.get(table.name, ())
     positions = [i for i, c in enumerate(table.columns) if c.name in deferred]
     later: list[tuple[Any, ...]] = []
     count = 0
     path = folder / str(entry["file"])
-    for batch in read_batches(path, table, fmt, BATCH):
+    for batch in read_batches(path, table, fmt, BATCH, version=version):
         if positions:
             later += [row for row in batch if any(row[i] is not None for i in positions)]
             batch = [
@@ -212,7 +225,12 @@ def restore_export(ws: Workspace, actor: Actor, folder: Path) -> RestoreReport:
             connection.execute(delete(t.metadata.tables[name]))
         for table in t.metadata.sorted_tables:
             rows[table.name] = _restore_table(
-                connection, folder, table, manifest["tables"][table.name], fmt
+                connection,
+                folder,
+                table,
+                manifest["tables"][table.name],
+                fmt,
+                manifest["format_version"],  # version 2 quotes formula-like text: undo it
             )
         if connection.dialect.name == "postgresql":
             for table in t.metadata.sorted_tables:

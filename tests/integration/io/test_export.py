@@ -49,7 +49,7 @@ def test_export_writes_one_file_per_table_and_a_manifest(source, tmp_path):
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert files == sorted([f"{name}.parquet" for name in t.metadata.tables] + ["manifest.json"])
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["file_format"] == "parquet"
     assert manifest["tables"]["opportunities"]["rows"] == 1
     assert manifest["tables"]["reps"]["rows"] == 2
