@@ -1,8 +1,9 @@
 """Reading CSV files as real exports write them: any common encoding, any common delimiter,
 quoted newlines, and files that are not CSV at all, refused with a clear message.
 
-Rows are streamed one at a time, numbered as a spreadsheet shows them (the header is row 1), so
-memory stays flat whatever the size of the file.
+Rows are streamed one at a time, numbered as a spreadsheet shows them (the header is row 1, a
+blank line is a row too, a quoted field over several lines is one row), so memory stays flat
+whatever the size of the file.
 """
 
 from __future__ import annotations
@@ -190,8 +191,7 @@ class CsvSource:
                     yield RowProblem(number, str(exc), {})
                     continue
                 if not fields or all(not f.strip() for f in fields):
-                    number -= 1  # blank lines are not rows
-                    continue
+                    continue  # not a record, but a row of the sheet: later rows keep their number
                 if len(fields) > width and any(f.strip() for f in fields[width:]):
                     yield RowProblem(
                         number,
