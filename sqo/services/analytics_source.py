@@ -2,8 +2,9 @@
 
 The copy is brought up to date before each command (see ``sqo.store.analytics_copy``). The
 workspace database serves when the copy is switched off (``SQO_ANALYTICS_COPY=off``) or cannot be
-opened here (another process holds it, or the folder is read-only); the figures are the same,
-only slower on large workspaces.
+opened or brought up to date here (another process holds it, its folder is read-only or full);
+the figures are the same, only slower on large workspaces. A write that fails once the command
+is reading the copy (the derived tables it keeps) ends in one sentence, not a traceback.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from sqo.analytics.milestones import milestone_ladder
 from sqo.domain.actor import Actor
 from sqo.services.workspace import Workspace
 from sqo.store.analytics_copy import (
+    WRITE_FAULTS,
     AnalyticsCopy,
+    CopyNotWritable,
     CopyUnavailable,
     RefreshReport,
     copy_path,
@@ -64,16 +67,25 @@ def _open(ws: Workspace) -> AnalyticsCopy | None:
 def analytics_connection(ws: Workspace) -> Iterator[Connection]:
     """A read connection for one analytics command."""
     copy = _open(ws)
+    if copy is not None:
+        try:
+            copy.refresh()
+        except CopyUnavailable:
+            copy.close()
+            if copy_mode() == REQUIRED:
+                raise
+            copy = None  # left as it was; the database answers this time
     if copy is None:
         with ws.unit_of_work() as uow:
             yield uow.connection
         return
     try:
-        copy.refresh()
         engine = engine_for(copy)
         try:
             with engine.connect() as connection:
                 yield connection
+        except WRITE_FAULTS as exc:
+            raise CopyNotWritable(copy.path, exc) from exc
         finally:
             engine.dispose()
     finally:
@@ -91,6 +103,8 @@ def refresh_copy(ws: Workspace, actor: Actor, *, rebuild: bool = False) -> Refre
         try:
             with engine.connect() as connection:
                 funnel_records.bring_up_to_date(connection, milestone_ladder(ws.stage_model))
+        except WRITE_FAULTS as exc:
+            raise CopyNotWritable(copy.path, exc) from exc
         finally:
             engine.dispose()
     finally:

@@ -76,6 +76,37 @@ class CopyUnavailable(WorkspaceError):
         )
 
 
+class CopyNotWritable(CopyUnavailable):
+    """The copy's folder is full or read-only: the copy cannot be brought up to date."""
+
+    def __init__(self, path: Path, problem: object) -> None:
+        WorkspaceError.__init__(
+            self,
+            _(
+                "The analytics copy {path} cannot be written ({problem}); free some space or "
+                "make its folder writable, or point SQO_ANALYTICS_DIR at another folder "
+                "(SQO_ANALYTICS_COPY=off reads the workspace database directly).",
+                path=str(path),
+                problem=_first_line(problem),
+            ),
+        )
+
+
+# What a full or read-only folder raises from DuckDB: the write itself (IOException), the
+# transaction it broke (TransactionException) and the database it invalidated (FatalException).
+WRITE_FAULTS: tuple[type[BaseException], ...] = (
+    OSError,
+    duckdb.IOException,
+    duckdb.TransactionException,
+    duckdb.FatalException,
+)
+
+
+def _first_line(problem: object) -> str:
+    lines = str(problem).strip().splitlines()
+    return lines[0] if lines else type(problem).__name__
+
+
 def copy_path(url: str) -> Path:
     """Beside a SQLite workspace (``sqo.db`` -> ``sqo.analytics.duckdb``); for a server, or when
     ``SQO_ANALYTICS_DIR`` is set, a file named after the database in that folder (default
@@ -126,7 +157,10 @@ class AnalyticsCopy:
         self.duck = _connect(path)
 
     def close(self) -> None:
-        self.duck.close()
+        try:
+            self.duck.close()
+        except WRITE_FAULTS:  # a copy invalidated by a failed write has nothing left to save
+            pass
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -156,17 +190,29 @@ class AnalyticsCopy:
     # -- refresh ------------------------------------------------------------------------------
 
     def refresh(self, *, rebuild: bool = False) -> RefreshReport:
+        """Bring the copy up to date in one DuckDB transaction. A folder that is full or
+        read-only raises :class:`CopyNotWritable` and leaves the copy as it was."""
         started = time.perf_counter()
-        with closing(open_source(self.url, self.duck)) as source:
-            self.duck.execute("BEGIN TRANSACTION")
-            try:
-                report = self._refresh(source, rebuild)
-                self.duck.execute("COMMIT")
-            except BaseException:
-                self.duck.execute("ROLLBACK")
-                raise
+        try:
+            with closing(open_source(self.url, self.duck)) as source:
+                self.duck.execute("BEGIN TRANSACTION")
+                try:
+                    report = self._refresh(source, rebuild)
+                    self.duck.execute("COMMIT")
+                except BaseException:
+                    self._rollback()
+                    raise
+        except WRITE_FAULTS as exc:
+            raise CopyNotWritable(self.path, exc) from exc
         report.seconds = time.perf_counter() - started
         return report
+
+    def _rollback(self) -> None:
+        # A failed write may already have ended (or invalidated) the transaction.
+        try:
+            self.duck.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
 
     def _refresh(self, source: Source, rebuild: bool) -> RefreshReport:
         meta = self._meta()
@@ -354,7 +400,8 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
                 str(path), config={"memory_limit": MEMORY_LIMIT, "threads": os.cpu_count() or 1}
             )
         except duckdb.IOException as exc:
-            locked = "lock" in str(exc).lower()
+            # DuckDB's words for a file another process holds (not "lock" anywhere in the path)
+            locked = "could not set lock" in str(exc).lower()
             if locked and time.monotonic() < deadline:
                 time.sleep(0.1)
                 continue
@@ -363,8 +410,8 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         except duckdb.Error as exc:
             if discarded or not path.exists():
                 raise CopyUnavailable(path, exc) from exc
-        except PermissionError as exc:
-            raise CopyUnavailable(path, exc) from exc
+        except OSError as exc:  # the folder cannot be created: read-only, or full
+            raise CopyNotWritable(path, exc) from exc
         for stale in (path, path.with_name(path.name + ".wal")):
             stale.unlink(missing_ok=True)
         discarded = True
