@@ -40,6 +40,21 @@ class ExportReport:
     exported_at: datetime
 
 
+class ExportNotWritten(InvalidValue):
+    """The disk refused the export's files; what was written of them is removed."""
+
+    def __init__(self, folder: Path, problem: OSError) -> None:
+        super().__init__(
+            _(
+                "The export cannot be written to {folder} ({problem}); nothing was exported. "
+                "Free some space or choose another folder.",
+                folder=str(folder),
+                problem=problem.strerror or problem,
+            ),
+            field="folder",
+        )
+
+
 def sqo_version() -> str:
     try:
         return version("sqo")
@@ -112,7 +127,12 @@ def export_workspace(
     folder = folder.expanduser().absolute()
     _check_target(folder, force)
     at = now or utc_now()
-    temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    try:
+        temp = Path(
+            tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent)
+        )
+    except OSError as exc:
+        raise ExportNotWritten(folder, exc) from exc
     try:
         rows: dict[str, int] = {}
         connection_options = {"isolation_level": "REPEATABLE READ"}
@@ -135,6 +155,9 @@ def export_workspace(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         _move_into_place(temp, folder)
+    except OSError as exc:  # a full disk (ENOSPC, or EFBIG past a size limit), a lost folder
+        shutil.rmtree(temp, ignore_errors=True)
+        raise ExportNotWritten(folder, exc) from exc
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise

@@ -11,13 +11,15 @@ write history with the times the source reveals, with an actor such as ``import:
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
 
 from sqo.domain.actor import Actor
 from sqo.domain.errors import ImportFailed, SqoError
@@ -85,23 +87,62 @@ class ImportReport:
         return sum(int(getattr(f, attribute)) for f in self.files)
 
 
+class RejectedNotWritten(SqoError):
+    """The rejected-rows file cannot be written (a full disk, a read-only folder)."""
+
+    def __init__(self, path: Path, problem: OSError) -> None:
+        super().__init__(
+            _(
+                "the rejected rows cannot be written to {path} ({problem}); nothing from this "
+                "file was imported. Free some space or make the folder writable, or import "
+                "without --skip-invalid.",
+                path=str(path),
+                problem=problem.strerror or problem,
+            )
+        )
+
+
 class _RejectedCsv:
-    """Rejected rows with their reason, streamed to ``<input>.rejected.csv``."""
+    """Rejected rows with their reason, streamed to ``<input>.rejected.csv``. A failed write
+    removes the file and raises :class:`RejectedNotWritten`: no half-written file is left."""
 
     def __init__(self, source: Path, columns: list[str]) -> None:
         self.path = source.with_name(source.stem + ".rejected.csv")
         self.columns = columns
-        self.handle = self.path.open("w", encoding="utf-8", newline="")
-        self.writer = csv.writer(self.handle)
-        self.writer.writerow([guard_cell(c) for c in ["row", "reason", *columns]])
+        self.handle: Any = None
+        self.discarded = False
+        with self._faults():
+            self.handle = self.path.open("w", encoding="utf-8", newline="")
+            self.writer = csv.writer(self.handle)
+            self.writer.writerow([guard_cell(c) for c in ["row", "reason", *columns]])
 
     def write(self, rejected: Rejected) -> None:
         cells = [rejected.message, *(rejected.raw.get(c, "") for c in self.columns)]
-        # Opened in a spreadsheet: a cell such as =HYPERLINK(...) is shown, never run.
-        self.writer.writerow([rejected.row, *(guard_cell(c) if c else c for c in cells)])
+        with self._faults():
+            # Opened in a spreadsheet: a cell such as =HYPERLINK(...) is shown, never run.
+            self.writer.writerow([rejected.row, *(guard_cell(c) if c else c for c in cells)])
 
     def close(self) -> None:
-        self.handle.close()
+        with self._faults():
+            if self.handle is not None:
+                self.handle.close()
+
+    def discard(self) -> None:
+        self.discarded = True
+        try:
+            if self.handle is not None:
+                self.handle.close()
+        except OSError:
+            pass  # its buffer is what could not be written
+        self.path.unlink(missing_ok=True)
+
+    @contextmanager
+    def _faults(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as exc:
+            self.discard()
+            raise RejectedNotWritten(self.path, exc) from exc
 
 
 def _import_file(
@@ -302,6 +343,7 @@ def _import_one(
                 rejected_csv = _RejectedCsv(Path(source_file.path), source_file.columns)
             rejected_csv.write(rejected)
 
+    refusal: str | None = None
     try:
         _import_file(
             connection,
@@ -313,14 +355,29 @@ def _import_one(
             progress=progress,
         )
     except SqoError as exc:
-        file_report.errors.insert(0, Rejected(0, exc.message))
-        file_report.rejected = max(file_report.rejected, 1)
-        return _("{file}: {problem}", file=file_report.name, problem=exc.message)
-    finally:
-        if rejected_csv is not None:
+        refusal = _refused(file_report, exc.message)
+    except OperationalError as exc:  # a full disk, say: this file is undone, earlier ones stay
+        refusal = _refused(
+            file_report,
+            _(
+                "the database refused to write it ({problem}); nothing from this file was "
+                "imported.",
+                problem=str(exc.orig).strip(),
+            ),
+        )
+    if rejected_csv is not None and not rejected_csv.discarded:
+        try:
             rejected_csv.close()
             file_report.rejected_file = str(rejected_csv.path)
-    return None
+        except RejectedNotWritten as exc:
+            refusal = refusal or _refused(file_report, exc.message)
+    return refusal
+
+
+def _refused(file_report: FileReport, problem: str) -> str:
+    file_report.errors.insert(0, Rejected(0, problem))
+    file_report.rejected = max(file_report.rejected, 1)
+    return _("{file}: {problem}", file=file_report.name, problem=problem)
 
 
 def _stop(
