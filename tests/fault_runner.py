@@ -25,7 +25,9 @@ CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_sqo(mode: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_sqo(
+    mode: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``sqo ARGS`` in a child process meeting the fault ``mode``; its exit code and output."""
     environment = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)}
     return subprocess.run(

@@ -166,7 +166,7 @@ def mutate(data: bytes, case: Case) -> bytes:
     lines = _lines(data)
     line = min(int(case.at * len(lines)), len(lines) - 1)
     if case.kind == "duplicate-line":
-        return b"".join(lines[: line + 1] + [lines[line]] + lines[line + 1 :])
+        return b"".join([*lines[: line + 1], lines[line], *lines[line + 1 :]])
     if case.kind == "swap-lines":
         other = min(int(case.span * len(lines)), len(lines) - 1)
         lines[line], lines[other] = lines[other], lines[line]

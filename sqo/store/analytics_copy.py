@@ -27,7 +27,7 @@ import hashlib
 import os
 import time
 from collections.abc import Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,10 +157,9 @@ class AnalyticsCopy:
         self.duck = _connect(path)
 
     def close(self) -> None:
-        try:
+        # A copy invalidated by a failed write has nothing left to save.
+        with suppress(*WRITE_FAULTS):
             self.duck.close()
-        except WRITE_FAULTS:  # a copy invalidated by a failed write has nothing left to save
-            pass
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -209,10 +208,8 @@ class AnalyticsCopy:
 
     def _rollback(self) -> None:
         # A failed write may already have ended (or invalidated) the transaction.
-        try:
+        with suppress(duckdb.Error):
             self.duck.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
 
     def _refresh(self, source: Source, rebuild: bool) -> RefreshReport:
         meta = self._meta()

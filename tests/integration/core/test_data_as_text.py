@@ -66,5 +66,8 @@ def test_control_characters_reach_the_terminal_as_escapes(db: str) -> None:
 
 
 def test_visible_writes_every_control_character_as_its_escape() -> None:
-    assert output.visible("a\x00b\x07c\rd\x7fe\x9bf\u202eg") == "a\\x00b\\x07c\\x0dd\\x7fe\\x9bf\\u202eg"
+    assert (
+        output.visible("a\x00b\x07c\rd\x7fe\x9bf\u202eg")
+        == "a\\x00b\\x07c\\x0dd\\x7fe\\x9bf\\u202eg"
+    )
     assert output.visible("line\nnext\ttab [b]ÅÄÖ") == "line\nnext\ttab [b]ÅÄÖ"

@@ -125,8 +125,16 @@ def test_a_rejected_rows_file_holds_no_formula_cell(tmp_path: Path) -> None:
         writer.writerow(["D3", "Good", "100", "Qualification", ""])
     result = runner.invoke(
         app,
-        ["--db", str(db), "import", "csv", str(source), "--mapping", str(mapping)]
-        + ["--skip-invalid"],
+        [
+            "--db",
+            str(db),
+            "import",
+            "csv",
+            str(source),
+            "--mapping",
+            str(mapping),
+            "--skip-invalid",
+        ],
     )
     assert result.exit_code == 0, result.output
     rows = cells(tmp_path / "deals.rejected.csv")

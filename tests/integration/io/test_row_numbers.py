@@ -37,7 +37,15 @@ def test_a_bad_row_after_blank_lines_is_named_by_its_spreadsheet_row(tmp_path: P
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(
         app,
-        ["--db", str(db), "import", "csv", str(source), "--mapping", str(tmp_path / "mapping.yaml")],
+        [
+            "--db",
+            str(db),
+            "import",
+            "csv",
+            str(source),
+            "--mapping",
+            str(tmp_path / "mapping.yaml"),
+        ],
     )
     assert result.exit_code == 8, result.output
     assert "  row 7: " in result.output
