@@ -317,6 +317,13 @@ def run_import(
                 carried.commit()
             if whole is not None and not dry_run:
                 whole.commit()
+        except OperationalError as exc:  # a full disk, say, while writing or committing a file
+            committed = (
+                [] if whole is not None else [f for f in report.files[:-1] if f not in sharing]
+            )
+            if not committed:
+                raise  # nothing was written: the interface says so
+            _database_refused(report, report.files[-1], sharing, exc, pending)
         finally:
             if whole is not None and whole.is_active:
                 whole.rollback()
@@ -356,15 +363,10 @@ def _import_one(
         )
     except SqoError as exc:
         refusal = _refused(file_report, exc.message)
-    except OperationalError as exc:  # a full disk, say: this file is undone, earlier ones stay
-        refusal = _refused(
-            file_report,
-            _(
-                "the database refused to write it ({problem}); nothing from this file was "
-                "imported.",
-                problem=str(exc.orig).strip(),
-            ),
-        )
+    except OperationalError:  # the file is undone (see run_import): so are its rejected rows
+        if rejected_csv is not None:
+            rejected_csv.discard()
+        raise
     if rejected_csv is not None and not rejected_csv.discarded:
         try:
             rejected_csv.close()
@@ -378,6 +380,28 @@ def _refused(file_report: FileReport, problem: str) -> str:
     file_report.errors.insert(0, Rejected(0, problem))
     file_report.rejected = max(file_report.rejected, 1)
     return _("{file}: {problem}", file=file_report.name, problem=problem)
+
+
+def _database_refused(
+    report: ImportReport,
+    refused: FileReport,
+    sharing: list[FileReport],
+    exc: OperationalError,
+    pending: Iterable[SourceFile],
+) -> None:
+    """The database failed one file after others were committed: those stay, and the report
+    says which, instead of an error saying nothing was changed."""
+    problem = str(exc.orig).strip()
+    refusal = _refused(
+        refused,
+        _(
+            "the database refused to write it ({problem}); nothing from this file was imported.",
+            problem=problem,
+        ),
+    )
+    _undone([f for f in sharing if f is not refused])
+    _stop(report, refused, refusal, pending)
+    raise ImportFailed(refusal, report=report) from exc
 
 
 def _stop(

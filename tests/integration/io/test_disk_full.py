@@ -14,6 +14,7 @@ from sqo.services.workspace import Workspace, init_workspace
 from sqo.store import tables as t
 from tests.csv_files import write_export
 from tests.fault_runner import run_sqo
+from tests.integration.io.test_salesforce_folder import opp as salesforce_opp
 from tests.integration.io.test_salesforce_folder import refused_folder
 
 FULL = "fsize=1000000"
@@ -105,4 +106,40 @@ def test_a_full_disk_for_the_rejected_rows_names_the_files_committed(
     after = counts(ws)
     assert after["accounts"] == 3 and after["reps"] == before["reps"] + 2
     assert after["opportunities"] == 0 and after["activities"] == 0
+    ws.close()
+
+
+def test_a_full_disk_for_the_database_names_the_files_committed(
+    tmp_path: Path, actor: Actor
+) -> None:
+    ws = init_workspace(str(tmp_path / "import.db"), actor)
+    folder = refused_folder(tmp_path)
+    path = folder / "Opportunity.csv"
+    header = next(csv.reader(path.open(encoding="utf-8", newline="")))
+    many = [salesforce_opp(f"0065g{n:07d}", "Prospecting") for n in range(4000)]
+    for row in many:
+        row[-1] = "y" * 300  # 4,000 descriptions: more than the disk takes
+    write_export(path, header, many)
+    done = run_sqo(
+        FULL,
+        "--db",
+        str(tmp_path / "import.db"),
+        "import",
+        "salesforce",
+        str(folder),
+        "--file-by-file",
+        env={"COLUMNS": "200"},
+    )
+    said = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 8, said
+    assert "Traceback" not in said and "nothing was changed" not in said
+    assert "Error: Opportunity.csv: the database refused to write it (" in said
+    assert (
+        "User.csv: imported (2 created, 0 updated, 0 unchanged). "
+        "Account.csv: imported (3 created, 0 updated, 0 unchanged). "
+        "Opportunity.csv: refused; nothing written. "
+        "Task.csv: not read; the import stopped at the refused file." in said
+    )
+    after = counts(ws)
+    assert after["accounts"] == 3 and after["opportunities"] == 0
     ws.close()
