@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -129,12 +129,13 @@ class _RejectedCsv:
 
     def discard(self) -> None:
         self.discarded = True
-        try:
+        # Its buffer is what could not be written; a folder that refuses the removal too keeps
+        # the part written, which the refusal's sentence names.
+        with suppress(OSError):
             if self.handle is not None:
                 self.handle.close()
-        except OSError:
-            pass  # its buffer is what could not be written
-        self.path.unlink(missing_ok=True)
+        with suppress(OSError):
+            self.path.unlink(missing_ok=True)
 
     @contextmanager
     def _faults(self) -> Iterator[None]:
