@@ -21,15 +21,15 @@ EMOJI = "Ship :rocket: it"
 
 
 def sqo(db: str, *args: str) -> str:
-    result = runner.invoke(app, ["--db", db, "--as", "ann", *args])
+    # wide enough that no name wraps inside a table cell
+    result = runner.invoke(app, ["--db", db, "--as", "ann", *args], env={"COLUMNS": "240"})
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 0, result.output
     return result.output
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(output.console, "width", 240)  # no wrapping inside the names
+def db(tmp_path: Path) -> str:
     path = str(tmp_path / "text.db")
     sqo(path, "init")
     sqo(path, "rep", "add", REP)
