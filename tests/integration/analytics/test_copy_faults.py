@@ -4,7 +4,6 @@ exists to write the copy, says so in one sentence."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,16 +102,13 @@ def test_refresh_analytics_in_a_read_only_folder_is_one_sentence(db: Path, tmp_p
     assert "cannot be written" in lines[0] and "free some space" in lines[0]
 
 
-@pytest.mark.parametrize("stale", [False, True], ids=["no copy", "stale copy"])
-def test_a_full_folder_falls_back(db: Path, tmp_path: Path, stale: bool) -> None:
+def test_a_full_folder_falls_back(db: Path, tmp_path: Path) -> None:
     folder = tmp_path / "copies"
     folder.mkdir()
-    if stale:
-        assert funnel(db, "none", folder)[0] == 0
-        sqo(db, "move", "3", "Won")
+    assert funnel(db, "none", folder)[0] == 0
+    sqo(db, "move", "3", "Won")  # the copy is behind, and has no room to catch up
     want = expected(db, tmp_path)
     for _attempt in range(2):  # and the copy the first attempt left behind does not break it
         code, out, err = funnel(db, FULL, folder)
         assert code == 0 and "Traceback" not in err, err
         assert out.endswith(want)
-    assert os.environ.get("SQO_ANALYTICS_COPY") != "required"
