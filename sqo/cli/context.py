@@ -5,10 +5,9 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
 from sqo.cli.output import error_console
@@ -16,7 +15,9 @@ from sqo.domain.actor import Actor
 from sqo.domain.errors import SqoError
 from sqo.domain.values import parse_timestamp
 from sqo.i18n import _
-from sqo.services.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:  # the services pull in SQLAlchemy: imported when a workspace is opened
+    from sqo.services.workspace import Workspace
 
 
 @dataclass
@@ -27,6 +28,8 @@ class CliState:
 
     def workspace(self) -> Workspace:
         if self._workspace is None:
+            from sqo.services.workspace import open_workspace
+
             self._workspace = open_workspace(self.db)
         return self._workspace
 
@@ -67,7 +70,11 @@ class SqoGroup(TyperGroup):
         except SqoError as exc:
             error_console.print(_("Error: {message}", message=exc.message), markup=False)
             raise typer.Exit(exc.exit_code) from exc
-        except OperationalError as exc:
+        except Exception as exc:
+            from sqlalchemy.exc import OperationalError  # loaded by then if a database was used
+
+            if not isinstance(exc, OperationalError):
+                raise
             error_console.print(
                 _(
                     "Error: the database refused the operation ({problem}); nothing was changed.",

@@ -1,0 +1,58 @@
+"""Ctrl-C and the unexpected: one line for the user, never a traceback.
+
+Transactions roll back on any exception (the unit of work commits only when told), so an
+interrupted command has changed nothing; this module only decides what the user reads and the
+exit code (130, the shell's code for "stopped by Ctrl-C"; 1 for a problem sqo did not foresee).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from types import TracebackType
+
+from sqo import i18n
+
+INTERRUPTED = 130
+UNEXPECTED = 1
+
+
+def say(message: str) -> None:
+    """Print one line to stderr without Rich: it must work however far start-up got."""
+    with contextlib.suppress(OSError, ValueError):  # stdout may be closed or a broken pipe
+        sys.stdout.flush()
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def interrupted() -> int:
+    say(i18n._("Interrupted; nothing was changed."))
+    return INTERRUPTED
+
+
+def unexpected(exc: BaseException) -> int:
+    problem = (type(exc).__name__ + ": " + str(exc))[:300]
+    say(
+        i18n._(
+            "Error: sqo met a problem it did not expect ({problem}); nothing was changed. "
+            "Set SQO_DEBUG=1 to see the details, and please report it.",
+            problem=problem,
+        )
+    )
+    return UNEXPECTED
+
+
+def debugging() -> bool:
+    return os.environ.get("SQO_DEBUG", "").strip().casefold() in ("1", "yes", "true", "on")
+
+
+def _hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    # A Ctrl-C while the command modules are still being imported, before main() runs.
+    if issubclass(kind, KeyboardInterrupt):
+        os._exit(interrupted())
+    sys.__excepthook__(kind, exc, tb)
+
+
+def install() -> None:
+    sys.excepthook = _hook
