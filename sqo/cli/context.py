@@ -75,6 +75,18 @@ class SqoGroup(TyperGroup):
 
             if not isinstance(exc, OperationalError):
                 raise
+            folder = _read_only_folder(ctx.obj) if "readonly" in str(exc.orig) else None
+            if folder is not None:
+                error_console.print(
+                    _(
+                        "Error: the folder {folder} is read-only, so sqo can read this workspace "
+                        "but not change it; nothing was changed. Copy the workspace to a folder "
+                        "you can write to.",
+                        folder=folder,
+                    ),
+                    markup=False,
+                )
+                raise typer.Exit(7) from exc
             error_console.print(
                 _(
                     "Error: the database refused the operation ({problem}); nothing was changed.",
@@ -86,6 +98,14 @@ class SqoGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, CliState):
                 ctx.obj.close()
+
+
+def _read_only_folder(obj: Any) -> str | None:
+    from sqo.store.database import read_only_folder, sqlite_path
+
+    workspace = obj._workspace if isinstance(obj, CliState) else None
+    path = sqlite_path(workspace.url) if workspace is not None else None
+    return str(path.parent) if path is not None and read_only_folder(path) else None
 
 
 def given(**values: Any) -> dict[str, Any]:
