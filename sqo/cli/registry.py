@@ -19,7 +19,7 @@ import typer.main
 from typer._click.exceptions import UsageError  # typer vendors click
 
 from sqo import i18n
-from sqo.cli import help_text
+from sqo.cli import bounds, help_text
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,7 @@ def load(name: str) -> Any:
         holder.command(name)(target)
         command = typer.main.get_command(holder)
     command.name = name
+    bounds.bound(command)
     help_text.translate(command)
     return command
 
