@@ -18,7 +18,18 @@ from sqo.i18n import _
 
 INT64 = (-(2**63), 2**63 - 1)
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
-DATE_OPTIONS = {"as_of", "from_", "to", "since", "until", "date", "at", "close_date", "period"}
+DATE_OPTIONS = {
+    "--as-of",
+    "--from",
+    "--to",
+    "--close-from",
+    "--close-to",
+    "--close-date",
+    "--next-step-due",
+    "--at",
+    "--start",
+    "--end",
+}
 # Options naming a YAML file that is read whole into memory.
 SETTINGS_FILES = {"mapping", "stages", "segments", "rates", "lead_statuses", "stage_file"}
 SETTINGS_FILE_LIMIT = 10_000_000
@@ -102,7 +113,7 @@ def bound(command: Any) -> None:
     for sub in getattr(command, "commands", {}).values():
         bound(sub)
     for param in command.params:
-        if param.name in DATE_OPTIONS:
+        if DATE_OPTIONS.intersection(param.opts):
             param.callback = _chain(_check_year, param.callback)
         else:
             param.callback = _chain(_check_file, _chain(_check_int, param.callback))

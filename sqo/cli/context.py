@@ -70,6 +70,28 @@ class SqoGroup(TyperGroup):
         except SqoError as exc:
             error_console.print(_("Error: {message}", message=exc.message), markup=False)
             raise typer.Exit(exc.exit_code) from exc
+        except OverflowError as exc:
+            # A number past what the database stores (an id or an amount of 20 digits).
+            error_console.print(
+                _(
+                    "Error: a number given is too large to store (at most 18 digits); "
+                    "nothing was changed."
+                ),
+                markup=False,
+            )
+            raise typer.Exit(2) from exc
+        except OSError as exc:
+            # A path the system refuses (too long, not allowed, a device): the user's to fix.
+            where = exc.filename if isinstance(exc.filename, str) else None
+            error_console.print(
+                _(
+                    "Error: cannot use {path}: {problem}; nothing was changed.",
+                    path=_shorten(where) if where else _("a file"),
+                    problem=exc.strerror or str(exc),
+                ),
+                markup=False,
+            )
+            raise typer.Exit(2) from exc
         except Exception as exc:
             from sqlalchemy.exc import OperationalError  # loaded by then if a database was used
 
@@ -98,6 +120,10 @@ class SqoGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, CliState):
                 ctx.obj.close()
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _read_only_folder(obj: Any) -> str | None:

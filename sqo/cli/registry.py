@@ -124,11 +124,12 @@ def load(name: str) -> Any:
     """The Click command for ``name``, built from its module (imported now), help translated."""
     entry = COMMANDS[name]
     target = getattr(importlib.import_module(entry.module), entry.attribute)
+    # Built the way the root would build it (no completion options of its own).
+    holder = typer.Typer(add_completion=False)
     if isinstance(target, typer.Typer):
-        command: Any = typer.main.get_group(target)
-        command.help = entry.help  # the root's word for the group, as `add_typer(help=)` did
+        holder.add_typer(target, name=name, help=entry.help)
+        command: Any = typer.main.get_group(holder).commands[name]
     else:
-        holder = typer.Typer()
         holder.command(name)(target)
         command = typer.main.get_command(holder)
     command.name = name
