@@ -64,6 +64,7 @@ def main() -> None:
         if interrupt.debugging():
             raise
         code = interrupt.unexpected(exc)
+    interrupt.ignore()  # the command has ended: a late Ctrl-C changes neither output nor code
     sys.exit(code)
 
 
@@ -119,4 +120,6 @@ def run(arguments: list[str]) -> int:
         if isinstance(exc.__cause__, KeyboardInterrupt):
             return interrupt.interrupted()
         return 1
+    if outcome == interrupt.INTERRUPTED:  # Typer's word for a Ctrl-C inside the command
+        return interrupt.interrupted()
     return outcome if isinstance(outcome, int) else 0

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 from types import TracebackType
-
-from sqo import i18n
+from typing import Any
 
 INTERRUPTED = 130
 UNEXPECTED = 1
@@ -26,12 +26,21 @@ def say(message: str) -> None:
     sys.stderr.flush()
 
 
+def ignore() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def interrupted() -> int:
+    from sqo import i18n  # imported here: the hook is installed before anything slow loads
+
+    ignore()  # said once: a second Ctrl-C, or one re-delivered from a finaliser, cannot cut it
     say(i18n._("Interrupted; nothing was changed."))
     return INTERRUPTED
 
 
 def unexpected(exc: BaseException) -> int:
+    from sqo import i18n
+
     problem = (type(exc).__name__ + ": " + str(exc))[:300]
     say(
         i18n._(
@@ -54,5 +63,17 @@ def _hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | Non
     sys.__excepthook__(kind, exc, tb)
 
 
+def _unraisable(report: Any) -> None:
+    # A Ctrl-C that lands in a finaliser (a garbage-collected SQLAlchemy event, say) cannot
+    # propagate there; Python would print it with a traceback and carry on. Deliver it again,
+    # to the code that is running.
+    if isinstance(report.exc_value, KeyboardInterrupt):
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.raise_signal(signal.SIGINT)
+        return
+    sys.__unraisablehook__(report)
+
+
 def install() -> None:
     sys.excepthook = _hook
+    sys.unraisablehook = _unraisable
