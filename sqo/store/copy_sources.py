@@ -16,7 +16,7 @@ import duckdb
 from sqlalchemy import Column
 from sqlalchemy.engine import make_url
 
-from sqo.store.database import sqlite_path
+from sqo.store.database import sqlite_path, sqlite_uri
 from sqo.store.kinds import column_kind
 
 DUCK_TYPES = {
@@ -69,7 +69,9 @@ class SqliteSource(Source):
     def __init__(self, path: Path, duck: duckdb.DuckDBPyConnection) -> None:
         self.duck = duck
         # DuckDB pulls the batches from a worker thread while ours waits for it.
-        self.connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.connection = sqlite3.connect(
+            sqlite_uri(path), uri=True, isolation_level=None, check_same_thread=False
+        )
         self.connection.execute("PRAGMA busy_timeout=10000")
         self.connection.execute("BEGIN")  # one snapshot (WAL) for every read below
 

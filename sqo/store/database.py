@@ -113,12 +113,20 @@ def read_only_folder(path: Path | None) -> bool:
     return path is not None and path.is_file() and not os.access(path.parent, os.W_OK)
 
 
-def _read_only_url(path: Path) -> str:
+def sqlite_uri(path: Path) -> str:
+    """The ``file:`` URI sqlite3 opens (with ``uri=True``): read-only in a read-only folder."""
+    target = f"file:{quote(str(path.resolve()))}"
+    if not read_only_folder(path):
+        return target
     # SQLite keeps its WAL index (-shm) beside the file. Where that cannot be created, the only
     # way to read is to promise nobody writes ("immutable"), true of a read-only folder.
     shm_present = Path(f"{path}-shm").exists()
-    options = "mode=ro" if shm_present else "mode=ro&immutable=1"
-    return f"sqlite:///file:{quote(str(path.resolve()))}?{options}&uri=true"
+    return target + ("?mode=ro" if shm_present else "?mode=ro&immutable=1")
+
+
+def _read_only_url(path: Path) -> str:
+    uri = sqlite_uri(path)
+    return f"sqlite:///{uri}{'&' if '?' in uri else '?'}uri=true"
 
 
 def make_engine(url: str) -> Engine:
