@@ -10,14 +10,16 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 from sqlalchemy import Column
 from sqlalchemy.engine import make_url
 
 from sqo.store.database import sqlite_path, sqlite_uri
 from sqo.store.kinds import column_kind
+
+if TYPE_CHECKING:  # DuckDB loads only when a copy is opened (start-up time)
+    import duckdb
 
 DUCK_TYPES = {
     "json": "VARCHAR",

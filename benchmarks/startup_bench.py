@@ -1,0 +1,165 @@
+"""Time what a user waits for each command on the demo workspace, start-up included.
+
+Run: make bench-startup   (or .venv/bin/python -m benchmarks.startup_bench)
+Writes: benchmarks/results/startup.md
+Targets (issue 11): `sqo --help` and `sqo opp show` under 0.5 s; every read command under 1 s.
+
+Each figure is the median wall time of fresh processes, measured side by side (interleaved, in
+the same run) with two references: an empty Python start-up (`python -c pass`) and a
+hand-written sqlite3 read of the same deal, so that a busy or slow machine shows in the
+references as much as in sqo's figures.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results" / "startup.md"
+WORK = Path(__file__).parent / "work"
+DEMO = WORK / "startup-demo.db"
+TODAY = "2026-11-22"
+RUNS = 7
+HELP_TARGET, READ_TARGET = 0.5, 1.0
+
+# (command line, target in seconds)
+COMMANDS: list[tuple[list[str], float]] = [
+    (["--help"], HELP_TARGET),
+    (["opp", "show", "{opp}"], HELP_TARGET),
+    (["opp", "list", "--open"], READ_TARGET),
+    (["lead", "list"], READ_TARGET),
+    (["lead", "show", "1"], READ_TARGET),
+    (["pipeline"], READ_TARGET),
+    (["history", "{opp}"], READ_TARGET),
+    (["qualify", "{opp}"], READ_TARGET),
+    (["near-misses"], READ_TARGET),
+    (["funnel", "--by", "segment"], READ_TARGET),
+    (["benchmarks"], READ_TARGET),
+    (["coverage"], READ_TARGET),
+    (["pipeline-change"], READ_TARGET),
+    (["stages"], READ_TARGET),
+    (["rep", "list"], READ_TARGET),
+    (["team", "list"], READ_TARGET),
+    (["account", "list"], READ_TARGET),
+    (["campaign", "list"], READ_TARGET),
+    (["playbook", "list"], READ_TARGET),
+]
+
+SQLITE_READ = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1])
+row = connection.execute("SELECT * FROM opportunities WHERE id = ?", (int(sys.argv[2]),)).fetchone()
+recent = connection.execute(
+    "SELECT * FROM activities WHERE opportunity_id = ? ORDER BY occurred_at DESC LIMIT 10",
+    (int(sys.argv[2]),),
+).fetchall()
+print(row, len(recent))
+"""
+
+
+def environment() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    env["SQO_LANG"] = "en"  # users have bytecode caches; a benchmark without them measures
+    return env  # the compiler, not sqo
+
+
+def sqo_command() -> list[str]:
+    script = Path(sys.executable).parent / "sqo"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sqo"]
+
+
+def seconds(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment()
+    )
+    return time.perf_counter() - started
+
+
+def build_demo() -> None:
+    WORK.mkdir(exist_ok=True)
+    if not DEMO.exists():
+        subprocess.run(
+            [*sqo_command(), "--db", str(DEMO), "demo", "--no-serve", "--today", TODAY],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env=environment(),
+        )
+
+
+def showcase() -> int:
+    """An open SQO with history: the deal the demo suggests looking at."""
+    import sqlite3
+
+    with sqlite3.connect(DEMO) as connection:
+        row = connection.execute(
+            "SELECT id FROM opportunities WHERE stage NOT IN ('Won', 'Lost') "
+            "ORDER BY amount_cents DESC LIMIT 1"
+        ).fetchone()
+    return int(row[0]) if row else 1
+
+
+def main() -> None:
+    build_demo()
+    opp = showcase()
+    python_pass = [sys.executable, "-c", "pass"]
+    sqlite_read = [sys.executable, "-c", SQLITE_READ, str(DEMO), str(opp)]
+    lines = [[part.format(opp=opp) for part in line] for line, _target in COMMANDS]
+    for line in lines:  # warm-up: bytecode caches, the analytics copy, the OS file cache
+        seconds([*sqo_command(), "--db", str(DEMO), *line])
+    timings: dict[str, list[float]] = {"python -c pass": [], "sqlite3 read of one deal": []}
+    for _run in range(RUNS):
+        timings["python -c pass"].append(seconds(python_pass))
+        timings["sqlite3 read of one deal"].append(seconds(sqlite_read))
+        for line in lines:
+            key = "sqo " + " ".join(line)
+            timings.setdefault(key, []).append(seconds([*sqo_command(), "--db", str(DEMO), *line]))
+    write(timings, lines)
+
+
+def write(timings: dict[str, list[float]], lines: list[list[str]]) -> None:
+    median = {key: statistics.median(values) for key, values in timings.items()}
+    base = median["python -c pass"]
+    read = median["sqlite3 read of one deal"]
+    rows = [
+        "| command | median (s) | target (s) | met | × python start-up | × sqlite3 read |",
+        "| --- | ---: | ---: | :---: | ---: | ---: |",
+    ]
+    for key in ("python -c pass", "sqlite3 read of one deal"):
+        rows.append(f"| `{key}` (reference) | {median[key]:.3f} | | | {median[key] / base:.1f} | |")
+    met_all = True
+    for line, (_template, target) in zip(lines, COMMANDS, strict=True):
+        key = "sqo " + " ".join(line)
+        value = median[key]
+        met = value < target
+        met_all &= met
+        rows.append(
+            f"| `{key}` | {value:.3f} | {target:.1f} | {'yes' if met else 'NO'} | "
+            f"{value / base:.1f} | {value / read:.1f} |"
+        )
+    text = "\n".join(
+        [
+            "# Start-up: what a user waits for, per command, on the demo workspace",
+            "",
+            f"`python -m benchmarks.startup_bench` on {platform.machine()}, {os.cpu_count()} "
+            f"cores, Python {platform.python_version()}; median of {RUNS} fresh processes per "
+            "command, interleaved with the references in the same run. Demo: `sqo demo "
+            f"--today {TODAY}` (seed 7).",
+            "",
+            *rows,
+            "",
+            f"All targets met: {'yes' if met_all else 'NO'}.",
+            "",
+        ]
+    )
+    RESULTS.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
