@@ -16,6 +16,7 @@ from typing import Any
 
 import typer
 import typer.main
+from typer.core import TyperCommand
 from typer._click.exceptions import UsageError  # typer vendors click
 
 from sqo import i18n
@@ -141,13 +142,13 @@ def load(name: str) -> Any:
 def listing(name: str) -> Any:
     """A stand-in that only shows the command's name and short help in a listing."""
     entry = COMMANDS[name]
-    return typer.main.TyperCommand(name=name, help=i18n._(entry.help))
+    return TyperCommand(name=name, help=i18n._(entry.help))
 
 
 class LazyCommands:
     """Mixed into the root group: commands from ``COMMANDS``, loaded on first use."""
 
-    commands: dict[str, Any]
+    commands: Any  # the group's own: those built so far
     _listing = False
 
     def list_commands(self, ctx: Any) -> list[str]:
