@@ -16,8 +16,8 @@ from typing import Any
 
 import typer
 import typer.main
-from typer.core import TyperCommand
 from typer._click.exceptions import UsageError  # typer vendors click
+from typer.core import TyperCommand
 
 from sqo import i18n
 from sqo.cli import bounds, help_text
