@@ -8,8 +8,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
-
 from sqo.demo.organisation import build_organisation
 from sqo.demo.results import Promotion
 from sqo.demo.simulation import Simulation, window
@@ -40,17 +38,10 @@ class DemoBuilt:
     counts: dict[str, int]
 
 
-def _has_records(uow: UnitOfWork) -> bool:
-    for table in (t.reps, t.accounts, t.leads, t.opportunities):
-        if uow.connection.execute(select(table.c.id).limit(1)).first() is not None:
-            return True
-    return False
-
-
 def _check_replaceable(db: str | None) -> Path | None:
-    """The SQLite file the demo will replace, if any. An earlier demo, an empty file or an empty
-    workspace (what an interrupted build of an older sqo left) may be replaced; a real
-    workspace or some other file never."""
+    """The SQLite file the demo will replace, if any. An earlier demo or an empty file may be
+    replaced; a workspace (even an empty one: its stages and currency are someone's choice) or
+    some other file never. An interrupted build leaves no file behind (see ``build_demo``)."""
     path = sqlite_path(resolve_url(db))
     if path is None or not path.exists():
         return path
@@ -63,7 +54,7 @@ def _check_replaceable(db: str | None) -> Path | None:
             _("{db} exists and is not an sqo demo; choose another file with --db.", db=str(path))
         ) from None
     with ws.unit_of_work() as uow:
-        replaceable = uow.settings.get("demo") is not None or not _has_records(uow)
+        replaceable = uow.settings.get("demo") is not None
     ws.close()
     if not replaceable:
         raise WorkspaceError(

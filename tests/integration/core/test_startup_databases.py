@@ -112,17 +112,16 @@ def test_a_workspace_in_a_read_only_folder(tmp_path: Path, actor: Actor) -> None
     assert db.read_bytes() == before
 
 
-def test_an_empty_or_half_built_demo_file_is_rebuilt(
+def test_an_empty_demo_file_is_rebuilt_and_a_workspace_kept(
     tmp_path: Path, actor: Actor, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from sqo.services.demo import _check_replaceable
 
     empty = tmp_path / "empty.db"
-    empty.touch()
+    empty.touch()  # what a build interrupted before its first write left
     assert _check_replaceable(str(empty)) == empty
-    half = tmp_path / "half.db"
-    init_workspace(str(half), actor).close()  # what an interrupted older build left
-    assert _check_replaceable(str(half)) == half
+    leftover = tmp_path / ".empty.db.building"  # a build killed outright (SIGKILL)
+    leftover.write_bytes(b"half")
     real = tmp_path / "real.db"
     ws = init_workspace(str(real), actor)
     directory.add_rep(ws, actor, "Ann Lee")
