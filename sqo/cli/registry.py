@@ -9,6 +9,7 @@ the commands in ``sqo --help`` uses the short help written here, without importi
 
 from __future__ import annotations
 
+import gc
 import importlib
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -125,6 +126,7 @@ def load(name: str) -> Any:
     """The Click command for ``name``, built from its module (imported now), help translated."""
     entry = COMMANDS[name]
     target = getattr(importlib.import_module(entry.module), entry.attribute)
+    gc.enable()  # off while the modules load (see ``app.main``); the command itself may need it
     # Built the way the root would build it (no completion options of its own).
     holder = typer.Typer(add_completion=False)
     if isinstance(target, typer.Typer):
