@@ -64,13 +64,12 @@ def main() -> None:
     try:
         code = run(sys.argv[1:])
     except KeyboardInterrupt:
-        code = interrupt.interrupted()
+        code = interrupt.INTERRUPTED
     except Exception as exc:
         if interrupt.debugging():
             raise
         code = interrupt.unexpected(exc)
-    interrupt.ignore()  # the command has ended: a late Ctrl-C changes neither output nor code
-    sys.exit(code)
+    sys.exit(interrupt.finish(code))
 
 
 def _not_text(arguments: list[str]) -> int | None:
@@ -123,8 +122,7 @@ def run(arguments: list[str]) -> int:
     except typer.Abort as exc:
         # Click turns a Ctrl-C inside a command into Abort.
         if isinstance(exc.__cause__, KeyboardInterrupt):
-            return interrupt.interrupted()
+            return interrupt.INTERRUPTED
         return 1
-    if outcome == interrupt.INTERRUPTED:  # Typer's word for a Ctrl-C inside the command
-        return interrupt.interrupted()
+    # Typer's word for a Ctrl-C inside the command is 130 too; main() says it.
     return outcome if isinstance(outcome, int) else 0

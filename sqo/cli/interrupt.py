@@ -38,6 +38,28 @@ def interrupted() -> int:
     return INTERRUPTED
 
 
+def finish(code: int) -> int:
+    """The exit code, once any Ctrl-C has been reported. A Ctrl-C re-delivered from a finaliser
+    (see ``_unraisable``) may still arrive while this runs: then it is reported here, once."""
+    said = False
+    while True:
+        try:
+            ignore()  # from here on a Ctrl-C changes neither the output nor the exit code
+            if code == INTERRUPTED:
+                if not said:
+                    said = True
+                    interrupted()
+                # Python remembers a Ctrl-C that once escaped any frame and, at exit, would kill
+                # itself with SIGINT instead of exiting 130: so leave now (nothing is pending).
+                with contextlib.suppress(OSError, ValueError):
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                os._exit(INTERRUPTED)
+            return code
+        except KeyboardInterrupt:
+            code = INTERRUPTED
+
+
 def unexpected(exc: BaseException) -> int:
     from sqo import i18n
 
