@@ -27,6 +27,7 @@ DEMO = WORK / "startup-demo.db"
 TODAY = "2026-11-22"
 RUNS = 7
 HELP_TARGET, READ_TARGET = 0.5, 1.0
+NOTES = "## Notes"
 
 # (command line, target in seconds)
 COMMANDS: list[tuple[list[str], float]] = [
@@ -179,7 +180,10 @@ def write(
             "",
         ]
     )
-    RESULTS.write_text(text)
+    # The notes below the figures (what they say, the before/after measurement) are kept.
+    previous = RESULTS.read_text() if RESULTS.exists() else ""
+    notes = previous[previous.index(NOTES) :] if NOTES in previous else ""
+    RESULTS.write_text(text + ("\n" + notes if notes else ""))
     print(text)
 
 
