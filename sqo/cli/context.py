@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass, field
+from decimal import InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -70,8 +71,9 @@ class SqoGroup(TyperGroup):
         except SqoError as exc:
             error_console.print(_("Error: {message}", message=exc.message), markup=False)
             raise typer.Exit(exc.exit_code) from exc
-        except OverflowError as exc:
-            # A number past what the database stores (an id or an amount of 20 digits).
+        except (OverflowError, InvalidOperation) as exc:
+            # A number past what the database stores or a Decimal can round (an id or an
+            # amount of 20 digits, 1e308).
             error_console.print(
                 _(
                     "Error: a number given is too large to store (at most 18 digits); "

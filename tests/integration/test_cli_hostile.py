@@ -237,6 +237,20 @@ KNOWN = [
         2,
         "Error: a number given is too large to store (at most 18 digits); nothing was changed.",
     ),
+    *[
+        (
+            arguments,
+            2,
+            "Error: a number given is too large to store (at most 18 digits); nothing was changed.",
+        )
+        for arguments in (
+            ["opp", "add", "Deal", "--owner", "Ann Lee", "--amount", "1e308"],
+            ["opp", "update", "1", "--amount", "1e30"],
+            ["quota", "set", "1e308", "--from", "2026-01-01", "--to", "2026-03-31", "--rep", "1"],
+            ["campaign", "add", "Launch", "--cost", "1e308"],
+            ["opp", "update", "1", "--amount", "99999999999999999999"],
+        )
+    ],
     (
         ["funnel", "--as-of", "9999-12-31"],
         2,
