@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics clean
+.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics bench-startup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ typecheck: install
 	$(BIN)/mypy sqo
 
 ## Benchmarks (not part of `make test`): figures go to benchmarks/results/.
-bench: bench-demo bench-import bench-history-import bench-analytics
+bench: bench-demo bench-import bench-history-import bench-analytics bench-startup
 
 bench-demo: install
 	$(BIN)/python -m benchmarks.demo_bench
@@ -45,6 +45,9 @@ bench-history-import: install
 
 bench-analytics: install
 	$(BIN)/python -m benchmarks.analytics_bench
+
+bench-startup: install
+	$(BIN)/python -m benchmarks.startup_bench
 
 clean:
 	rm -rf $(VENV) sqo-demo.db .pytest_cache .mypy_cache .ruff_cache

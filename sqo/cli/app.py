@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Annotated
 
@@ -14,24 +15,18 @@ from typer._click.exceptions import (  # typer vendors click; its exceptions liv
 )
 
 from sqo import i18n
-from sqo.cli import (
-    analytics,
-    demo,
-    directory,
-    exports,
-    help_text,
-    leads,
-    opportunities,
-    qualification,
-    records,
-    workspace,
-)
-from sqo.cli import imports as import_commands
+from sqo.cli import help_text, interrupt
 from sqo.cli.context import CliState, SqoGroup
 from sqo.cli.output import error_console
+from sqo.cli.registry import LazyCommands
+
+
+class RootGroup(LazyCommands, SqoGroup):
+    """`sqo`: every command registered in ``sqo.cli.registry``, imported when it runs."""
+
 
 app = typer.Typer(
-    cls=SqoGroup,
+    cls=RootGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="sqo: run your sales pipeline around Sales Qualified Opportunities.",
@@ -60,48 +55,57 @@ def root(
     ctx.obj = CliState(db=db, actor_name=actor)
 
 
-app.command("init")(workspace.init_command)
-app.command("pipeline")(workspace.pipeline_command)
-app.command("demo")(demo.demo_command)
-app.command("move")(opportunities.move_command)
-app.command("convert")(leads.convert_command)
-app.command("log")(records.log_command)
-app.command("history")(records.history_command)
-app.command("funnel")(analytics.funnel_command)
-app.command("benchmarks")(analytics.benchmarks_command)
-app.command("coverage")(analytics.coverage_command)
-app.command("pipeline-change")(analytics.pipeline_change_command)
-app.command("stages")(analytics.stages_command)
-app.command("refresh-analytics")(analytics.refresh_analytics_command)
-app.add_typer(opportunities.app, name="opp", help="Create, list, show and edit opportunities.")
-app.add_typer(leads.app, name="lead", help="Create, list, qualify and convert leads.")
-app.add_typer(directory.reps, name="rep", help="Sales reps and managers.")
-app.add_typer(directory.teams, name="team", help="Sales teams.")
-app.add_typer(directory.accounts, name="account", help="Accounts (companies).")
-app.add_typer(directory.contacts, name="contact", help="Contacts and their buying roles.")
-app.add_typer(directory.campaigns, name="campaign", help="Marketing campaigns.")
-app.add_typer(directory.quotas, name="quota", help="Quotas per rep or team and period.")
-app.command("qualify")(qualification.qualify_command)
-app.command("promote")(qualification.promote_command)
-app.command("near-misses")(qualification.near_misses_command)
-app.add_typer(qualification.playbook_app, name="playbook", help="Qualification playbooks.")
-app.add_typer(qualification.evidence_app, name="evidence", help="Qualification evidence.")
-app.add_typer(import_commands.app, name="import", help="Import CRM exports and sqo exports.")
-app.command("export")(exports.export_command)
-
-
 def main() -> None:
-    """The `sqo` entry point: choose the language first, so that help is translated too."""
-    language = help_text.language_from_arguments(sys.argv[1:])
+    """The `sqo` entry point: one line and a documented exit code, whatever happens."""
+    # Loading a command's modules allocates hundreds of thousands of objects and no garbage:
+    # the cycle collector, run again and again meanwhile, costs a tenth of the start-up.
+    # ``registry.load`` turns it back on once the command's modules are in.
+    gc.disable()
+    try:
+        code = run(sys.argv[1:])
+    except KeyboardInterrupt:
+        code = interrupt.INTERRUPTED
+    except Exception as exc:
+        if interrupt.debugging():
+            raise
+        code = interrupt.unexpected(exc)
+    sys.exit(interrupt.finish(code))
+
+
+def _not_text(arguments: list[str]) -> int | None:
+    """The position of the first argument that is not UTF-8 (Python keeps such bytes as lone
+    surrogates, which no terminal or database can take back)."""
+    for index, argument in enumerate(arguments, start=1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            return index
+    return None
+
+
+def run(arguments: list[str]) -> int:
+    """Run one command line; choose the language first, so that help is translated too."""
+    language = help_text.language_from_arguments(arguments)
     if language in i18n.SUPPORTED:
         i18n.set_language(language)
+    position = _not_text(arguments)
+    if position is not None:
+        error_console.print(
+            i18n._(
+                "Error: argument {position} is not valid UTF-8 text; give names, values and "
+                "paths as UTF-8.",
+                position=position,
+            ),
+            markup=False,
+        )
+        return 2
     command = typer.main.get_command(app)
     help_text.translate(command)
     try:
-        outcome = command.main(args=sys.argv[1:], prog_name="sqo", standalone_mode=False)
+        outcome = command.main(args=arguments, prog_name="sqo", standalone_mode=False)
     except NoArgsIsHelpError as exc:
         exc.show()  # a bare group shows its help
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except ClickException as exc:
         # Usage mistakes read like every other error: one plain sentence, then where to look.
         where = exc.ctx.command_path if isinstance(exc, UsageError) and exc.ctx else "sqo"
@@ -114,7 +118,11 @@ def main() -> None:
             + i18n._("See '{command} --help'.", command=where),
             markup=False,
         )
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(1)
-    sys.exit(outcome if isinstance(outcome, int) else 0)
+        return exc.exit_code
+    except typer.Abort as exc:
+        # Click turns a Ctrl-C inside a command into Abort.
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            return interrupt.INTERRUPTED
+        return 1
+    # Typer's word for a Ctrl-C inside the command is 130 too; main() says it.
+    return outcome if isinstance(outcome, int) else 0

@@ -5,10 +5,10 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
 from sqo.cli.output import error_console
@@ -16,7 +16,9 @@ from sqo.domain.actor import Actor
 from sqo.domain.errors import SqoError
 from sqo.domain.values import parse_timestamp
 from sqo.i18n import _
-from sqo.services.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:  # the services pull in SQLAlchemy: imported when a workspace is opened
+    from sqo.services.workspace import Workspace
 
 
 @dataclass
@@ -27,6 +29,8 @@ class CliState:
 
     def workspace(self) -> Workspace:
         if self._workspace is None:
+            from sqo.services.workspace import open_workspace
+
             self._workspace = open_workspace(self.db)
         return self._workspace
 
@@ -67,7 +71,46 @@ class SqoGroup(TyperGroup):
         except SqoError as exc:
             error_console.print(_("Error: {message}", message=exc.message), markup=False)
             raise typer.Exit(exc.exit_code) from exc
-        except OperationalError as exc:
+        except (OverflowError, InvalidOperation) as exc:
+            # A number past what the database stores or a Decimal can round (an id or an
+            # amount of 20 digits, 1e308).
+            error_console.print(
+                _(
+                    "Error: a number given is too large to store (at most 18 digits); "
+                    "nothing was changed."
+                ),
+                markup=False,
+            )
+            raise typer.Exit(2) from exc
+        except OSError as exc:
+            # A path the system refuses (too long, not allowed, a device): the user's to fix.
+            where = exc.filename if isinstance(exc.filename, str) else None
+            error_console.print(
+                _(
+                    "Error: cannot use {path}: {problem}; nothing was changed.",
+                    path=_shorten(where) if where else _("a file"),
+                    problem=exc.strerror or str(exc),
+                ),
+                markup=False,
+            )
+            raise typer.Exit(2) from exc
+        except Exception as exc:
+            from sqlalchemy.exc import OperationalError  # loaded by then if a database was used
+
+            if not isinstance(exc, OperationalError):
+                raise
+            folder = _read_only_folder(ctx.obj) if "readonly" in str(exc.orig) else None
+            if folder is not None:
+                error_console.print(
+                    _(
+                        "Error: the folder {folder} is read-only, so sqo can read this workspace "
+                        "but not change it; nothing was changed. Copy the workspace to a folder "
+                        "you can write to.",
+                        folder=folder,
+                    ),
+                    markup=False,
+                )
+                raise typer.Exit(7) from exc
             error_console.print(
                 _(
                     "Error: the database refused the operation ({problem}); nothing was changed.",
@@ -79,6 +122,18 @@ class SqoGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, CliState):
                 ctx.obj.close()
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _read_only_folder(obj: Any) -> str | None:
+    from sqo.store.database import read_only_folder, sqlite_path
+
+    workspace = obj._workspace if isinstance(obj, CliState) else None
+    path = sqlite_path(workspace.url) if workspace is not None else None
+    return str(path.parent) if path is not None and read_only_folder(path) else None
 
 
 def given(**values: Any) -> dict[str, Any]:

@@ -15,10 +15,15 @@ from sqo.cli import output
 from sqo.cli.context import state
 from sqo.cli.workspace import render_summary, summary_of
 from sqo.domain.actor import Actor
+from sqo.domain.errors import InvalidValue
+from sqo.domain.values import parse_date
 from sqo.i18n import _
 from sqo.services.demo import DEFAULT_SEED, build_demo
 from sqo.services.opportunities import list_opportunities
 from sqo.services.workspace import Workspace
+
+EARLIEST_TODAY = date(1990, 1, 1)
+LATEST_TODAY = date(2100, 12, 31)
 
 
 def _showcase(ws: Workspace) -> int:
@@ -26,6 +31,25 @@ def _showcase(ws: Workspace) -> int:
     deals = list_opportunities(ws, Actor("demo"), open_only=True, limit=None)
     sqos = [o for o in deals if ws.stage_model.at_or_after_sqo(o.stage)] or deals
     return max(sqos, key=lambda o: o.amount_cents or 0).id if sqos else 1
+
+
+def _today(value: str | None) -> date | None:
+    """The demo's 'today': a real date, late enough for 18 months before it and early enough
+    for the simulated deals that close after it."""
+    if value is None:
+        return None
+    day = parse_date(value, field="--today")
+    if not EARLIEST_TODAY <= day <= LATEST_TODAY:
+        raise InvalidValue(
+            _(
+                "The demo's --today must be between {earliest} and {latest}, not {value}.",
+                earliest=EARLIEST_TODAY.isoformat(),
+                latest=LATEST_TODAY.isoformat(),
+                value=day.isoformat(),
+            ),
+            field="today",
+        )
+    return day
 
 
 def demo_command(
@@ -40,11 +64,10 @@ def demo_command(
 ) -> None:
     """Build a realistic demo workspace (3 teams, 28 people, 18 months) and show its pipeline."""
     st = state(ctx)
+    day = _today(today)
     started = time.perf_counter()
     with output.console.status(_("Building the demo organisation…")):
-        built = build_demo(
-            st.db, st.actor(), seed=seed, today=date.fromisoformat(today) if today else None
-        )
+        built = build_demo(st.db, st.actor(), seed=seed, today=day)
     seconds = time.perf_counter() - started
     c = built.counts
     output.console.print(

@@ -23,16 +23,21 @@ def language_from_arguments(arguments: list[str]) -> str | None:
     return None
 
 
-def walk(command: Any) -> Iterator[Any]:
-    """The command and every sub-command below it."""
+def walk(command: Any, *, load: bool = False) -> Iterator[Any]:
+    """The command and every sub-command below it: those built so far, or with ``load`` every
+    one (the root imports its commands only when they run, see ``sqo.cli.registry``)."""
     yield command
-    for sub in getattr(command, "commands", {}).values():
-        yield from walk(sub)
+    if load and hasattr(command, "list_commands"):
+        subs = [command.get_command(None, name) for name in command.list_commands(None)]
+    else:
+        subs = list(getattr(command, "commands", {}).values())
+    for sub in subs:
+        yield from walk(sub, load=load)
 
 
 def help_texts(command: Any) -> Iterator[str]:
     """Every help text of a command tree, as written in the code (the message ids)."""
-    for item in walk(command):
+    for item in walk(command, load=True):
         if item.help:
             yield normalise(item.help)
         for param in item.params:

@@ -14,12 +14,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from sqo.analytics import funnel_records
 from sqo.analytics.milestones import milestone_ladder
 from sqo.domain.actor import Actor
 from sqo.services.workspace import Workspace
+from sqo.store import tables as t
 from sqo.store.analytics_copy import (
     WRITE_FAULTS,
     AnalyticsCopy,
@@ -40,9 +41,24 @@ def copy_mode() -> str:
     return "off" if value in OFF else REQUIRED if value == REQUIRED else "on"
 
 
+# Below this many history rows the workspace database answers sooner than the copy: loading
+# DuckDB and bringing the copy up to date cost about half a second, more than the queries take on
+# the demo's 92,000 rows (benchmarks/results/startup.md); at 5 million the copy is 20 times faster.
+COPY_PAYS_FROM = 250_000
+
+
+def _large(ws: Workspace) -> bool:
+    with ws.unit_of_work() as uow:  # the highest id: an index look-up, not a count
+        highest = uow.connection.execute(select(func.max(t.history.c.id))).scalar()
+    return (highest or 0) >= COPY_PAYS_FROM
+
+
 def _uses_copy(ws: Workspace) -> bool:
     # An in-memory database has no file to keep a copy beside.
-    return copy_mode() != "off" and not (is_sqlite(ws.url) and sqlite_path(ws.url) is None)
+    mode = copy_mode()
+    if mode == "off" or (is_sqlite(ws.url) and sqlite_path(ws.url) is None):
+        return False
+    return mode == REQUIRED or _large(ws)
 
 
 def copy_to_build(ws: Workspace) -> bool:

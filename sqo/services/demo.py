@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from dataclasses import dataclass, replace
 from datetime import date
@@ -37,12 +38,15 @@ class DemoBuilt:
     counts: dict[str, int]
 
 
-def _clear_previous_demo(db: str | None) -> None:
-    """Replace an earlier demo file, but never a real workspace or some other file."""
-    url = resolve_url(db)
-    path = sqlite_path(url)
+def _check_replaceable(db: str | None) -> Path | None:
+    """The SQLite file the demo will replace, if any. An earlier demo or an empty file may be
+    replaced; a workspace (even an empty one: its stages and currency are someone's choice) or
+    some other file never. An interrupted build leaves no file behind (see ``build_demo``)."""
+    path = sqlite_path(resolve_url(db))
     if path is None or not path.exists():
-        return
+        return path
+    if path.is_file() and path.stat().st_size == 0:
+        return path
     try:
         ws = open_workspace(db)
     except WorkspaceError:
@@ -50,9 +54,9 @@ def _clear_previous_demo(db: str | None) -> None:
             _("{db} exists and is not an sqo demo; choose another file with --db.", db=str(path))
         ) from None
     with ws.unit_of_work() as uow:
-        is_demo = uow.settings.get("demo") is not None
+        replaceable = uow.settings.get("demo") is not None
     ws.close()
-    if not is_demo:
+    if not replaceable:
         raise WorkspaceError(
             _(
                 "{db} is a real workspace, not a demo; the demo will not overwrite it. "
@@ -60,6 +64,10 @@ def _clear_previous_demo(db: str | None) -> None:
                 db=str(path),
             )
         )
+    return path
+
+
+def _remove(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
@@ -82,7 +90,25 @@ def build_demo(
 ) -> DemoBuilt:
     """Create the demo workspace. The same seed and ``today`` give the same data, row for row."""
     today = today or utc_now().date()
-    _clear_previous_demo(db)
+    target = _check_replaceable(db)
+    if target is None:  # a server database: one transaction, rolled back if interrupted
+        return _build(db, actor, seed=seed, today=today)
+    # A file is built beside its target and put in its place only when complete, so that an
+    # interrupted build (Ctrl-C, a full disk) leaves the previous demo, or nothing, as it was.
+    building = target.with_name(f".{target.name}.building")
+    _remove(building)
+    try:
+        built = _build(str(building), actor, seed=seed, today=today)
+        built.workspace.close()  # the last connection closed: the WAL is folded into the file
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)  # the previous demo's
+        os.replace(building, target)
+    finally:
+        _remove(building)
+    return replace(built, workspace=open_workspace(db))
+
+
+def _build(db: str | None, actor: Actor, *, seed: int, today: date) -> DemoBuilt:
     ws = init_workspace(db, actor)
     rng = random.Random(seed)
     start, now = window(today)

@@ -30,9 +30,8 @@ from collections.abc import Sequence
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 from sqlalchemy import (
     Column,
     Engine,
@@ -47,6 +46,9 @@ from sqo.i18n import _
 from sqo.store import tables as t
 from sqo.store.copy_sources import Source, duck_type, open_source
 from sqo.store.database import sqlite_path
+
+if TYPE_CHECKING:  # DuckDB loads only when a copy is opened (start-up time)
+    import duckdb
 
 LAYOUT_VERSION = 2  # raise when what the copy holds changes: copies of other versions are rebuilt
 BLOCK = 65_536  # history ids per block
@@ -388,6 +390,8 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (or create) the copy, waiting a little for another process that holds it. A file
     DuckDB cannot read (damaged, or written by another DuckDB version) is a cache lost: it is
     removed and the copy built again."""
+    import duckdb
+
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     discarded = False
     while True:

@@ -10,14 +10,16 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 from sqlalchemy import Column
 from sqlalchemy.engine import make_url
 
-from sqo.store.database import sqlite_path
+from sqo.store.database import sqlite_path, sqlite_uri
 from sqo.store.kinds import column_kind
+
+if TYPE_CHECKING:  # DuckDB loads only when a copy is opened (start-up time)
+    import duckdb
 
 DUCK_TYPES = {
     "json": "VARCHAR",
@@ -69,7 +71,9 @@ class SqliteSource(Source):
     def __init__(self, path: Path, duck: duckdb.DuckDBPyConnection) -> None:
         self.duck = duck
         # DuckDB pulls the batches from a worker thread while ours waits for it.
-        self.connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.connection = sqlite3.connect(
+            sqlite_uri(path), uri=True, isolation_level=None, check_same_thread=False
+        )
         self.connection.execute("PRAGMA busy_timeout=10000")
         self.connection.execute("BEGIN")  # one snapshot (WAL) for every read below
 
