@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,9 +10,9 @@ import typer
 
 from sqo.analytics.currency import left_out_notes
 from sqo.cli import output
-from sqo.cli.context import CliState, state
+from sqo.cli.context import CliState, as_of_option, state
 from sqo.cli.opportunities import JsonOption
-from sqo.domain.values import parse_date, parse_timestamp, utc_now
+from sqo.domain.values import parse_date, utc_now
 from sqo.i18n import _
 from sqo.services import analytics, analytics_source
 from sqo.services.workspace import Workspace
@@ -27,11 +27,8 @@ ToOption = Annotated[str | None, typer.Option("--to", help="Cohort window end (Y
 
 
 def _as_of(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    if len(value.strip()) == 10:  # a bare date means the end of that day
-        return datetime.combine(parse_date(value, field="as-of"), time.max)
-    return parse_timestamp(value, field="as-of")
+    moment: datetime | None = as_of_option(value)
+    return moment
 
 
 def _day(value: str | None, field: str) -> date | None:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from sqo.cli import output
-from sqo.cli.context import state
+from sqo.cli.context import as_of_option, state
 from sqo.cli.opportunities import JsonOption
 from sqo.domain.history import RecordType
 from sqo.i18n import _
@@ -59,12 +59,18 @@ def history_command(
         int, typer.Argument(metavar="ID", help="Opportunity id (or lead id with --lead).")
     ],
     lead: Annotated[bool, typer.Option("--lead", help="The id is a lead's.")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Only the changes up to then (a date means its end; UTC)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Every change to a record: who, when, from what to what, and why."""
     st = state(ctx)
     record_type = RecordType.LEAD if lead else RecordType.OPPORTUNITY
-    changes = record_history(st.workspace(), st.actor(), record_type, record_id)
+    changes = record_history(
+        st.workspace(), st.actor(), record_type, record_id, as_of=as_of_option(as_of)
+    )
     if as_json:
         output.print_json(changes)
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ import typer
 from sqo.analytics.currency import left_out_notes
 from sqo.analytics.pipeline_summary import PipelineSummary, pipeline_summary
 from sqo.cli import output
-from sqo.cli.context import state
+from sqo.cli.context import as_of_option, state
 from sqo.cli.opportunities import JsonOption
 from sqo.domain.stages import StageKind
 from sqo.i18n import _
@@ -29,9 +30,9 @@ def init_command(
     ws.close()
 
 
-def summary_of(ws: Workspace) -> PipelineSummary:
+def summary_of(ws: Workspace, as_of: datetime | None = None) -> PipelineSummary:
     with ws.unit_of_work() as uow:
-        return pipeline_summary(uow.connection, ws.stage_model, ws.default_currency)
+        return pipeline_summary(uow.connection, ws.stage_model, ws.default_currency, as_of=as_of)
 
 
 def render_summary(summary: PipelineSummary) -> None:
@@ -76,13 +77,22 @@ def render_summary(summary: PipelineSummary) -> None:
         output.console.print(note, markup=False)
 
 
-def pipeline_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def pipeline_command(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="As the pipeline stood then (a date means its end; UTC)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
     """The pipeline at a glance: open deals per stage, won and lost."""
     ws = state(ctx).workspace()
-    summary = summary_of(ws)
+    moment = as_of_option(as_of)
+    summary = summary_of(ws, moment)
     if as_json:
         output.print_json(
             {
+                "as_of": moment,
                 "stages": summary.lines,
                 "leads": summary.leads_by_stage,
                 "win_rate": summary.win_rate,
@@ -91,4 +101,8 @@ def pipeline_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
             }
         )
         return
+    if moment is not None:
+        output.console.print(
+            _("As of {moment} (UTC).", moment=moment.isoformat(sep=" ", timespec="seconds"))
+        )
     render_summary(summary)
