@@ -11,7 +11,7 @@ from sqo.demo.organisation import build_organisation
 from sqo.demo.results import Promotion
 from sqo.demo.simulation import Simulation, window
 from sqo.domain.actor import Actor
-from sqo.domain.errors import WorkspaceError
+from sqo.domain.errors import InvalidValue, WorkspaceError
 from sqo.domain.history import RecordType, decode_state
 from sqo.domain.records import Lead, Opportunity
 from sqo.domain.values import utc_now
@@ -81,11 +81,22 @@ def build_demo(
     db: str | None, actor: Actor, *, seed: int = DEFAULT_SEED, today: date | None = None
 ) -> DemoBuilt:
     """Create the demo workspace. The same seed and ``today`` give the same data, row for row."""
-    today = today or utc_now().date()
+    clock = utc_now()
+    today = today or clock.date()
+    if today > clock.date():
+        raise InvalidValue(
+            _(
+                "The demo's day {today} is after today ({now}); choose today or an earlier day "
+                "with --today.",
+                today=today.isoformat(),
+                now=clock.date().isoformat(),
+            ),
+            field="today",
+        )
     _clear_previous_demo(db)
     ws = init_workspace(db, actor)
     rng = random.Random(seed)
-    start, now = window(today)
+    start, now = window(today, clock=clock)
     org = build_organisation(rng, start, today)
     sim = Simulation(rng, org, ws.stage_model, start, now)
     for _index in range(LEADS):
