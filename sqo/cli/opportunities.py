@@ -12,6 +12,7 @@ from sqo.domain.records import Opportunity
 from sqo.i18n import _
 from sqo.services import directory, opportunities
 from sqo.services.activities import activities_for
+from sqo.services.listing import Page
 
 app = typer.Typer(
     cls=SqoGroup, no_args_is_help=True, help="Create, list, show and edit opportunities."
@@ -205,12 +206,12 @@ def list_(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="As the pipeline stood then (date or time, UTC).")
     ] = None,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 200,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many.")] = 200,
     as_json: JsonOption = False,
 ) -> None:
     """List opportunities, now or as they stood at a past moment."""
     st = state(ctx)
-    opps = opportunities.list_opportunities(
+    page = opportunities.opportunity_page(
         st.workspace(),
         st.actor(),
         stage=stage,
@@ -220,15 +221,36 @@ def list_(
         limit=limit,
     )
     if as_json:
-        output.print_json(opps)
+        output.print_json(
+            {
+                "opportunities": page.items,
+                "total": page.total,
+                "shown": len(page.items),
+                "limit": page.limit,
+            }
+        )
         return
     output.table(
         _("Opportunities"),
         ["#", _("Name"), _("Account"), _("Owner"), _("Stage"), _("Amount"), _("Close date")],
-        _rows(ctx, opps),
+        _rows(ctx, page.items),
         right=(0, 5),
         nowrap=(0, 4, 5, 6),
     )
+    shown_of(page)
+
+
+def shown_of(page: Page[Any]) -> None:
+    """Say when a listing stops at its limit, so that a cut list is never taken for all."""
+    if page.cut:
+        output.console.print(
+            _(
+                "{shown} of {total} shown (--limit {limit}).",
+                shown=output.number(len(page.items)),
+                total=output.number(page.total),
+                limit=page.limit,
+            )
+        )
 
 
 @app.command("show")

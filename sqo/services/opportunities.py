@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from sqo.domain.actor import Actor
 from sqo.domain.errors import ForbiddenMove, InvalidValue, list_values
 from sqo.domain.history import RecordType, snapshot
@@ -21,6 +23,7 @@ from sqo.domain.values import (
 )
 from sqo.i18n import _
 from sqo.services import lookups, promotion
+from sqo.services.listing import Page, page_of
 from sqo.services.recording import (
     check_version,
     insert_with_history,
@@ -346,3 +349,35 @@ def list_opportunities(
         return records_as_of(
             uow, RecordType.OPPORTUNITY, as_of, stages=stages, owner_id=owner_id, limit=limit
         )
+
+
+def opportunity_page(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    stage: str | None = None,
+    owner: str | None = None,
+    open_only: bool = False,
+    as_of: datetime | None = None,
+    limit: int | None = None,
+) -> Page[Opportunity]:
+    """``list_opportunities`` with the number of all that match, so a cut listing can say so."""
+    model = ws.stage_model
+    if as_of is not None:
+        found = list_opportunities(
+            ws, actor, stage=stage, owner=owner, open_only=open_only, as_of=as_of
+        )
+        return page_of(found, limit)
+    items = list_opportunities(
+        ws, actor, stage=stage, owner=owner, open_only=open_only, limit=limit
+    )
+    stages: list[str] | None = None
+    if stage:
+        stages = [model.stage(stage).name]
+    elif open_only:
+        stages = [s.name for s in model.open_opportunity_stages()]
+    with ws.unit_of_work() as uow:
+        owner_id = lookups.rep(uow, owner).id if owner else None
+        query = uow.opportunities.query(stages=stages, owner_id=owner_id).subquery()
+        total = int(uow.connection.execute(select(func.count()).select_from(query)).scalar_one())
+    return Page(items, total, limit)

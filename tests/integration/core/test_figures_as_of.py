@@ -43,7 +43,7 @@ def _json(db, *args):
 
 def test_a_bare_date_means_the_end_of_that_day_everywhere(db_url, actor):
     db = _workspace(db_url, actor)
-    listed = _json(db, "opp", "list", "--as-of", DAY)
+    listed = _json(db, "opp", "list", "--as-of", DAY)["opportunities"]
     # Both deals that existed at any time on the 30th, the first as an SQO (promoted at noon).
     assert sorted(o["name"] for o in listed) == ["Acme – born that day", "Acme – noon"]
     assert {o["name"]: o["stage"] for o in listed}["Acme – noon"] == "SQO"
