@@ -64,7 +64,8 @@ def render_summary(summary: PipelineSummary) -> None:
     won, lost = summary.total(StageKind.WON), summary.total(StageKind.LOST)
     output.console.print(
         _(
-            "Closed: {won} won ({won_amount}), {lost} lost. Win rate (won / closed): {rate}.",
+            "Closed: {won} won ({won_amount}), {lost} lost. All-time win rate (won ÷ every "
+            "closed deal, SQO or not): {rate}.",
             won=output.number(won.deals),
             won_amount=output.money(won.amount_cents, cur),
             lost=output.number(lost.deals),
@@ -96,6 +97,7 @@ def pipeline_command(
                 "stages": summary.lines,
                 "leads": summary.leads_by_stage,
                 "win_rate": summary.win_rate,
+                "all_time_win_rate": summary.win_rate,  # won / every closed deal, SQO or not
                 "currency": summary.currency,
                 "left_out": summary.left_out,
             }
