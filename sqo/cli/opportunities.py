@@ -105,6 +105,10 @@ def update(
     loss_reason: Annotated[str | None, typer.Option()] = None,
     source: Annotated[str | None, typer.Option()] = None,
     campaign: Annotated[str | None, typer.Option()] = None,
+    justify: Annotated[
+        str | None,
+        typer.Option(help="Why: required to change a won or lost deal's amount or close date."),
+    ] = None,
     if_version: VersionOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -132,7 +136,12 @@ def update(
             _("Say what to change, e.g. --amount 30000 or --close-date 2026-12-15.")
         )
     opp = opportunities.update_opportunity(
-        st.workspace(), st.actor(), opportunity_id, expected_version=if_version, **edits
+        st.workspace(),
+        st.actor(),
+        opportunity_id,
+        expected_version=if_version,
+        justification=justify,
+        **edits,
     )
     if as_json:
         output.print_json(opp)
@@ -147,7 +156,8 @@ def move_command(
     opportunity_id: Annotated[int, typer.Argument(metavar="OPP", help="Opportunity id.")],
     stage: Annotated[str, typer.Argument(help="The stage to move to.")],
     justify: Annotated[
-        str | None, typer.Option(help="Why: required to override the SQO gate.")
+        str | None,
+        typer.Option(help="Why: required to override the SQO gate or to reopen a closed deal."),
     ] = None,
     loss_reason: Annotated[
         str | None, typer.Option(help="Why the deal was lost (moving to Lost).")

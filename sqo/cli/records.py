@@ -14,7 +14,7 @@ from sqo.domain.history import RecordType
 from sqo.i18n import _
 from sqo.services import directory
 from sqo.services.activities import log_activity
-from sqo.services.history import record_history
+from sqo.services.history import made_after_close, record_history
 
 
 def log_command(
@@ -71,8 +71,14 @@ def history_command(
     changes = record_history(
         st.workspace(), st.actor(), record_type, record_id, as_of=as_of_option(as_of)
     )
+    late = made_after_close(st.workspace(), changes)
     if as_json:
-        output.print_json(changes)
+        output.print_json(
+            [
+                output.plain(c) | {"after_close": after}
+                for c, after in zip(changes, late, strict=True)
+            ]
+        )
         return
     reps, accounts = directory.display_names(
         st.workspace(),
@@ -109,12 +115,21 @@ def history_command(
                 field_label(c.field),
                 shown(c.field, c.old),
                 shown(c.field, c.new),
-                c.justification,
+                _why(c.justification, after),
             ]
-            for c in changes
+            for c, after in zip(changes, late, strict=True)
         ],
         nowrap=(0,),
     )
+
+
+def _why(justification: str | None, after_close: bool) -> str | None:
+    """The reason, and for a change to a deal already won or lost, that it came after the close."""
+    if not after_close:
+        return justification
+    if justification:
+        return _("After close: {why}", why=justification)
+    return _("After close")
 
 
 def field_label(field: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqo.domain.actor import Actor
-from sqo.domain.history import Change, RecordType
+from sqo.domain.history import Change, RecordType, after_close
 from sqo.domain.records import Lead, Opportunity
 from sqo.services import lookups
 from sqo.services.recording import record_as_of
@@ -30,3 +30,9 @@ def record_history(
         record_as_of(uow, record, record_type, as_of)  # refuses a moment before it existed
         changes = uow.history.for_record(record_type, record_id)
     return [c for c in changes if as_of is None or c.changed_at <= as_of]
+
+
+def made_after_close(ws: Workspace, changes: list[Change]) -> list[bool]:
+    """For each change of one record (oldest first), whether the deal was already closed."""
+    closed = [s.name for s in ws.stage_model.stages if s.is_closed]
+    return after_close(changes, closed)

@@ -23,6 +23,7 @@ from sqo.domain.values import (
 )
 from sqo.i18n import _
 from sqo.services import lookups, promotion
+from sqo.services.closed_deals import check_change_after_close
 from sqo.services.listing import Page, page_of
 from sqo.services.recording import (
     check_version,
@@ -206,15 +207,29 @@ def update_opportunity(
     *,
     expected_version: int | None = None,
     at: datetime | None = None,
+    justification: str | None = None,
     **edits: Any,
 ) -> Opportunity:
+    """Change fields; a won or lost deal's amount, currency or close date only with a
+    ``justification`` (kept in the history with the change)."""
     at = at or utc_now()
     with ws.unit_of_work() as uow:
         opp = lookups.opportunity(uow, opportunity_id)
         check_version(opp, RecordType.OPPORTUNITY, expected_version)
         before = snapshot(opp, RecordType.OPPORTUNITY)
         apply_edits(uow, opp, edits)
-        update_with_history(uow, before, opp, RecordType.OPPORTUNITY, actor, at, opp.version)
+        after = snapshot(opp, RecordType.OPPORTUNITY)
+        check_change_after_close(uow, ws, before, after, opp, justification)
+        update_with_history(
+            uow,
+            before,
+            opp,
+            RecordType.OPPORTUNITY,
+            actor,
+            at,
+            opp.version,
+            justification=(justification or "").strip() or None,
+        )
         uow.commit()
         return opp
 
@@ -256,6 +271,9 @@ def move_opportunity(
             opp.loss_reason = require_text(loss_reason, field="loss_reason")
         _enter_stage(opp, target.name, ws, at)
         _check_closing(ws, opp)
+        check_change_after_close(
+            uow, ws, before, snapshot(opp, RecordType.OPPORTUNITY), opp, justification
+        )
         crossing = model.at_or_after_sqo(target.name) and not was_sqo
         if crossing:
             promotion.check(uow, ws, opp, actor, justification=justification, at=at)
