@@ -7,6 +7,7 @@ import json
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
@@ -84,3 +85,29 @@ def test_a_demo_day_after_today_is_refused(tmp_path):
     with pytest.raises(InvalidValue, match="choose today or an earlier day"):
         build_demo(str(tmp_path / "later.db"), Actor("demo"), today=later)
     assert not (tmp_path / "later.db").exists()
+
+
+def test_pipeline_as_of_a_past_day_is_the_replayed_history(built_now):
+    """Per stage, the deals and amounts `pipeline --as-of DAY` shows are those pandas finds by
+    replaying the history rows up to the end of that day."""
+    path, built, before = built_now
+    day = (before - timedelta(days=150)).date()
+    with built.workspace.engine.connect() as c:
+        rows = pd.read_sql(
+            text(
+                "SELECT record_id, field, new_value, changed_at, id FROM history "
+                "WHERE record_type = 'opportunity' AND field IN ('stage', 'amount_cents')"
+            ),
+            c,
+        )
+    rows["changed_at"] = pd.to_datetime(rows["changed_at"])
+    then = rows[rows["changed_at"] < pd.Timestamp(day) + pd.Timedelta(days=1)]
+    last = then.sort_values(["changed_at", "id"]).groupby(["record_id", "field"]).tail(1)
+    state = last.pivot(index="record_id", columns="field", values="new_value")
+    state["amount"] = pd.to_numeric(state["amount_cents"]).fillna(0).astype(int)
+    want = state.groupby("stage").agg(deals=("amount", "size"), cents=("amount", "sum"))
+    got = _json(path, "pipeline", "--as-of", day.isoformat())
+    shown = {
+        x["stage"]: (x["deals"], round(x["amount"] * 100)) for x in got["stages"] if x["deals"]
+    }
+    assert shown == {s: (int(r.deals), int(r.cents)) for s, r in want.iterrows()}
