@@ -7,6 +7,8 @@ justification of the gate's minimum length, which the history keeps with the cha
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqo.domain.errors import GateRefused
 from sqo.domain.records import Opportunity
 from sqo.i18n import _
@@ -24,10 +26,17 @@ def check_change_after_close(
     after: dict[str, str | None],
     opp: Opportunity,
     justification: str | None,
+    *,
+    closed_at: datetime | None,
+    at: datetime,
 ) -> None:
-    """Refuse a change to a closed deal's guarded fields without a long enough justification."""
+    """Refuse a change to a closed deal's guarded fields without a long enough justification.
+    ``closed_at`` is when the deal closed (before this change) and ``at`` when the change is
+    recorded: a change dated before the close (an import replaying the past) is not after it."""
     stage = before.get("stage")
     if stage is None or not ws.stage_model.stage(stage).is_closed:
+        return
+    if closed_at is not None and at < closed_at:
         return
     changed = [f for f in GUARDED if before.get(f) != after.get(f)]
     if not changed:

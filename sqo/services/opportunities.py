@@ -219,7 +219,9 @@ def update_opportunity(
         before = snapshot(opp, RecordType.OPPORTUNITY)
         apply_edits(uow, opp, edits)
         after = snapshot(opp, RecordType.OPPORTUNITY)
-        check_change_after_close(uow, ws, before, after, opp, justification)
+        check_change_after_close(
+            uow, ws, before, after, opp, justification, closed_at=opp.closed_at, at=at
+        )
         update_with_history(
             uow,
             before,
@@ -266,13 +268,15 @@ def move_opportunity(
             )
         target = model.check_opportunity_move(opp.stage, stage)
         before = snapshot(opp, RecordType.OPPORTUNITY)
+        closed_at = opp.closed_at
         was_sqo = model.at_or_after_sqo(opp.stage)
         if loss_reason:
             opp.loss_reason = require_text(loss_reason, field="loss_reason")
         _enter_stage(opp, target.name, ws, at)
         _check_closing(ws, opp)
+        after = snapshot(opp, RecordType.OPPORTUNITY)
         check_change_after_close(
-            uow, ws, before, snapshot(opp, RecordType.OPPORTUNITY), opp, justification
+            uow, ws, before, after, opp, justification, closed_at=closed_at, at=at
         )
         crossing = model.at_or_after_sqo(target.name) and not was_sqo
         if crossing:
