@@ -28,9 +28,9 @@ def sqo(db, *args):
 
 
 @pytest.fixture
-def db(sqlite_url, actor):
+def db(db_url, actor):
     """Three SMB SQOs (won, lost, open) made without a lead, and two leads."""
-    ws = init_workspace(sqlite_url, actor)
+    ws = init_workspace(db_url, actor)
     factories.org(ws, actor)
     for name, end in (("won", "Won"), ("lost", "Lost"), ("open", None)):
         moves = [("SQO", DAY)] + ([(end, 10 * DAY)] if end else [])
@@ -40,7 +40,7 @@ def db(sqlite_url, actor):
     for name in ("Pia", "Ola"):
         leads.create_lead(ws, actor, name=name, company="Acme", owner="Ann Lee", at=T0)
     ws.close()
-    return sqlite_url
+    return db_url
 
 
 def test_conversion_and_win_rate_have_their_own_names(db):
@@ -91,8 +91,9 @@ def test_a_value_shown_as_the_range_end_is_within_it():
     assert shown_as_51 is not None and shown_as_51.status is Status.TOP
 
 
-def test_coverage_leaves_overdue_sqos_out_and_to_close_is_never_negative(sqlite_url, actor):
-    ws = init_workspace(sqlite_url, actor)
+def test_coverage_leaves_overdue_sqos_out_and_to_close_is_never_negative(db_url, actor):
+    url = db_url
+    ws = init_workspace(url, actor)
     factories.org(ws, actor)
     quarter = {"period_start": "2026-04-01", "period_end": "2026-06-30"}
     directory.set_quota(ws, actor, amount="10000", rep="Ann Lee", **quarter)
@@ -123,7 +124,7 @@ def test_coverage_leaves_overdue_sqos_out_and_to_close_is_never_negative(sqlite_
         close_date="2026-04-30",
     )
     ws.close()
-    report = json.loads(sqo(sqlite_url, "coverage", "--as-of", AS_OF, "--json"))
+    report = json.loads(sqo(url, "coverage", "--as-of", AS_OF, "--json"))
     lines = {(x["level"], x["name"]): x for x in report["lines"]}
     ann, bo, company = lines["rep", "Ann Lee"], lines["rep", "Bo Ek"], lines["company", None]
     assert (ann["open_sqo"], ann["open_deals"], ann["overdue_deals"]) == (4000, 1, 1)
@@ -137,5 +138,5 @@ def test_coverage_leaves_overdue_sqos_out_and_to_close_is_never_negative(sqlite_
         "2 open SQO(s) have a close date in the period that has already passed" in n
         for n in report["notes"]
     )
-    table = runner.invoke(app, ["--db", sqlite_url, "coverage", "--as-of", AS_OF]).stdout
+    table = runner.invoke(app, ["--db", url, "coverage", "--as-of", AS_OF]).stdout
     assert "-$" not in table
