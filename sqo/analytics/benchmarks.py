@@ -83,6 +83,9 @@ class Benchmarks(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = "benchmarks"
+    # A verdict needs at least this many deals (records) behind the figure: one won deal out of
+    # one closed is a 100% win rate, not a top performer.
+    min_sample: int = Field(default=10, ge=1)
     metrics: dict[str, Metric]
 
     @model_validator(mode="after")
@@ -130,6 +133,8 @@ class Verdict:
     gap: float | None  # distance outside the range (0 within), in the metric's unit
     sentence: str
     top: float | None = None  # where top performers are, when configured
+    sample: int | None = None  # how many records the value is computed from
+    sample_of: str | None = None  # what they are: SQLs, closed SQOs, won deals, open SQOs
 
 
 def status_of(
@@ -273,21 +278,58 @@ def _better_than_average(status: Status, amount: str, unit: str, span: str, top:
     )
 
 
+SAMPLE_OF = {
+    "sql_to_sqo": "SQLs",
+    "sqo_win_rate": "closed SQOs",
+    "sales_cycle": "won deals",
+    "pipeline_coverage": "open SQOs",
+}
+
+
+def sample_text(metric: str) -> str:
+    """What a metric's sample counts, in words."""
+    return {
+        "sql_to_sqo": _("SQLs"),
+        "sqo_win_rate": _("closed SQOs"),
+        "sales_cycle": _("won deals"),
+        "pipeline_coverage": _("open SQOs"),
+    }.get(metric, metric)
+
+
+def as_shown(value: float, unit: str) -> float:
+    """The value at the precision reports print it (whole percent, a tenth of a day, a hundredth
+    of coverage), so that a rate shown as 50% is never called above a 30-50% range."""
+    return round(value, {"rate": 2, "days": 1}.get(unit, 2))
+
+
 def assess(
-    benchmarks: Benchmarks, metric: str, segment: str | None, value: float | None
+    benchmarks: Benchmarks,
+    metric: str,
+    segment: str | None,
+    value: float | None,
+    sample: int | None = None,
 ) -> Verdict | None:
-    """Compare ``value`` with the metric's range for ``segment``; None if the metric is not set."""
+    """Compare ``value`` (computed from ``sample`` records) with the metric's range for
+    ``segment``; None if the metric is not set. Coverage is a ratio of amounts, judged whatever
+    its deal count; the other metrics get no verdict below ``min_sample``."""
     config = benchmarks.metrics.get(metric)
     if config is None:
         return None
     used, rng = config.range_for(segment)
     band = config.band if config.band is not None else metric == "pipeline_coverage"
     top = None if band else rng.top
-    if value is None:
+    too_few = (
+        value is not None
+        and sample is not None
+        and metric != "pipeline_coverage"
+        and sample < benchmarks.min_sample
+    )
+    if value is None or too_few:
         status, gap = None, None
     else:
-        status = status_of(value, rng.low, rng.high, config.higher_is_better, top=top, band=band)
-        gap = max(rng.low - value, value - rng.high, 0.0)
+        shown = as_shown(value, config.unit)
+        status = status_of(shown, rng.low, rng.high, config.higher_is_better, top=top, band=band)
+        gap = max(rng.low - shown, shown - rng.high, 0.0)
     text = sentence(
         status,
         gap or 0.0,
@@ -297,6 +339,13 @@ def assess(
         higher_is_better=config.higher_is_better,
         top=top,
     )
+    if too_few:
+        text = _(
+            "Too few {what} for a verdict: {count} (at least {minimum} needed).",
+            what=sample_text(metric),
+            count=sample,
+            minimum=benchmarks.min_sample,
+        )
     return Verdict(
         metric,
         config.label or metric,
@@ -309,6 +358,8 @@ def assess(
         gap,
         text,
         top,
+        sample,
+        SAMPLE_OF.get(metric),
     )
 
 

@@ -1,7 +1,10 @@
 """Pipeline coverage: open SQO amount expected to close in a period over the quota still to close.
 
-Deals are taken as they were at ``as_of`` (stage, amount, close date, owner from history). Quota
-still to close = quota for the period minus what was already won in it (closed_at in the period).
+Deals are taken as they were at ``as_of`` (stage, amount, close date, owner from history). An
+open SQO counts as closing in the period when its close date is in the period and not yet past
+(a close date before the as-of day is overdue: counted apart, never as pipeline). Quota still to
+close = quota for the period minus what was already won in it (closed_at in the period), never
+below zero.
 A rep's quota is the rep's own; a team's is its team quota, else the sum of its reps' quotas; the
 company's is the sum over teams plus reps without a team.
 
@@ -12,7 +15,7 @@ rate in force on the as-of day, won deals at the rate of their close date.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Connection, Date, and_, case, func, literal, select
 from sqlalchemy.sql.selectable import FromClause, Subquery
@@ -34,8 +37,10 @@ class CoverageLine:
     open_deals: int
     quota_cents: int | None
     won_cents: int
-    remaining_cents: int | None
+    remaining_cents: int | None  # never negative: 0 once the quota is met
     coverage: float | None  # None without a quota, or when the quota is already met
+    overdue_deals: int = 0  # open SQOs whose close date in the period has passed: not counted
+    won_beyond_quota_cents: int = 0  # won above the quota (what "to close" no longer shows)
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class _Sums:
     open_cents: int = 0
     open_deals: int = 0
     won_cents: int = 0
+    overdue_deals: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class _Scope:
     value: DealValue
     is_open: ColumnElement[bool]
     is_won: ColumnElement[bool]
+    is_overdue: ColumnElement[bool]
     source: FromClause
     inside: ColumnElement[bool]
 
@@ -78,10 +85,16 @@ def _scope(
         model=model,
         corporate=currency,
     )
+    first_day = max(start, as_of.date())  # a close date already past is not "closing"
     is_open = and_(
         s.c.stage.in_(open_sqo_stages(model)),
-        s.c.close_date >= day_text(start),
+        s.c.close_date >= day_text(first_day),
         s.c.close_date <= day_text(end),
+    )
+    is_overdue = and_(
+        s.c.stage.in_(open_sqo_stages(model)),
+        s.c.close_date >= day_text(start),
+        s.c.close_date < day_text(min(first_day, end + timedelta(days=1))),
     )
     is_won = and_(
         s.c.stage == model.won_stage().name,
@@ -89,7 +102,7 @@ def _scope(
         s.c.closed_at < next_day_text(end),
     )
     inside = func.coalesce(is_open, False) | func.coalesce(is_won, False)
-    return _Scope(s, value, is_open, is_won, s.join(o, o.c.id == s.c.record_id), inside)
+    return _Scope(s, value, is_open, is_won, is_overdue, s.join(o, o.c.id == s.c.record_id), inside)
 
 
 def _owner_sums(
@@ -108,14 +121,15 @@ def _owner_sums(
             func.sum(case((x.is_open, x.value.amount), else_=0)),
             func.sum(case((x.is_open, 1), else_=0)),
             func.sum(case((x.is_won, x.value.amount), else_=0)),
+            func.sum(case((x.is_overdue, 1), else_=0)),
         )
         .select_from(x.source)
-        .where(x.inside)
+        .where(x.inside | func.coalesce(x.is_overdue, False))
         .group_by(s.c.owner_id)
     )
     return {
-        owner: _Sums(int(o or 0), int(n or 0), int(w or 0))
-        for owner, o, n, w in connection.execute(query)
+        owner: _Sums(int(o or 0), int(n or 0), int(w or 0), int(d or 0))
+        for owner, o, n, w, d in connection.execute(query)
     }
 
 
@@ -165,16 +179,30 @@ def quotas_left_out(
 def _line(
     level: str, name: str | None, team: str | None, sums: _Sums, quota: int | None
 ) -> CoverageLine:
-    remaining = None if quota is None else quota - sums.won_cents
+    remaining = None if quota is None else max(quota - sums.won_cents, 0)
+    beyond = 0 if quota is None else max(sums.won_cents - quota, 0)
     ratio = None if remaining is None else maybe_ratio(sums.open_cents, remaining)
     return CoverageLine(
-        level, name, team, sums.open_cents, sums.open_deals, quota, sums.won_cents, remaining, ratio
+        level,
+        name,
+        team,
+        sums.open_cents,
+        sums.open_deals,
+        quota,
+        sums.won_cents,
+        remaining,
+        ratio,
+        sums.overdue_deals,
+        beyond,
     )
 
 
 def _add(a: _Sums, b: _Sums) -> _Sums:
     return _Sums(
-        a.open_cents + b.open_cents, a.open_deals + b.open_deals, a.won_cents + b.won_cents
+        a.open_cents + b.open_cents,
+        a.open_deals + b.open_deals,
+        a.won_cents + b.won_cents,
+        a.overdue_deals + b.overdue_deals,
     )
 
 

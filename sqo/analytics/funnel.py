@@ -21,6 +21,7 @@ from sqo.analytics.breakdowns import ATTRIBUTE_KEYS, Attributes, group_columns
 from sqo.analytics.milestones import Ladder, as_int, dropped, materialized, step_time
 from sqo.analytics.sqlfuncs import days_between, histogram_quantiles
 from sqo.analytics.stats import ratio
+from sqo.store import tables as t
 
 
 @dataclass(frozen=True)
@@ -324,3 +325,18 @@ def _cycles(
         for group, (n, mean, median, p90) in spread.items()
     ]
     return sorted(rows, key=lambda r: _sortable(tuple(r.group.values())))
+
+
+def direct_opportunities(connection: Connection, mt: FromClause, window: Window) -> int:
+    """Of the records entering the first milestone (in the window), the opportunities created
+    without a lead: a skipped milestone counts as passed, so they enter the funnel at Lead too and
+    make "Lead entered" larger than the number of leads."""
+    o, lead = t.opportunities, t.leads
+    key = mt.c["key"]
+    has_lead = select(lead.c.id).where(lead.c.converted_opportunity_id == key).exists()
+    query = (
+        select(func.count())
+        .select_from(mt.join(o, o.c.id == key))
+        .where(key > 0, o.c.lead_id.is_(None), ~has_lead, *_in_window(mt.c["m0"], window))
+    )
+    return int(connection.execute(query).scalar_one())

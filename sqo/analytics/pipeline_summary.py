@@ -1,18 +1,22 @@
 """The pipeline at a glance: open deals per stage with their value, and what closed.
 
-Two GROUP BY queries over the current state; nothing is loaded row by row. Amounts are in the
-corporate currency (``sqo.analytics.currency``): open deals at today's rate, closed deals at the
-rate of their close date.
+Two GROUP BY queries over the current state, or (``as_of``) over the states history gives for
+that moment; nothing is loaded row by row. Amounts are in the corporate currency
+(``sqo.analytics.currency``): open deals at the day's rate, closed deals at the rate of their
+close date. As of a past moment a deal is weighted by its stage's probability (probability edits
+are not part of the analytics history).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from sqo.analytics.currency import LeftOut, deal_value, left_out
+from sqo.analytics.snapshots import states_at
 from sqo.domain.stages import StageKind, StageModel
 from sqo.domain.values import utc_now
 from sqo.store import tables as t
@@ -55,42 +59,120 @@ class PipelineSummary:
 
 
 def pipeline_summary(
-    connection: Connection, model: StageModel, currency: str, *, today: date | None = None
+    connection: Connection,
+    model: StageModel,
+    currency: str,
+    *,
+    today: date | None = None,
+    as_of: datetime | None = None,
 ) -> PipelineSummary:
-    """``currency`` is the corporate currency every amount is converted to."""
+    """``currency`` is the corporate currency every amount is converted to; ``as_of`` gives the
+    pipeline as it stood then, rebuilt from history."""
     o = t.opportunities
+    day = as_of.date() if as_of else today or utc_now().date()
+    stage: ColumnElement[Any]
+    amount_cents: ColumnElement[Any]
+    close_date: ColumnElement[Any]
+    probability: ColumnElement[Any]
+    if as_of is None:
+        stage, amount_cents, close_date = o.c.stage, o.c.amount_cents, o.c.close_date
+        probability = func.coalesce(o.c.probability, 0)
+        source: Any = o
+    else:
+        then = states_at(as_of, ("stage", "amount_cents", "close_date"), "then")
+        stage, amount_cents, close_date = then.c.stage, then.c.amount_cents, then.c.close_date
+        probability = case(
+            *((stage == s.name, literal(s.probability)) for s in model.opportunity_stages()),
+            else_=literal(0.0),
+        )
+        source = then.join(o, o.c.id == then.c.record_id)
     value = deal_value(
-        o.c.amount_cents,
-        o.c.currency,
-        o.c.stage,
-        o.c.close_date,
-        as_of=today or utc_now().date(),
-        model=model,
-        corporate=currency,
+        amount_cents, o.c.currency, stage, close_date, as_of=day, model=model, corporate=currency
     )
     amount = value.amount
-    weighted = amount * func.coalesce(o.c.probability, 0)
-    query = select(o.c.stage, func.count(), func.sum(amount), func.sum(weighted)).group_by(
-        o.c.stage
+    weighted = amount * probability
+    query = (
+        select(stage, func.count(), func.sum(amount), func.sum(weighted))
+        .select_from(source)
+        .group_by(stage)
     )
-    counts = {stage: (n, int(a or 0), int(w or 0)) for stage, n, a, w in connection.execute(query)}
+    counts = {s: (n, int(a or 0), int(w or 0)) for s, n, a, w in connection.execute(query)}
     lines = [
         StageLine(s.name, s.kind, *counts.get(s.name, (0, 0, 0)))
         for s in model.opportunity_stages()
     ]
-    lq = (
-        select(t.leads.c.stage, func.count())
-        .where(t.leads.c.converted_opportunity_id.is_(None))
-        .group_by(t.leads.c.stage)
+    leads = _leads_by_stage(connection, model, as_of)
+    missing = (
+        select(o.c.currency, func.count())
+        .select_from(source)
+        .where(value.unrated)
+        .group_by(o.c.currency)
     )
-    converted = select(func.count()).where(t.leads.c.converted_opportunity_id.is_not(None))
-    leads = {stage: n for stage, n in connection.execute(lq)}
-    leads_by_stage = {s.name: leads.get(s.name, 0) for s in model.lead_stages()}
-    leads_by_stage["converted"] = int(connection.execute(converted).scalar_one())
-    missing = select(o.c.currency, func.count()).where(value.unrated).group_by(o.c.currency)
     return PipelineSummary(
         lines=lines,
-        leads_by_stage=leads_by_stage,
+        leads_by_stage=leads,
         currency=currency,
         left_out=left_out(connection.execute(missing).tuples()),
     )
+
+
+def _leads_by_stage(
+    connection: Connection, model: StageModel, as_of: datetime | None
+) -> dict[str, int]:
+    """Leads per stage, those converted into an opportunity counted apart as ``converted``."""
+    ld = t.leads
+    stage: ColumnElement[Any]
+    converted: ColumnElement[Any]
+    if as_of is None:
+        stage, converted = ld.c.stage, ld.c.converted_opportunity_id
+        source: Any = ld
+    else:
+        h = t.history
+        ranked = (
+            select(
+                h.c.record_id,
+                h.c.field,
+                h.c.new_value,
+                func.row_number()
+                .over(
+                    partition_by=(h.c.record_id, h.c.field),
+                    order_by=(h.c.changed_at.desc(), h.c.id.desc()),
+                )
+                .label("recency"),
+            )
+            .where(
+                h.c.record_type == "lead",
+                h.c.field.in_(("stage", "converted_opportunity_id")),
+                h.c.changed_at <= as_of,
+            )
+            .subquery("lead_ranked")
+        )
+        latest = (
+            select(
+                ranked.c.record_id,
+                func.max(case((ranked.c.field == "stage", ranked.c.new_value))).label("stage"),
+                func.max(
+                    case((ranked.c.field == "converted_opportunity_id", ranked.c.new_value))
+                ).label("converted"),
+            )
+            .where(ranked.c.recency == 1)
+            .group_by(ranked.c.record_id)
+            .subquery("lead_then")
+        )
+        stage, converted, source = latest.c.stage, latest.c.converted, latest
+    by_stage = {
+        s: n
+        for s, n in connection.execute(
+            select(stage, func.count())
+            .select_from(source)
+            .where(converted.is_(None))
+            .group_by(stage)
+        )
+    }
+    result = {s.name: by_stage.get(s.name, 0) for s in model.lead_stages()}
+    result["converted"] = int(
+        connection.execute(
+            select(func.count()).select_from(source).where(converted.is_not(None))
+        ).scalar_one()
+    )
+    return result

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from sqo.analytics.benchmarks import sample_text
 from sqo.analytics.currency import left_out_notes
 from sqo.cli import output
-from sqo.cli.context import CliState, state
+from sqo.cli.context import CliState, as_of_option, state
 from sqo.cli.opportunities import JsonOption
-from sqo.domain.values import parse_date, parse_timestamp, utc_now
+from sqo.domain.values import parse_date, utc_now
 from sqo.i18n import _
 from sqo.services import analytics, analytics_source
 from sqo.services.workspace import Workspace
@@ -27,11 +28,8 @@ ToOption = Annotated[str | None, typer.Option("--to", help="Cohort window end (Y
 
 
 def _as_of(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    if len(value.strip()) == 10:  # a bare date means the end of that day
-        return datetime.combine(parse_date(value, field="as-of"), time.max)
-    return parse_timestamp(value, field="as-of")
+    moment: datetime | None = as_of_option(value)
+    return moment
 
 
 def _day(value: str | None, field: str) -> date | None:
@@ -104,8 +102,15 @@ def funnel_command(
                 "group_by": list(report.keys),
                 "from": report.start,
                 "to": report.end,
-                "conversions": [c.as_json() for c in report.conversions],
-                "win_rates": [{**w.group, **_without(w, "group")} for w in report.win_rates],
+                "conversions": [
+                    c.as_json() | {"conversion_rate": c.rate, "rate_basis": "entered"}
+                    for c in report.conversions
+                ],
+                "win_rates": [
+                    {**w.group, **_without(w, "group"), "sqo_win_rate": w.rate}
+                    | {"rate_basis": "closed"}
+                    for w in report.win_rates
+                ],
                 "cycles": [{**c.group, **_without(c, "group")} for c in report.cycles],
                 "notes": report.notes,
             }
@@ -122,7 +127,7 @@ def funnel_command(
             _("Converted"),
             _("Open"),
             _("Dropped"),
-            _("Rate"),
+            _("Conversion (open included)"),
             _("Median days"),
             _("P90 days"),
         ],
@@ -145,8 +150,8 @@ def funnel_command(
     )
     if report.win_rates:
         output.table(
-            _("SQO to win rate (by SQO cohort)"),
-            [*keys, _("SQOs"), _("Won"), _("Lost"), _("Open"), _("Win rate")],
+            _("SQO win rate: won ÷ closed, open SQOs left out (by SQO cohort)"),
+            [*keys, _("SQOs"), _("Won"), _("Lost"), _("Open"), _("SQO win rate (won ÷ closed)")],
             [
                 [*w.group.values(), w.sqos, w.won, w.lost, w.open, output.percent(w.rate)]
                 for w in report.win_rates
@@ -218,6 +223,7 @@ def benchmarks_command(
                 v.segment or _("all"),
                 _(v.label),
                 _value(v.value, v.metric),
+                "—" if v.sample is None else f"{output.number(v.sample)} {sample_text(v.metric)}",
                 f"{_value(v.low, v.metric)}–{_value(v.high, v.metric)}",
                 v.status.text() if v.status else "—",
                 v.sentence,
@@ -225,9 +231,17 @@ def benchmarks_command(
         )
     output.table(
         _("Benchmarks ({name})", name=report.benchmarks),
-        [_("Segment"), _("Metric"), _("Value"), _("Benchmark"), _("Status"), _("Gap")],
+        [
+            _("Segment"),
+            _("Metric"),
+            _("Value"),
+            _("Based on"),
+            _("Benchmark"),
+            _("Status"),
+            _("Gap"),
+        ],
         rows,
-        right=(2,),
+        right=(2, 3),
     )
     _notes(report.notes)
 
@@ -440,7 +454,7 @@ def stages_command(
             _("Advanced"),
             _("Still there"),
             _("Dropped"),
-            _("Rate"),
+            _("Advanced (÷ entered)"),
         ],
         [
             [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from decimal import InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ from typer.core import TyperGroup
 from sqo.cli.output import error_console
 from sqo.domain.actor import Actor
 from sqo.domain.errors import SqoError
-from sqo.domain.values import parse_timestamp
+from sqo.domain.values import parse_date, parse_timestamp, utc_now
 from sqo.i18n import _
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: imported when a workspace is opened
@@ -59,7 +60,16 @@ def state(ctx: typer.Context) -> CliState:
 
 
 def as_of_option(value: str | None) -> Any:
-    return parse_timestamp(value, field="as-of") if value else None
+    """What every ``--as-of`` means: ``now``, a time (UTC), or a bare date meaning the end of
+    that day, so that "as of 2026-06-30" includes what happened on the 30th in every command."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.lower() == "now":
+        return utc_now()
+    if len(text) == 10:
+        return datetime.combine(parse_date(text, field="as-of"), time.max)
+    return parse_timestamp(text, field="as-of")
 
 
 class SqoGroup(TyperGroup):

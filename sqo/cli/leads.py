@@ -8,7 +8,7 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import SqoGroup, as_of_option, given, state
-from sqo.cli.opportunities import JsonOption, VersionOption
+from sqo.cli.opportunities import JsonOption, VersionOption, shown_of
 from sqo.i18n import _
 from sqo.services import directory, leads
 
@@ -163,16 +163,38 @@ def list_(
     stage: Annotated[str | None, typer.Option()] = None,
     owner: Annotated[str | None, typer.Option()] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="As things stood then.")] = None,
-    limit: Annotated[int, typer.Option()] = 200,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many.")] = 200,
+    converted: Annotated[
+        bool,
+        typer.Option(
+            "--converted",
+            help="Include the leads converted into opportunities (left out by default).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """List leads."""
     st = state(ctx)
-    found = leads.list_leads(
-        st.workspace(), st.actor(), stage=stage, owner=owner, as_of=as_of_option(as_of), limit=limit
+    page, left_out = leads.lead_page(
+        st.workspace(),
+        st.actor(),
+        stage=stage,
+        owner=owner,
+        as_of=as_of_option(as_of),
+        limit=limit,
+        converted=converted,
     )
+    found = page.items
     if as_json:
-        output.print_json(found)
+        output.print_json(
+            {
+                "leads": found,
+                "total": page.total,
+                "shown": len(found),
+                "limit": page.limit,
+                "converted_left_out": left_out,
+            }
+        )
         return
     reps, _accounts = directory.display_names(
         st.workspace(),
@@ -189,7 +211,13 @@ def list_(
                 x.name,
                 x.company,
                 reps.get(x.owner_id or 0, ""),
-                x.stage,
+                x.stage
+                if x.converted_opportunity_id is None
+                else _(
+                    "{stage}, now opportunity {id}",
+                    stage=x.stage,
+                    id=x.converted_opportunity_id,
+                ),
                 x.source,
                 output.day(x.created_at),
             ]
@@ -197,6 +225,15 @@ def list_(
         ],
         right=(0,),
     )
+    shown_of(page)
+    if left_out:
+        output.console.print(
+            _(
+                "{count} lead(s) converted into opportunities are not listed (they count as "
+                "opportunities now); add --converted to include them.",
+                count=output.number(left_out),
+            )
+        )
 
 
 @app.command("show")

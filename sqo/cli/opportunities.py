@@ -12,6 +12,7 @@ from sqo.domain.records import Opportunity
 from sqo.i18n import _
 from sqo.services import directory, opportunities
 from sqo.services.activities import activities_for
+from sqo.services.listing import Page
 
 app = typer.Typer(
     cls=SqoGroup, no_args_is_help=True, help="Create, list, show and edit opportunities."
@@ -104,6 +105,10 @@ def update(
     loss_reason: Annotated[str | None, typer.Option()] = None,
     source: Annotated[str | None, typer.Option()] = None,
     campaign: Annotated[str | None, typer.Option()] = None,
+    justify: Annotated[
+        str | None,
+        typer.Option(help="Why: required to change a won or lost deal's amount or close date."),
+    ] = None,
     if_version: VersionOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -131,7 +136,12 @@ def update(
             _("Say what to change, e.g. --amount 30000 or --close-date 2026-12-15.")
         )
     opp = opportunities.update_opportunity(
-        st.workspace(), st.actor(), opportunity_id, expected_version=if_version, **edits
+        st.workspace(),
+        st.actor(),
+        opportunity_id,
+        expected_version=if_version,
+        justification=justify,
+        **edits,
     )
     if as_json:
         output.print_json(opp)
@@ -146,7 +156,8 @@ def move_command(
     opportunity_id: Annotated[int, typer.Argument(metavar="OPP", help="Opportunity id.")],
     stage: Annotated[str, typer.Argument(help="The stage to move to.")],
     justify: Annotated[
-        str | None, typer.Option(help="Why: required to override the SQO gate.")
+        str | None,
+        typer.Option(help="Why: required to override the SQO gate or to reopen a closed deal."),
     ] = None,
     loss_reason: Annotated[
         str | None, typer.Option(help="Why the deal was lost (moving to Lost).")
@@ -205,12 +216,12 @@ def list_(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="As the pipeline stood then (date or time, UTC).")
     ] = None,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 200,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many.")] = 200,
     as_json: JsonOption = False,
 ) -> None:
     """List opportunities, now or as they stood at a past moment."""
     st = state(ctx)
-    opps = opportunities.list_opportunities(
+    page = opportunities.opportunity_page(
         st.workspace(),
         st.actor(),
         stage=stage,
@@ -220,15 +231,36 @@ def list_(
         limit=limit,
     )
     if as_json:
-        output.print_json(opps)
+        output.print_json(
+            {
+                "opportunities": page.items,
+                "total": page.total,
+                "shown": len(page.items),
+                "limit": page.limit,
+            }
+        )
         return
     output.table(
         _("Opportunities"),
         ["#", _("Name"), _("Account"), _("Owner"), _("Stage"), _("Amount"), _("Close date")],
-        _rows(ctx, opps),
+        _rows(ctx, page.items),
         right=(0, 5),
         nowrap=(0, 4, 5, 6),
     )
+    shown_of(page)
+
+
+def shown_of(page: Page[Any]) -> None:
+    """Say when a listing stops at its limit, so that a cut list is never taken for all."""
+    if page.cut:
+        output.console.print(
+            _(
+                "{shown} of {total} shown (--limit {limit}).",
+                shown=output.number(len(page.items)),
+                total=output.number(page.total),
+                limit=page.limit,
+            )
+        )
 
 
 @app.command("show")

@@ -99,7 +99,7 @@ def money(cents: int | None, currency: str | None) -> str:
         Decimal(cents) / 100,
         currency or "USD",
         locale=i18n.locale(),
-        format="¤#,##0",
+        format="¤#,##0" if cents % 100 == 0 else "¤#,##0.00",  # whole amounts stay short
         currency_digits=False,
     )
 

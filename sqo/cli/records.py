@@ -8,13 +8,13 @@ from typing import Annotated
 import typer
 
 from sqo.cli import output
-from sqo.cli.context import state
+from sqo.cli.context import as_of_option, state
 from sqo.cli.opportunities import JsonOption
 from sqo.domain.history import RecordType
 from sqo.i18n import _
 from sqo.services import directory
 from sqo.services.activities import log_activity
-from sqo.services.history import record_history
+from sqo.services.history import made_after_close, record_history
 
 
 def log_command(
@@ -59,14 +59,26 @@ def history_command(
         int, typer.Argument(metavar="ID", help="Opportunity id (or lead id with --lead).")
     ],
     lead: Annotated[bool, typer.Option("--lead", help="The id is a lead's.")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Only the changes up to then (a date means its end; UTC)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Every change to a record: who, when, from what to what, and why."""
     st = state(ctx)
     record_type = RecordType.LEAD if lead else RecordType.OPPORTUNITY
-    changes = record_history(st.workspace(), st.actor(), record_type, record_id)
+    changes = record_history(
+        st.workspace(), st.actor(), record_type, record_id, as_of=as_of_option(as_of)
+    )
+    late = made_after_close(st.workspace(), changes)
     if as_json:
-        output.print_json(changes)
+        output.print_json(
+            [
+                output.plain(c) | {"after_close": after}
+                for c, after in zip(changes, late, strict=True)
+            ]
+        )
         return
     reps, accounts = directory.display_names(
         st.workspace(),
@@ -103,12 +115,21 @@ def history_command(
                 field_label(c.field),
                 shown(c.field, c.old),
                 shown(c.field, c.new),
-                c.justification,
+                _why(c.justification, after),
             ]
-            for c in changes
+            for c, after in zip(changes, late, strict=True)
         ],
         nowrap=(0,),
     )
+
+
+def _why(justification: str | None, after_close: bool) -> str | None:
+    """The reason, and for a change to a deal already won or lost, that it came after the close."""
+    if not after_close:
+        return justification
+    if justification:
+        return _("After close: {why}", why=justification)
+    return _("After close")
 
 
 def field_label(field: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ import typer
 from sqo.analytics.currency import left_out_notes
 from sqo.analytics.pipeline_summary import PipelineSummary, pipeline_summary
 from sqo.cli import output
-from sqo.cli.context import state
+from sqo.cli.context import as_of_option, state
 from sqo.cli.opportunities import JsonOption
 from sqo.domain.stages import StageKind
 from sqo.i18n import _
@@ -29,9 +30,9 @@ def init_command(
     ws.close()
 
 
-def summary_of(ws: Workspace) -> PipelineSummary:
+def summary_of(ws: Workspace, as_of: datetime | None = None) -> PipelineSummary:
     with ws.unit_of_work() as uow:
-        return pipeline_summary(uow.connection, ws.stage_model, ws.default_currency)
+        return pipeline_summary(uow.connection, ws.stage_model, ws.default_currency, as_of=as_of)
 
 
 def render_summary(summary: PipelineSummary) -> None:
@@ -63,7 +64,8 @@ def render_summary(summary: PipelineSummary) -> None:
     won, lost = summary.total(StageKind.WON), summary.total(StageKind.LOST)
     output.console.print(
         _(
-            "Closed: {won} won ({won_amount}), {lost} lost. Win rate (won / closed): {rate}.",
+            "Closed: {won} won ({won_amount}), {lost} lost. All-time win rate (won ÷ every "
+            "closed deal, SQO or not): {rate}.",
             won=output.number(won.deals),
             won_amount=output.money(won.amount_cents, cur),
             lost=output.number(lost.deals),
@@ -76,19 +78,33 @@ def render_summary(summary: PipelineSummary) -> None:
         output.console.print(note, markup=False)
 
 
-def pipeline_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def pipeline_command(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="As the pipeline stood then (a date means its end; UTC)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
     """The pipeline at a glance: open deals per stage, won and lost."""
     ws = state(ctx).workspace()
-    summary = summary_of(ws)
+    moment = as_of_option(as_of)
+    summary = summary_of(ws, moment)
     if as_json:
         output.print_json(
             {
+                "as_of": moment,
                 "stages": summary.lines,
                 "leads": summary.leads_by_stage,
                 "win_rate": summary.win_rate,
+                "all_time_win_rate": summary.win_rate,  # won / every closed deal, SQO or not
                 "currency": summary.currency,
                 "left_out": summary.left_out,
             }
         )
         return
+    if moment is not None:
+        output.console.print(
+            _("As of {moment} (UTC).", moment=moment.isoformat(sep=" ", timespec="seconds"))
+        )
     render_summary(summary)

@@ -44,13 +44,14 @@ def touches(
             break
         kind = rng.choices([k for k, _ in weights], [w for _, w in weights])[0]
         inbound = rng.random() < (0.4 if winning else 0.22)
+        at = t.replace(hour=rng.randint(8, 17), minute=rng.randint(0, 59), second=0, microsecond=0)
+        if at > sim.now:  # later today: not happened yet
+            continue
         sim.out.activities.append(
             Activity(
                 id=sim.next_id("activity"),
                 kind=kind,
-                occurred_at=t.replace(
-                    hour=rng.randint(8, 17), minute=rng.randint(0, 59), second=0, microsecond=0
-                ),
+                occurred_at=at,
                 direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
                 subject=f"{kind.value.capitalize()} – {opp.name.split(' – ')[0]}",
                 opportunity_id=opp.id,
@@ -85,7 +86,10 @@ def qualification_facts(
         sim.out.roles.append((opp.id, contact.id, role.value))
     always = () if premature else ("problem_identified", "solution_fit", "budget_range")
     for key, note in p.EVIDENCE_NOTES.items():
-        if key in always or rng.random() < keep:
+        recorded_at = (
+            at - chance.days(rng, 0.1, 5) if (key in always or rng.random() < keep) else None
+        )
+        if recorded_at is not None and recorded_at <= sim.now:  # evidence is never from the future
             sim.out.evidence.append(
                 {
                     "record_type": "opportunity",
@@ -93,7 +97,7 @@ def qualification_facts(
                     "criterion": key,
                     "note": note,
                     "recorded_by": rep.rep.name,
-                    "recorded_at": at - chance.days(rng, 0.1, 5),
+                    "recorded_at": recorded_at,
                 }
             )
     if not premature and at <= sim.now:

@@ -44,9 +44,10 @@ class Simulation:
         span = (self.now - self.start).total_seconds()
         fraction = math.sqrt(self.rng.random()) * 0.85 + self.rng.random() * 0.15
         moment = self.start + timedelta(seconds=span * min(fraction, 0.999))
-        return moment.replace(
+        moment = moment.replace(
             hour=self.rng.randint(8, 17), minute=self.rng.randint(0, 59), second=0, microsecond=0
         )
+        return min(moment, self.now)  # the last day's working hours may not have come yet
 
     # Leads ------------------------------------------------------------------------------------
 
@@ -310,6 +311,12 @@ class Simulation:
             timeline.at(moved, rep.rep.name, close_date=expected.date())
 
 
-def window(today: date, months: int = 18) -> tuple[datetime, datetime]:
+def window(
+    today: date, months: int = 18, *, clock: datetime | None = None
+) -> tuple[datetime, datetime]:
+    """The demo's history runs to the end of ``today``'s working day (17:00), or to ``clock``
+    (the moment of the build) if that comes first: the demo never writes the future."""
     now = datetime.combine(today, datetime.min.time()).replace(hour=17)
+    if clock is not None:
+        now = min(now, clock.replace(second=0, microsecond=0))
     return now - timedelta(days=round(months * 30.44)), now

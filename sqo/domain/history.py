@@ -7,7 +7,7 @@ portable table, and replaying the events of a record rebuilds its state (see :fu
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -146,7 +146,10 @@ def diff(
     actor: str,
     justification: str | None = None,
 ) -> list[Change]:
-    """The changes that turn ``before`` into ``after``; creation is a change from nothing."""
+    """The changes that turn ``before`` into ``after``; creation is a change from nothing.
+    The ``justification`` goes with the stage change, or, in an edit that leaves the stage alone
+    (a closed deal's amount corrected), with every field it changes."""
+    stage_changes = before is None or before.get("stage") != after.get("stage")
     changes = []
     for name, new in after.items():
         old = None if before is None else before.get(name)
@@ -163,7 +166,7 @@ def diff(
                 new,
                 at,
                 actor,
-                justification if name == "stage" else None,
+                justification if name == "stage" or not stage_changes else None,
             )
         )
     return changes
@@ -181,3 +184,21 @@ def decode_state(state: dict[str, str | None], record_type: RecordType) -> dict[
     """Turn replayed text values back into typed values (missing fields are ``None``)."""
     fields = FIELDS[record_type]
     return {name: decoder(state.get(name)) for name, decoder in fields.items()}
+
+
+def after_close(changes: Sequence[Change], closed_stages: Iterable[str]) -> list[bool]:
+    """For each change (oldest first), whether it was made while the record was already closed
+    (won, lost or disqualified): a correction after the fact, not part of closing it. The changes
+    of one moment belong together, so those written with the closing stage change are not."""
+    closed = set(closed_stages)
+    stage: str | None = None
+    moment: datetime | None = None
+    stage_before: str | None = None
+    marks = []
+    for change in changes:
+        if change.changed_at != moment:
+            moment, stage_before = change.changed_at, stage
+        if change.field == "stage":
+            stage = change.new
+        marks.append(stage_before in closed)
+    return marks

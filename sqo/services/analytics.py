@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from babel.numbers import format_decimal
+
+from sqo import i18n
 from sqo.analytics import stage_time
 from sqo.analytics.benchmarks import Benchmarks, Verdict, assess, load_benchmarks, parse_benchmarks
 from sqo.analytics.breakdowns import parse_breakdown
@@ -24,6 +27,7 @@ from sqo.analytics.funnel import (
     conversions,
     cycles,
     default_pairs,
+    direct_opportunities,
     win_rates,
 )
 from sqo.analytics.history_gaps import cycle_withheld, history_gaps, win_rate_withheld
@@ -178,7 +182,22 @@ def funnel(
         )
         spans = cycles(connection, ladder, as_of, keys=keys, window=window, milestones=mt)
         gaps = history_gaps(connection, ladder, ladder.index(ws.stage_model.sqo_stage), mt)
+        direct = direct_opportunities(connection, mt, window)
     notes = []
+    first = ladder.names[0]
+    to = next((r.to_milestone for r in rows if r.from_milestone == first), None)
+    if direct and to is not None:
+        # The groups of one pair partition the records that entered: their sum is the whole.
+        entered = sum(r.entered for r in rows if (r.from_milestone, r.to_milestone) == (first, to))
+        notes.append(
+            _(
+                "{first} entered counts {direct} opportunities created without a lead (they "
+                "skipped the lead stages, which count as passed) and {leads} leads.",
+                first=first,
+                direct=format_decimal(direct, locale=i18n.locale()),
+                leads=format_decimal(entered - direct, locale=i18n.locale()),
+            )
+        )
     if gaps.losses_missing and any(r.won and not r.lost for r in rates):
         rates = [replace(r, rate=None) if r.won and not r.lost else r for r in rates]
         notes.append(win_rate_withheld(gaps, ws.stage_model.sqo_stage))
@@ -234,6 +253,7 @@ def benchmark_report(
         gaps = history_gaps(connection, ladder, sqo, mt)
         for keys in ((), ("segment",)):
             values: dict[str | None, dict[str, float | None]] = {}
+            samples: dict[tuple[str | None, str], int] = {}  # (segment, metric): records
             if sql is not None:
                 for row in conversions(
                     connection,
@@ -246,17 +266,20 @@ def benchmark_report(
                     milestones=mt,
                 ):
                     values.setdefault(row.group.get("segment"), {})["sql_to_sqo"] = row.rate
+                    samples[row.group.get("segment"), "sql_to_sqo"] = row.entered
             rates = win_rates(
                 connection, ladder, sqo, as_of, keys=keys, window=window, milestones=mt
             )
             for rate in rates:
                 values.setdefault(rate.group.get("segment"), {})["sqo_win_rate"] = rate.rate
+                samples[rate.group.get("segment"), "sqo_win_rate"] = rate.won + rate.lost
                 if gaps.losses_missing and rate.won and not rate.lost:
                     reason = win_rate_withheld(gaps, ws.stage_model.sqo_stage)
                     withheld[rate.group.get("segment"), "sqo_win_rate"] = reason
             spans = cycles(connection, ladder, as_of, keys=keys, window=window, milestones=mt)
             for cycle in spans:
                 values.setdefault(cycle.group.get("segment"), {})["sales_cycle"] = cycle.median_days
+                samples[cycle.group.get("segment"), "sales_cycle"] = cycle.won
                 if gaps.wins_missing:
                     withheld[cycle.group.get("segment"), "sales_cycle"] = cycle_withheld(gaps)
             if not keys:
@@ -266,6 +289,7 @@ def benchmark_report(
                     connection, ws.stage_model, lo, hi, as_of, currency=ws.default_currency
                 )[-1]
                 values[None]["pipeline_coverage"] = company.coverage
+                samples[None, "pipeline_coverage"] = company.open_deals
                 missing = coverage_left_out(
                     connection, ws.stage_model, lo, hi, as_of, currency=ws.default_currency
                 )
@@ -275,7 +299,13 @@ def benchmark_report(
                 for metric in ("sql_to_sqo", "sqo_win_rate", "sales_cycle", "pipeline_coverage"):
                     if metric == "pipeline_coverage" and keys:
                         continue
-                    verdict = assess(config, metric, segment, values[segment].get(metric))
+                    verdict = assess(
+                        config,
+                        metric,
+                        segment,
+                        values[segment].get(metric),
+                        samples.get((segment, metric), 0),
+                    )
                     if verdict is not None:
                         verdicts.append(verdict)
     notes = []
@@ -318,6 +348,16 @@ def coverage_report(
         notes.append(_("No quotas cover this period: set them with 'sqo quota set'."))
     if any(line.remaining_cents is not None and line.remaining_cents <= 0 for line in lines):
         notes.append(_("Where the quota is already met, coverage is not shown."))
+    overdue = lines[-1].overdue_deals if lines else 0
+    if overdue:
+        notes.append(
+            _(
+                "{count} open SQO(s) have a close date in the period that has already passed: "
+                "they are not counted as closing in it. Update their close dates (or close "
+                "them).",
+                count=overdue,
+            )
+        )
     notes += left_out_notes(missing)
     notes += [
         _(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import random
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqo.demo.organisation import build_organisation
 from sqo.demo.results import Promotion
 from sqo.demo.simulation import Simulation, window
 from sqo.domain.actor import Actor
-from sqo.domain.errors import WorkspaceError
+from sqo.domain.errors import InvalidValue, WorkspaceError
 from sqo.domain.history import RecordType, decode_state
 from sqo.domain.records import Lead, Opportunity
 from sqo.domain.values import utc_now
@@ -89,16 +89,27 @@ def build_demo(
     db: str | None, actor: Actor, *, seed: int = DEFAULT_SEED, today: date | None = None
 ) -> DemoBuilt:
     """Create the demo workspace. The same seed and ``today`` give the same data, row for row."""
-    today = today or utc_now().date()
+    clock = utc_now()
+    today = today or clock.date()
+    if today > clock.date():
+        raise InvalidValue(
+            _(
+                "The demo's day {today} is after today ({now}); choose today or an earlier day "
+                "with --today.",
+                today=today.isoformat(),
+                now=clock.date().isoformat(),
+            ),
+            field="today",
+        )
     target = _check_replaceable(db)
     if target is None:  # a server database: one transaction, rolled back if interrupted
-        return _build(db, actor, seed=seed, today=today)
+        return _build(db, actor, seed=seed, today=today, clock=clock)
     # A file is built beside its target and put in its place only when complete, so that an
     # interrupted build (Ctrl-C, a full disk) leaves the previous demo, or nothing, as it was.
     building = target.with_name(f".{target.name}.building")
     _remove(building)
     try:
-        built = _build(str(building), actor, seed=seed, today=today)
+        built = _build(str(building), actor, seed=seed, today=today, clock=clock)
         built.workspace.close()  # the last connection closed: the WAL is folded into the file
         for suffix in ("-wal", "-shm", "-journal"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)  # the previous demo's
@@ -108,10 +119,10 @@ def build_demo(
     return replace(built, workspace=open_workspace(db))
 
 
-def _build(db: str | None, actor: Actor, *, seed: int, today: date) -> DemoBuilt:
+def _build(db: str | None, actor: Actor, *, seed: int, today: date, clock: datetime) -> DemoBuilt:
     ws = init_workspace(db, actor)
     rng = random.Random(seed)
-    start, now = window(today)
+    start, now = window(today, clock=clock)
     org = build_organisation(rng, start, today)
     sim = Simulation(rng, org, ws.stage_model, start, now)
     for _index in range(LEADS):

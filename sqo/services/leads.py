@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from sqo.domain.actor import Actor
 from sqo.domain.errors import ForbiddenMove, InvalidValue, list_values
 from sqo.domain.history import RecordType, snapshot
@@ -13,6 +15,7 @@ from sqo.domain.stages import LEAD_KINDS
 from sqo.domain.values import Segment, parse_enum, require_text, utc_now
 from sqo.i18n import _
 from sqo.services import lookups
+from sqo.services.listing import Page, page_of
 from sqo.services.opportunities import add_opportunity
 from sqo.services.recording import (
     check_version,
@@ -22,6 +25,7 @@ from sqo.services.recording import (
     update_with_history,
 )
 from sqo.services.workspace import Workspace
+from sqo.store import tables as t
 from sqo.store.unit_of_work import UnitOfWork
 
 EDITABLE = ("name", "company", "email", "account", "owner", "segment", "source", "campaign")
@@ -232,3 +236,39 @@ def list_leads(
         return records_as_of(
             uow, RecordType.LEAD, as_of, stages=stages, owner_id=owner_id, limit=limit
         )
+
+
+def lead_page(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    stage: str | None = None,
+    owner: str | None = None,
+    as_of: datetime | None = None,
+    limit: int | None = None,
+    converted: bool = False,
+) -> tuple[Page[Lead], int]:
+    """Leads (those converted into an opportunity only with ``converted``), cut at ``limit``,
+    and how many converted leads the listing left out: a converted lead keeps the stage it was
+    converted at (SQL), but the pipeline counts it as an opportunity, not as a lead."""
+    if as_of is not None:
+        found = list_leads(ws, actor, stage=stage, owner=owner, as_of=as_of)
+        kept = [x for x in found if converted or x.converted_opportunity_id is None]
+        return page_of(kept, limit), len(found) - len(kept)
+    stages = [ws.stage_model.stage(stage).name] if stage else None
+    with ws.unit_of_work() as uow:
+        owner_id = lookups.rep(uow, owner).id if owner else None
+        query = uow.leads.query(stages=stages, owner_id=owner_id)
+        link = t.leads.c.converted_opportunity_id
+        matching = query.subquery()
+        every, done = uow.connection.execute(
+            select(func.count(), func.count(matching.c.converted_opportunity_id))
+        ).one()
+        waiting = every - done
+        if not converted:
+            query = query.where(link.is_(None))
+        shown = query.with_only_columns(t.leads.c.id)
+        ids = uow.connection.execute(shown.limit(limit) if limit is not None else shown)
+        items = uow.leads.by_ids(ids.scalars())
+    total = done + waiting if converted else waiting
+    return Page(items, total, limit), 0 if converted else done

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from sqo.domain.actor import Actor
 from sqo.domain.errors import ForbiddenMove, InvalidValue, list_values
 from sqo.domain.history import RecordType, snapshot
@@ -21,6 +23,8 @@ from sqo.domain.values import (
 )
 from sqo.i18n import _
 from sqo.services import lookups, promotion
+from sqo.services.closed_deals import check_change_after_close
+from sqo.services.listing import Page, page_of
 from sqo.services.recording import (
     check_version,
     insert_with_history,
@@ -203,15 +207,31 @@ def update_opportunity(
     *,
     expected_version: int | None = None,
     at: datetime | None = None,
+    justification: str | None = None,
     **edits: Any,
 ) -> Opportunity:
+    """Change fields; a won or lost deal's amount, currency or close date only with a
+    ``justification`` (kept in the history with the change)."""
     at = at or utc_now()
     with ws.unit_of_work() as uow:
         opp = lookups.opportunity(uow, opportunity_id)
         check_version(opp, RecordType.OPPORTUNITY, expected_version)
         before = snapshot(opp, RecordType.OPPORTUNITY)
         apply_edits(uow, opp, edits)
-        update_with_history(uow, before, opp, RecordType.OPPORTUNITY, actor, at, opp.version)
+        after = snapshot(opp, RecordType.OPPORTUNITY)
+        check_change_after_close(
+            uow, ws, before, after, opp, justification, closed_at=opp.closed_at, at=at
+        )
+        update_with_history(
+            uow,
+            before,
+            opp,
+            RecordType.OPPORTUNITY,
+            actor,
+            at,
+            opp.version,
+            justification=(justification or "").strip() or None,
+        )
         uow.commit()
         return opp
 
@@ -248,11 +268,16 @@ def move_opportunity(
             )
         target = model.check_opportunity_move(opp.stage, stage)
         before = snapshot(opp, RecordType.OPPORTUNITY)
+        closed_at = opp.closed_at
         was_sqo = model.at_or_after_sqo(opp.stage)
         if loss_reason:
             opp.loss_reason = require_text(loss_reason, field="loss_reason")
         _enter_stage(opp, target.name, ws, at)
         _check_closing(ws, opp)
+        after = snapshot(opp, RecordType.OPPORTUNITY)
+        check_change_after_close(
+            uow, ws, before, after, opp, justification, closed_at=closed_at, at=at
+        )
         crossing = model.at_or_after_sqo(target.name) and not was_sqo
         if crossing:
             promotion.check(uow, ws, opp, actor, justification=justification, at=at)
@@ -346,3 +371,35 @@ def list_opportunities(
         return records_as_of(
             uow, RecordType.OPPORTUNITY, as_of, stages=stages, owner_id=owner_id, limit=limit
         )
+
+
+def opportunity_page(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    stage: str | None = None,
+    owner: str | None = None,
+    open_only: bool = False,
+    as_of: datetime | None = None,
+    limit: int | None = None,
+) -> Page[Opportunity]:
+    """``list_opportunities`` with the number of all that match, so a cut listing can say so."""
+    model = ws.stage_model
+    if as_of is not None:
+        found = list_opportunities(
+            ws, actor, stage=stage, owner=owner, open_only=open_only, as_of=as_of
+        )
+        return page_of(found, limit)
+    items = list_opportunities(
+        ws, actor, stage=stage, owner=owner, open_only=open_only, limit=limit
+    )
+    stages: list[str] | None = None
+    if stage:
+        stages = [model.stage(stage).name]
+    elif open_only:
+        stages = [s.name for s in model.open_opportunity_stages()]
+    with ws.unit_of_work() as uow:
+        owner_id = lookups.rep(uow, owner).id if owner else None
+        query = uow.opportunities.query(stages=stages, owner_id=owner_id).subquery()
+        total = int(uow.connection.execute(select(func.count()).select_from(query)).scalar_one())
+    return Page(items, total, limit)

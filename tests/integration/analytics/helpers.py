@@ -39,7 +39,8 @@ def move(ws: Workspace, actor: Actor, opp_id: int, stage: str, at: datetime) -> 
 
 
 def edit(ws: Workspace, actor: Actor, opp_id: int, at: datetime, **edits: Any) -> None:
-    opportunities.update_opportunity(ws, actor, opp_id, at=at, **edits)
+    # The reason a closed deal's amount or close date may change (open deals need none).
+    opportunities.update_opportunity(ws, actor, opp_id, at=at, justification=WHY, **edits)
 
 
 def lead(

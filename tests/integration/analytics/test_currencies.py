@@ -150,7 +150,9 @@ def expected_pipeline(folder: Path, today: date) -> dict[str, int]:
 def expected_coverage(folder: Path) -> dict[str, int]:
     df = deals(folder)
     lo, hi = (pd.Timestamp(d) for d in PERIOD)
-    is_open = df["StageName"].isin(OPEN_STAGES) & df["close"].between(lo, hi)
+    # An open SQO whose close date has passed by the as-of day is overdue, not closing.
+    first = max(lo, pd.Timestamp(END).normalize())
+    is_open = df["StageName"].isin(OPEN_STAGES) & df["close"].between(first, hi)
     is_won = (df["StageName"] == "Closed Won") & df["close"].between(lo, hi)
     now = valued(df, folder, at(END, len(df)))
     closing = valued(df, folder, df["close"])

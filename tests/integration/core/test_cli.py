@@ -63,7 +63,7 @@ def test_opportunity_lifecycle_from_the_command_line(db):
     assert sqo(
         db, "move", "1", "SQO", "--justify", "Budget confirmed with the CFO on Monday"
     ).output.strip() == ("Opportunity 1 is now at SQO.")
-    listed = json.loads(sqo(db, "opp", "list", "--json").output)
+    listed = json.loads(sqo(db, "opp", "list", "--json").output)["opportunities"]
     assert [(o["id"], o["stage"], o["amount"], o["currency"]) for o in listed] == [
         (1, "SQO", 24000.0, "USD")
     ]
@@ -113,7 +113,7 @@ def test_bad_input_is_one_plain_sentence_and_a_non_zero_exit(db, args, code, mes
     result = sqo(db, *args)
     assert result.exit_code == code
     assert result.output.strip() == message
-    assert json.loads(sqo(db, "opp", "list", "--json").output) == []
+    assert json.loads(sqo(db, "opp", "list", "--json").output)["opportunities"] == []
 
 
 def test_moving_to_an_unknown_stage_lists_the_stages(db):

@@ -266,10 +266,10 @@ def test_pipeline_as_of_a_past_date_shows_the_amounts_of_then(workspace, tmp_pat
     assert result.exit_code == 0, result.output
     got = {
         o["external_id"]: (round(o["amount"] * 100), o["close_date"])
-        for o in json.loads(result.stdout)
+        for o in json.loads(result.stdout)["opportunities"]
     }
     oh = _history(folder)
-    then = oh[oh["at"] <= pd.Timestamp(AS_OF)]  # a bare date is its 00:00 UTC
+    then = oh[oh["at"] < pd.Timestamp(AS_OF) + pd.Timedelta(days=1)]  # a bare date: its end
     last = then.groupby("OpportunityId").tail(1)
     want = {f"sf:{r.OpportunityId}": (_cents(r.Amount), r.CloseDate) for r in last.itertuples()}
     assert got == want

@@ -208,7 +208,7 @@ def test_amounts_as_of_a_past_date_are_those_of_then(imported, frames):
     opps, history = frames["opps"], frames["history"]
     listed = json.loads(
         sqo(db, "opp", "list", "--as-of", PAST.isoformat(), "--json", "--limit", "1000")
-    )
+    )["opportunities"]
     got = {o["external_id"]: round(o["amount"] * 100) for o in listed}
     expected = {}
     for oid, deal in opps.set_index("Id").iterrows():
