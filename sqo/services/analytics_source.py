@@ -22,13 +22,13 @@ from sqo.domain.actor import Actor
 from sqo.services.workspace import Workspace
 from sqo.store import tables as t
 from sqo.store.analytics_copy import (
-    WRITE_FAULTS,
     AnalyticsCopy,
     CopyNotWritable,
     CopyUnavailable,
     RefreshReport,
     copy_path,
     engine_for,
+    write_faults,
 )
 from sqo.store.database import is_sqlite, sqlite_path
 
@@ -100,7 +100,7 @@ def analytics_connection(ws: Workspace) -> Iterator[Connection]:
         try:
             with engine.connect() as connection:
                 yield connection
-        except WRITE_FAULTS as exc:
+        except write_faults() as exc:
             raise CopyNotWritable(copy.path, exc) from exc
         finally:
             engine.dispose()
@@ -119,7 +119,7 @@ def refresh_copy(ws: Workspace, actor: Actor, *, rebuild: bool = False) -> Refre
         try:
             with engine.connect() as connection:
                 funnel_records.bring_up_to_date(connection, milestone_ladder(ws.stage_model))
-        except WRITE_FAULTS as exc:
+        except write_faults() as exc:
             raise CopyNotWritable(copy.path, exc) from exc
         finally:
             engine.dispose()

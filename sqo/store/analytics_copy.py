@@ -96,12 +96,10 @@ class CopyNotWritable(CopyUnavailable):
 
 # What a full or read-only folder raises from DuckDB: the write itself (IOException), the
 # transaction it broke (TransactionException) and the database it invalidated (FatalException).
-WRITE_FAULTS: tuple[type[BaseException], ...] = (
-    OSError,
-    duckdb.IOException,
-    duckdb.TransactionException,
-    duckdb.FatalException,
-)
+def write_faults() -> tuple[type[BaseException], ...]:
+    import duckdb  # loaded already whenever a copy is open
+
+    return (OSError, duckdb.IOException, duckdb.TransactionException, duckdb.FatalException)
 
 
 def _first_line(problem: object) -> str:
@@ -160,7 +158,7 @@ class AnalyticsCopy:
 
     def close(self) -> None:
         # A copy invalidated by a failed write has nothing left to save.
-        with suppress(*WRITE_FAULTS):
+        with suppress(*write_faults()):
             self.duck.close()
 
     # -- schema -------------------------------------------------------------------------------
@@ -203,13 +201,15 @@ class AnalyticsCopy:
                 except BaseException:
                     self._rollback()
                     raise
-        except WRITE_FAULTS as exc:
+        except write_faults() as exc:
             raise CopyNotWritable(self.path, exc) from exc
         report.seconds = time.perf_counter() - started
         return report
 
     def _rollback(self) -> None:
         # A failed write may already have ended (or invalidated) the transaction.
+        import duckdb
+
         with suppress(duckdb.Error):
             self.duck.execute("ROLLBACK")
 
