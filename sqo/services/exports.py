@@ -28,6 +28,7 @@ from sqo.io.export import FORMAT_VERSION, FORMATS, MANIFEST, Format, TableWriter
 from sqo.services.workspace import Workspace
 from sqo.store import migrate
 from sqo.store import tables as t
+from sqo.store.transactions import begin_snapshot
 
 BATCH = 10_000
 
@@ -115,11 +116,8 @@ def export_workspace(
     temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
     try:
         rows: dict[str, int] = {}
-        connection_options = {"isolation_level": "REPEATABLE READ"}
         with ws.engine.connect() as connection:
-            if connection.dialect.name == "postgresql":
-                connection = connection.execution_options(**connection_options)
-            with connection.begin():
+            with begin_snapshot(connection):
                 for table in t.metadata.sorted_tables:
                     writer = TableWriter(temp, table, fmt)
                     try:
