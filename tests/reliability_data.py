@@ -16,8 +16,11 @@ def _stamp(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def salesforce_folder(folder: Path, deals: int, *, seed: int, prefix: str = "006") -> Path:
-    """``deals`` opportunities (ids ``<prefix>...``), each with 1-4 stage history rows."""
+def salesforce_folder(
+    folder: Path, deals: int, *, seed: int, prefix: str = "006", users: bool = True
+) -> Path:
+    """``deals`` opportunities (ids ``<prefix>...``), each with 1-4 stage history rows, and
+    their 7 owners in User.csv (without it, the owners are placeholders the deals create)."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     start = datetime(2024, 1, 1)
@@ -54,6 +57,8 @@ def salesforce_folder(folder: Path, deals: int, *, seed: int, prefix: str = "006
         ["Id", "OpportunityId", "StageName", "Amount", "CreatedDate"],
         history,
     )
+    if not users:
+        return folder
     write_export(
         folder / "User.csv",
         ["Id", "Name", "Email"],
