@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -70,10 +71,11 @@ def test_deals_added_during_an_import_get_their_own_ids(
     directory.add_rep(ws, actor, "Ann Lee")
     importing = sqo(db_url, "import", "salesforce", str(folder))
     added = 0
-    while importing.poll() is None and added < 40:
+    while importing.poll() is None and added < 300:
         # On SQLite each waits for the import's file to be written; on PostgreSQL it runs beside.
         opportunities.create_opportunity(ws, actor, name=f"By hand {added}", owner="Ann Lee")
         added += 1
+        time.sleep(0.02)
     code, err = finished(importing)
     ws.close()
     assert (code, "Traceback" in err) == (0, False), err
