@@ -24,7 +24,8 @@ def salesforce_folder(
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     start = datetime(2024, 1, 1)
-    opps, history = [], []
+    opps: list[list[str]] = []
+    history: list[list[str]] = []
     for n in range(deals):
         oid = f"{prefix}{n:015d}"
         created = start + timedelta(minutes=rng.randrange(0, 300 * 24 * 60))

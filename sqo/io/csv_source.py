@@ -170,11 +170,10 @@ class CsvSource:
         """Every data row, or a problem for a row the CSV reader cannot make sense of. The last
         row is held back until the file ends: a file cut off mid-row (a final row without its
         closing quote, or with fewer fields than the header) refuses that row."""
-        self._consumed: list[str] = []
+        self._consumed = []
         with self._open() as handle:
             reader = csv.reader(self._without_nul(handle), delimiter=self.format.delimiter)
             header = self._read_header(reader)
-            width = len(header)
             number = 1
             pending: tuple[int, list[str], str] | None = None
             while True:

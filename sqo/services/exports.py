@@ -116,18 +116,15 @@ def export_workspace(
     temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
     try:
         rows: dict[str, int] = {}
-        with ws.engine.connect() as connection:
-            with begin_snapshot(connection):
-                for table in t.metadata.sorted_tables:
-                    writer = TableWriter(temp, table, fmt)
-                    try:
-                        _export_table(connection, table, writer)
-                    finally:
-                        writer.close()
-                    rows[table.name] = writer.rows
-                settings = {
-                    key: value for key, value in connection.execute(select(t.settings)).all()
-                }
+        with ws.engine.connect() as connection, begin_snapshot(connection):
+            for table in t.metadata.sorted_tables:
+                writer = TableWriter(temp, table, fmt)
+                try:
+                    _export_table(connection, table, writer)
+                finally:
+                    writer.close()
+                rows[table.name] = writer.rows
+            settings = {key: value for key, value in connection.execute(select(t.settings)).all()}
         manifest = _manifest(ws, fmt, rows, settings, at)
         (temp / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

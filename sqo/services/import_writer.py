@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
@@ -20,6 +21,7 @@ from sqo.domain.values import Complexity, Segment
 from sqo.i18n import _
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Ref, Rejected
 from sqo.io.timeline import TIMED_FIELDS, creation_rows, quick_snapshot, timeline
+from sqo.services.import_checks import text_refusal
 from sqo.services.import_conversions import Conversion, convert_leads
 from sqo.store import tables as t
 from sqo.store.bulk import BulkWriter, chunks, rows_by_external_id, update_many
@@ -179,6 +181,10 @@ def write_plain(
             counts.rejected.append(resolved)
             continue
         values.update(resolved)
+        refused = text_refusal(table, item.row, item.raw, values.get)
+        if refused is not None:
+            counts.rejected.append(refused)
+            continue
         row = existing.get(item.key)
         if kind in UNIQUE_NAMES and "name" in values:
             row = _match_unique_name(connection, writer, table, item.key, values, row, claimed)
@@ -334,6 +340,10 @@ def write_staged(
         record = item.record
         for name, value in resolved.items():
             setattr(record, name, value)
+        refused = text_refusal(table, item.row, item.raw, partial(getattr, record))
+        if refused is not None:
+            counts.rejected.append(refused)
+            continue
         row = existing.get(item.key)
         if row is None and FAST_NEW_RECORDS:
             record.id = writer.new_id(table)

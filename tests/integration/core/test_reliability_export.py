@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,11 @@ def _imported(db: str, folder: Path, actor: Actor) -> None:
 
     ws = init_workspace(db, actor)
     reader = salesforce.SalesforceReader(
-        ws.stage_model, None, "USD", salesforce.DEFAULT_STAGES, salesforce.DEFAULT_LEAD_STATUSES
+        ws.stage_model,
+        datetime(2026, 1, 5),
+        "USD",
+        salesforce.DEFAULT_STAGES,
+        salesforce.DEFAULT_LEAD_STATUSES,
     )
     run_import(ws, actor, "salesforce", salesforce_files(folder, reader, known_keys(ws)))
     ws.close()
