@@ -233,11 +233,17 @@ def _match_unique_name(
         .mappings()
         .first()
     )
+    if row is None and named is None and values.get("email") and "email" in table.c:
+        named = _by_email(connection, table, str(values["email"]), key)
     if row is None and named is not None:
         other = named.get("external_id")
         if not (other and _source(other) == _source(key)):
             if other:
                 values.pop("external_id", None)
+            else:
+                # The same person, added by hand: record the source's id, so that this file's
+                # deals and every later import find them by it (not a placeholder of the id).
+                values["external_id"] = key
             return dict(named)  # the same person, from elsewhere
     taken = named is not None and (row is None or named["id"] != row["id"])
     if taken or claimed.get(name.lower(), key) != key:
@@ -246,6 +252,24 @@ def _match_unique_name(
         values["name"] = name[: width - len(suffix)] + suffix
     claimed[str(values["name"]).lower()] = key
     return row
+
+
+def _by_email(
+    connection: Connection, table: Table, email: str, key: str
+) -> dict[str, Any] | None:
+    """The one record with this e-mail address and no id from this source (an address several
+    people share, such as an integration user's, names nobody)."""
+    found = (
+        connection.execute(
+            select(table).where(func.lower(table.c.email) == email.lower()).limit(2)
+        )
+        .mappings()
+        .all()
+    )
+    if len(found) != 1:
+        return None
+    other = found[0].get("external_id")
+    return None if other and _source(other) == _source(key) else dict(found[0])
 
 
 def _source(key: str) -> str:
