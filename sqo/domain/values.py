@@ -101,6 +101,7 @@ def parse_currency(value: str, *, field: str = "currency") -> str:
 # enough that sums over millions of deals, in minor units, stay inside a 64-bit integer on
 # every engine (SQLite's SUM refuses to overflow; PostgreSQL's BIGINT columns hold 9.2e18).
 MAX_AMOUNT = Decimal(10) ** 13
+MAX_AMOUNT_TEXT = "10,000,000,000,000"
 
 # The longest text each field holds, in characters, the same on SQLite (which would keep more)
 # and PostgreSQL (which would refuse more). The store's columns have these lengths.
@@ -158,7 +159,7 @@ def parse_amount(value: str | int | float | Decimal, *, field: str = "amount") -
                 "currency.",
                 field=field,
                 value=value,
-                limit=f"{MAX_AMOUNT:,.0f}",
+                limit=MAX_AMOUNT_TEXT,
             ),
             field=field,
         )
