@@ -23,7 +23,7 @@ from sqo.store import transactions
 from sqo.store.consistency import disagreements
 from tests.reliability_data import salesforce_folder
 
-DEALS = 2000
+DEALS = 1000
 
 
 def sqo(db: str, *args: str) -> subprocess.Popen[str]:

@@ -25,7 +25,7 @@ from sqo.store import tables as t
 from sqo.store.consistency import disagreements
 from tests.reliability_data import salesforce_folder
 
-EXPORTS = 3
+EXPORTS = 2
 
 WRITER = textwrap.dedent("""
     import random, sys
@@ -62,7 +62,7 @@ def _imported(db: str, folder: Path, actor: Actor) -> None:
 def test_exports_taken_under_a_writer_restore_consistently(
     db_url: str, tmp_path: Path, actor: Actor
 ) -> None:
-    _imported(db_url, salesforce_folder(tmp_path / "sf", 1500, seed=9), actor)
+    _imported(db_url, salesforce_folder(tmp_path / "sf", 1000, seed=9), actor)
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, db_url],
         stdout=subprocess.PIPE,
@@ -84,7 +84,7 @@ def test_exports_taken_under_a_writer_restore_consistently(
         with copy.engine.connect() as connection:
             assert disagreements(connection, RecordType.OPPORTUNITY)[0] == 0
             deals = connection.execute(select(func.count()).select_from(t.opportunities))
-            assert deals.scalar_one() == 1500
+            assert deals.scalar_one() == 1000
         copy.close()
 
 
