@@ -228,11 +228,12 @@ def _match_unique_name(
         claimed[name.lower()] = key
         return row
     writer.flush()
-    named = (
+    found = (
         connection.execute(select(table).where(func.lower(table.c.name) == name.lower()))
         .mappings()
         .first()
     )
+    named = dict(found) if found is not None else None
     if row is None and named is None and values.get("email") and "email" in table.c:
         named = _by_email(connection, table, str(values["email"]), key)
     if row is None and named is not None:
@@ -254,15 +255,11 @@ def _match_unique_name(
     return row
 
 
-def _by_email(
-    connection: Connection, table: Table, email: str, key: str
-) -> dict[str, Any] | None:
+def _by_email(connection: Connection, table: Table, email: str, key: str) -> dict[str, Any] | None:
     """The one record with this e-mail address and no id from this source (an address several
     people share, such as an integration user's, names nobody)."""
     found = (
-        connection.execute(
-            select(table).where(func.lower(table.c.email) == email.lower()).limit(2)
-        )
+        connection.execute(select(table).where(func.lower(table.c.email) == email.lower()).limit(2))
         .mappings()
         .all()
     )
