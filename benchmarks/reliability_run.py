@@ -135,6 +135,29 @@ def kill_trials(engine: str, trials: int, deals: int, work: Path) -> dict[str, i
     return found
 
 
+def refusals(engine: str, trials: int, deals: int, work: Path) -> dict[str, int | float]:
+    """Indexes lost after a dry run and after a refused file (the last deal has a bad date)."""
+    folder = salesforce_folder(work / f"refused-{engine}", deals, seed=3, users=False)
+    bad = work / f"bad-{engine}"
+    shutil.copytree(folder, bad)
+    lines = (bad / "Opportunity.csv").read_text(encoding="utf-8").splitlines()
+    lines[-1] = lines[-1].replace('"2024-', '"not a date ', 1)
+    (bad / "Opportunity.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    found: dict[str, int | float] = {"trials": trials, "after a dry run": 0, "after a refusal": 0}
+    for _trial in range(trials):
+        for label, args in (
+            ("after a dry run", ["import", "salesforce", str(folder), "--dry-run"]),
+            ("after a refusal", ["import", "salesforce", str(bad)]),
+        ):
+            with workspace(engine, work) as db:
+                sqo(db, *args).wait()
+                eng = make_engine(resolve_url(db))
+                with eng.connect() as connection:
+                    found[label] += bool(missing_indexes(connection))
+                eng.dispose()
+    return found
+
+
 def concurrent_imports(engine: str, runs: int, deals: int, work: Path) -> dict[str, int]:
     first = salesforce_folder(work / f"a-{engine}", deals, seed=1, prefix="006", users=False)
     second = salesforce_folder(work / f"b-{engine}", deals, seed=2, prefix="007", users=False)
@@ -225,6 +248,7 @@ def main() -> None:
     started = time.perf_counter()
     try:
         kills = {e: kill_trials(e, args.trials, args.deals, work) for e in engines}
+        refused = {e: refusals(e, 3, args.deals, work) for e in engines}
         pairs = {e: concurrent_imports(e, args.trials // 2, args.deals // 2, work) for e in engines}
         exports = {e: exports_under_writer(e, 3, args.deals, work) for e in engines}
         cuts = {"sqlite": truncated_csv(args.trials, work)}
@@ -238,6 +262,7 @@ def main() -> None:
         f"{os.cpu_count()} CPUs; {time.perf_counter() - started:.0f} s in all.",
         "",
         *_table(f"kill -9 during an import ({args.deals} deals, deals-only export)", kills),
+        *_table("workspaces left without an index", refused),
         *_table(f"two imports at once ({args.deals // 2} deals each)", pairs),
         *_table(f"exports taken while a writer runs ({args.deals} deals)", exports),
         *_table("a CSV cut off inside its last row", cuts),
