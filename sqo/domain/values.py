@@ -97,8 +97,36 @@ def parse_currency(value: str, *, field: str = "currency") -> str:
     return code
 
 
+# The largest amount in any currency's major units (ten trillion): far above any deal, and small
+# enough that sums over millions of deals, in minor units, stay inside a 64-bit integer on
+# every engine (SQLite's SUM refuses to overflow; PostgreSQL's BIGINT columns hold 9.2e18).
+MAX_AMOUNT = Decimal(10) ** 13
+MAX_AMOUNT_TEXT = "10,000,000,000,000"
+
+# The longest text each field holds, in characters, the same on SQLite (which would keep more)
+# and PostgreSQL (which would refuse more). The store's columns have these lengths.
+TEXT_LIMITS: dict[str, int] = {
+    "name": 255,
+    "company": 255,
+    "title": 255,
+    "next_step": 255,
+    "loss_reason": 255,
+    "source": 80,
+    "channel": 80,
+    "owner": 120,
+    "rep": 120,
+    "team": 120,
+    "industry": 120,
+    "country": 120,
+    "external_id": 120,
+    "email": 254,
+}
+DEFAULT_TEXT_LIMIT = 255
+
+
 def parse_amount(value: str | int | float | Decimal, *, field: str = "amount") -> int:
-    """An amount in major units (``12500.50``) as whole minor units (cents); never negative."""
+    """An amount in major units (``12500.50``) as whole minor units (cents); never negative,
+    never above :data:`MAX_AMOUNT`."""
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
@@ -122,6 +150,17 @@ def parse_amount(value: str | int | float | Decimal, *, field: str = "amount") -
     if amount < 0:
         raise InvalidValue(
             _("The {field} cannot be negative (got {value}).", field=field, value=value),
+            field=field,
+        )
+    if amount > MAX_AMOUNT:
+        raise InvalidValue(
+            _(
+                "The {field} {value} is too large: sqo keeps amounts up to {limit} in any "
+                "currency.",
+                field=field,
+                value=value,
+                limit=MAX_AMOUNT_TEXT,
+            ),
             field=field,
         )
     cents = (amount * 100).quantize(Decimal(1))
@@ -196,13 +235,40 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def require_text(value: str | None, *, field: str, max_length: int = 255) -> str:
+def require_text(value: str | None, *, field: str, max_length: int | None = None) -> str:
     text = (value or "").strip()
     if not text:
         raise InvalidValue(_("The {field} cannot be empty.", field=field), field=field)
-    if len(text) > max_length:
-        raise InvalidValue(
-            _("The {field} is longer than {limit} characters.", field=field, limit=max_length),
+    return check_text(text, field=field, max_length=max_length)
+
+
+def text_problem(text: str, *, field: str, max_length: int | None = None) -> str | None:
+    """Why this text cannot be stored in ``field`` (too long, or a NUL character), or None."""
+    limit = max_length or TEXT_LIMITS.get(field, DEFAULT_TEXT_LIMIT)
+    if len(text) > limit:
+        return _(
+            "The {field} is {length} characters long; it holds at most {limit}.",
+            field=field,
+            length=len(text),
+            limit=limit,
+        )
+    if "\x00" in text:
+        return _(
+            "The {field} contains a NUL character (\\0), which no text field can hold.",
             field=field,
         )
+    return None
+
+
+def check_text(text: str, *, field: str, max_length: int | None = None) -> str:
+    """The text, or a refusal naming the field and its limit (see :data:`TEXT_LIMITS`)."""
+    problem = text_problem(text, field=field, max_length=max_length)
+    if problem is not None:
+        raise InvalidValue(problem, field=field)
     return text
+
+
+def fraction(number: float) -> float:
+    """A probability as stored: four decimals, and zero without a sign (``-0`` would be kept as
+    "-0.0" in history but as 0.0 on the record, which then no longer equals its replay)."""
+    return round(number, 4) + 0.0

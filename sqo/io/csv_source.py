@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -116,6 +117,7 @@ class CsvSource:
         self.format = fmt or sniff(path)
         self.notes = notes if notes is not None else FileNotes()
         self._header: list[str] | None = None
+        self._consumed: list[str] = []
 
     @property
     def header(self) -> list[str]:
@@ -166,17 +168,23 @@ class CsvSource:
             )
 
     def rows(self) -> Iterator[CsvRow | RowProblem]:
-        """Every data row, or a problem for a row the CSV reader cannot make sense of."""
+        """Every data row, or a problem for a row the CSV reader cannot make sense of. The last
+        row is held back until the file ends: a file cut off mid-row (a final row without its
+        closing quote, or with fewer fields than the header) refuses that row."""
+        self._consumed = []
         with self._open() as handle:
             reader = csv.reader(self._without_nul(handle), delimiter=self.format.delimiter)
             header = self._read_header(reader)
-            width = len(header)
             number = 1
+            pending: tuple[int, list[str], str] | None = None
             while True:
                 number += 1
+                self._consumed.clear()
                 try:
                     fields = next(reader)
                 except StopIteration:
+                    if pending is not None:
+                        yield self._row(header, *pending, final=True)
                     return
                 except UnicodeDecodeError:
                     raise _not_csv(
@@ -190,23 +198,52 @@ class CsvSource:
                 except csv.Error as exc:
                     yield RowProblem(number, str(exc), {})
                     continue
-                if not fields or all(not f.strip() for f in fields):
+                raw = "".join(self._consumed)
+                blank = not fields or all(not f.strip() for f in fields)
+                if blank and not _unclosed(raw, self.format.delimiter):
                     continue  # not a record, but a row of the sheet: later rows keep their number
-                if len(fields) > width and any(f.strip() for f in fields[width:]):
-                    yield RowProblem(
-                        number,
-                        _(
-                            "the row has {found} fields but the header has {expected}",
-                            found=len(fields),
-                            expected=width,
-                        ),
-                        dict(zip(header, fields, strict=False)),
-                    )
-                    continue
-                values = {
-                    name: (fields[i] if i < len(fields) else "") for i, name in enumerate(header)
-                }
-                yield CsvRow(number, values)
+                if pending is not None:
+                    yield self._row(header, *pending, final=False)
+                pending = (number, fields, raw)
+
+    def _row(
+        self, header: list[str], number: int, fields: list[str], raw: str, *, final: bool
+    ) -> CsvRow | RowProblem:
+        width = len(header)
+        given = dict(zip(header, fields, strict=False))
+        if len(fields) > width and any(f.strip() for f in fields[width:]):
+            return RowProblem(
+                number,
+                _(
+                    "the row has {found} fields but the header has {expected}",
+                    found=len(fields),
+                    expected=width,
+                ),
+                given,
+            )
+        if final and _unclosed(raw, self.format.delimiter):
+            return RowProblem(
+                number,
+                _(
+                    "the file ends inside a quoted field of this row (its closing quote is "
+                    "missing): the file looks cut off; export it again"
+                ),
+                given,
+            )
+        if final and len(fields) < width:
+            return RowProblem(
+                number,
+                _(
+                    "the last row has {found} fields but the header has {expected}: the file "
+                    "looks cut off; export it again",
+                    found=len(fields),
+                    expected=width,
+                ),
+                given,
+            )
+        return CsvRow(
+            number, {name: (fields[i] if i < len(fields) else "") for i, name in enumerate(header)}
+        )
 
     def _without_nul(self, lines: Iterator[str]) -> Iterator[str]:
         """The lines without NUL characters (PostgreSQL cannot store them in text), counted in
@@ -216,7 +253,18 @@ class CsvSource:
             if "\x00" in line:
                 self.notes.nul_removed += line.count("\x00")
                 line = line.replace("\x00", "")
+            self._consumed.append(line)  # the text of the row being read (see rows)
             yield line
+
+
+def _unclosed(raw: str, delimiter: str) -> bool:
+    """Whether the text of a row ends inside a quoted field (the lenient reader accepts it)."""
+    try:
+        for _fields in csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 @dataclass

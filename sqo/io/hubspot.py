@@ -199,13 +199,13 @@ class HubSpotReader:
         forecast = _text(row, "Forecast category")
         opp = Opportunity(
             id=0,
-            name=(_text(row, "Deal Name") or record_id)[:255],
+            name=_text(row, "Deal Name") or record_id,
             stage=stage.name,
             created_at=created or (events[0].at if events else None) or self.now,
             currency=parse_currency(currency) if currency else (shown or self.currency),
             amount_cents=cents,
             close_date=close.date() if close else None,
-            next_step=(_text(row, "Next step") or "")[:255] or None,
+            next_step=_text(row, "Next step") or None,
             forecast_category=(
                 FORECAST_CATEGORIES.get(forecast.casefold(), forecast)
                 if forecast

@@ -162,7 +162,7 @@ class OpportunityRows(MappedRows):
         probability = self.text(values, "probability")
         opp = Opportunity(
             id=0,
-            name=(self.text(values, "name") or source_id)[:255],
+            name=self.text(values, "name") or source_id,
             stage=stage.name,
             created_at=created or (events[0].at if events else None) or self.now,
             currency=currency or self.currency,

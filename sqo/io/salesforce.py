@@ -398,7 +398,7 @@ class SalesforceReader:
         probability = _text(row, "Probability")
         opp = Opportunity(
             id=0,
-            name=(_text(row, "Name") or row["Id"])[:255],
+            name=_text(row, "Name") or row["Id"],
             stage=stage.name,
             created_at=created,
             currency=parse_currency(currency) if currency else (shown or self.currency),
@@ -408,7 +408,7 @@ class SalesforceReader:
                 if (d := _text(row, "CloseDate"))
                 else None
             ),
-            next_step=(_text(row, "NextStep") or "")[:255] or None,
+            next_step=_text(row, "NextStep") or None,
             forecast_category=_text(row, "ForecastCategoryName") or stage.forecast_category.value,
             probability=(
                 parse_percent(probability, scale_100=True) if probability else stage.probability
@@ -442,7 +442,7 @@ class SalesforceReader:
         )
         lead = Lead(
             id=0,
-            name=(name or row["Id"])[:255],
+            name=name or row["Id"],
             stage=stage.name,
             created_at=self.moment(row, "CreatedDate") or self.lead_created(row),
             company=_text(row, "Company"),

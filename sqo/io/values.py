@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
 
 from sqo.domain.errors import InvalidValue
-from sqo.domain.values import currencies, parse_amount
+from sqo.domain.values import currencies, fraction, parse_amount
 from sqo.i18n import _
 from sqo.io.notes import FileNotes
 
@@ -305,4 +305,4 @@ def parse_percent(text: str, *, field: str = "probability", scale_100: bool = Fa
             _("The {field} must be between 0 and 100 (got {value}).", field=field, value=text),
             field=field,
         )
-    return round(number, 4)
+    return fraction(number)

@@ -10,8 +10,10 @@ from sqo.domain.actor import Actor
 from sqo.domain.errors import InvalidValue
 from sqo.domain.records import Account, Campaign, Contact, Quota, Rep, Team
 from sqo.domain.values import (
+    TEXT_LIMITS,
     BuyingRole,
     Segment,
+    check_text,
     parse_amount,
     parse_currency,
     parse_date,
@@ -32,7 +34,7 @@ def _duplicate(kind: str, name: str) -> InvalidValue:
 
 def add_team(ws: Workspace, actor: Actor, name: str, *, manager: str | None = None) -> Team:
     with ws.unit_of_work() as uow:
-        team = Team(id=0, name=require_text(name, field="name"))
+        team = Team(id=0, name=require_text(name, field="name", max_length=TEXT_LIMITS["team"]))
         if uow.people.find_team(team.name):
             raise _duplicate(_("team"), team.name)
         if manager:
@@ -60,7 +62,12 @@ def add_rep(
             allowed=["rep", "manager", "marketing", "admin"],
         )
     with ws.unit_of_work() as uow:
-        rep = Rep(id=0, name=require_text(name, field="name"), email=(email or None), role=role)
+        rep = Rep(
+            id=0,
+            name=require_text(name, field="name", max_length=TEXT_LIMITS["rep"]),
+            email=check_text(email, field="email") if email else None,
+            role=role,
+        )
         # Names are unique; an e-mail address may be shared (integration users, a team inbox).
         if uow.people.rep_named(rep.name):
             raise _duplicate(_("rep"), rep.name)

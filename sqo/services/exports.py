@@ -28,6 +28,7 @@ from sqo.io.export import FORMAT_VERSION, FORMATS, MANIFEST, Format, TableWriter
 from sqo.services.workspace import Workspace
 from sqo.store import migrate
 from sqo.store import tables as t
+from sqo.store.transactions import begin_snapshot
 
 BATCH = 10_000
 
@@ -135,21 +136,15 @@ def export_workspace(
         raise ExportNotWritten(folder, exc) from exc
     try:
         rows: dict[str, int] = {}
-        connection_options = {"isolation_level": "REPEATABLE READ"}
-        with ws.engine.connect() as connection:
-            if connection.dialect.name == "postgresql":
-                connection = connection.execution_options(**connection_options)
-            with connection.begin():
-                for table in t.metadata.sorted_tables:
-                    writer = TableWriter(temp, table, fmt)
-                    try:
-                        _export_table(connection, table, writer)
-                    finally:
-                        writer.close()
-                    rows[table.name] = writer.rows
-                settings = {
-                    key: value for key, value in connection.execute(select(t.settings)).all()
-                }
+        with ws.engine.connect() as connection, begin_snapshot(connection):
+            for table in t.metadata.sorted_tables:
+                writer = TableWriter(temp, table, fmt)
+                try:
+                    _export_table(connection, table, writer)
+                finally:
+                    writer.close()
+                rows[table.name] = writer.rows
+            settings = {key: value for key, value in connection.execute(select(t.settings)).all()}
         manifest = _manifest(ws, fmt, rows, settings, at)
         (temp / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
@@ -20,6 +21,7 @@ from sqo.domain.values import Complexity, Segment
 from sqo.i18n import _
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Ref, Rejected
 from sqo.io.timeline import TIMED_FIELDS, creation_rows, quick_snapshot, timeline
+from sqo.services.import_checks import text_refusal
 from sqo.services.import_conversions import Conversion, convert_leads
 from sqo.store import tables as t
 from sqo.store.bulk import BulkWriter, chunks, rows_by_external_id, update_many
@@ -179,6 +181,10 @@ def write_plain(
             counts.rejected.append(resolved)
             continue
         values.update(resolved)
+        refused = text_refusal(table, item.row, item.raw, values.get)
+        if refused is not None:
+            counts.rejected.append(refused)
+            continue
         row = existing.get(item.key)
         if kind in UNIQUE_NAMES and "name" in values:
             row = _match_unique_name(connection, writer, table, item.key, values, row, claimed)
@@ -222,16 +228,23 @@ def _match_unique_name(
         claimed[name.lower()] = key
         return row
     writer.flush()
-    named = (
+    found = (
         connection.execute(select(table).where(func.lower(table.c.name) == name.lower()))
         .mappings()
         .first()
     )
+    named = dict(found) if found is not None else None
+    if row is None and named is None and values.get("email") and "email" in table.c:
+        named = _by_email(connection, table, str(values["email"]), key)
     if row is None and named is not None:
         other = named.get("external_id")
         if not (other and _source(other) == _source(key)):
             if other:
                 values.pop("external_id", None)
+            else:
+                # The same person, added by hand: record the source's id, so that this file's
+                # deals and every later import find them by it (not a placeholder of the id).
+                values["external_id"] = key
             return dict(named)  # the same person, from elsewhere
     taken = named is not None and (row is None or named["id"] != row["id"])
     if taken or claimed.get(name.lower(), key) != key:
@@ -240,6 +253,20 @@ def _match_unique_name(
         values["name"] = name[: width - len(suffix)] + suffix
     claimed[str(values["name"]).lower()] = key
     return row
+
+
+def _by_email(connection: Connection, table: Table, email: str, key: str) -> dict[str, Any] | None:
+    """The one record with this e-mail address and no id from this source (an address several
+    people share, such as an integration user's, names nobody)."""
+    found = (
+        connection.execute(select(table).where(func.lower(table.c.email) == email.lower()).limit(2))
+        .mappings()
+        .all()
+    )
+    if len(found) != 1:
+        return None
+    other = found[0].get("external_id")
+    return None if other and _source(other) == _source(key) else dict(found[0])
 
 
 def _source(key: str) -> str:
@@ -334,6 +361,10 @@ def write_staged(
         record = item.record
         for name, value in resolved.items():
             setattr(record, name, value)
+        refused = text_refusal(table, item.row, item.raw, partial(getattr, record))
+        if refused is not None:
+            counts.rejected.append(refused)
+            continue
         row = existing.get(item.key)
         if row is None and FAST_NEW_RECORDS:
             record.id = writer.new_id(table)

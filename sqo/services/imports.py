@@ -38,6 +38,7 @@ from sqo.services.import_writer import (
 from sqo.services.workspace import Workspace
 from sqo.store.bulk import BulkWriter
 from sqo.store.repositories import AuditRepository
+from sqo.store.transactions import begin_write
 
 CHUNK = 2000
 MAX_ERRORS_KEPT = 500
@@ -264,14 +265,14 @@ def run_import(
     report = ImportReport(source=source, dry_run=dry_run, all_or_nothing=all_or_nothing)
     pending = iter(files)
     with ws.engine.connect() as connection:
-        whole = connection.begin() if dry_run or all_or_nothing else None
+        whole = begin_write(connection) if dry_run or all_or_nothing else None
         carried = None  # the open transaction of files written with the next one
         sharing: list[FileReport] = []  # those files' reports
         try:
             for source_file in pending:
                 file_report = FileReport(source_file.name, source_file.kind)
                 report.files.append(file_report)
-                transaction = None if whole is not None else carried or connection.begin()
+                transaction = None if whole is not None else carried or begin_write(connection)
                 carried = None
                 refusal = _import_one(
                     connection,

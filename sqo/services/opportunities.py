@@ -14,6 +14,7 @@ from sqo.domain.records import Opportunity
 from sqo.domain.stages import ForecastCategory, StageKind
 from sqo.domain.values import (
     Complexity,
+    fraction,
     parse_amount,
     parse_currency,
     parse_date,
@@ -71,7 +72,7 @@ def parse_probability(value: str | float) -> float:
             _("The probability must be between 0 and 100 (got {value}).", value=value),
             field="probability",
         )
-    return round(number, 4)
+    return fraction(number)
 
 
 def apply_edits(uow: UnitOfWork, opp: Opportunity, edits: dict[str, Any]) -> None:
@@ -127,7 +128,7 @@ def apply_edits(uow: UnitOfWork, opp: Opportunity, edits: dict[str, Any]) -> Non
         elif key == "campaign":
             opp.campaign_id = None if blank else lookups.campaign(uow, str(value)).id
         elif key == "source":
-            opp.source = None if blank else str(value).strip()
+            opp.source = None if blank else require_text(str(value), field="source")
 
 
 def create_opportunity(

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sqo.domain.actor import Actor
 from sqo.domain.errors import InvalidValue, WorkspaceError
+from sqo.domain.history import RecordType
 from sqo.i18n import _
 from sqo.io.export import (
     FORMAT_VERSION,
@@ -33,6 +34,7 @@ from sqo.io.export import (
 from sqo.services.workspace import Workspace
 from sqo.store import migrate
 from sqo.store import tables as t
+from sqo.store.consistency import disagreements
 
 BATCH = 10_000
 # Replaced by the export's own rows: a new workspace holds its settings and its creation entry.
@@ -204,6 +206,30 @@ def _not_written(path: Path, done: int, exc: Exception) -> DamagedExport:
     )
 
 
+def _check_history(connection: Connection) -> None:
+    """Refuse an export whose records do not equal the replay of their history (a copy taken
+    from a moving workspace by an older sqo, or edited by hand): restoring it would give a
+    workspace whose "as of" views and current state disagree."""
+    for record_type in (RecordType.OPPORTUNITY, RecordType.LEAD):
+        count, found = disagreements(connection, record_type)
+        if count:
+            first = found[0]
+            raise DamagedExport(
+                _(
+                    "{count} {kind} record(s) in the export disagree with their exported history "
+                    "(the first: id {id}, field {field} is {value!r}, its history says "
+                    "{expected!r}); the export is not a consistent copy and nothing was restored. "
+                    "Export the workspace again with this sqo.",
+                    count=count,
+                    kind=record_type.value,
+                    id=first.record_id,
+                    field=first.field,
+                    value=first.record_value,
+                    expected=first.history_value,
+                )
+            )
+
+
 def restore_export(ws: Workspace, actor: Actor, folder: Path) -> RestoreReport:
     """Write the export in ``folder`` into the empty workspace ``ws``, all or nothing."""
     folder = folder.expanduser()
@@ -232,6 +258,7 @@ def restore_export(ws: Workspace, actor: Actor, folder: Path) -> RestoreReport:
                 fmt,
                 manifest["format_version"],  # version 2 quotes formula-like text: undo it
             )
+        _check_history(connection)
         if connection.dialect.name == "postgresql":
             for table in t.metadata.sorted_tables:
                 if "id" in table.c:

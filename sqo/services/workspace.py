@@ -16,6 +16,7 @@ from sqo.domain.values import parse_currency, utc_now
 from sqo.i18n import _
 from sqo.store import migrate
 from sqo.store.database import make_engine, resolve_url, sqlite_path
+from sqo.store.indexes import rebuild_missing_indexes
 from sqo.store.unit_of_work import UnitOfWork
 
 
@@ -115,6 +116,7 @@ def open_workspace(db: str | None = None) -> Workspace:
     current = migrate.current_revision(engine)
     if current != migrate.HEAD:
         migrate.upgrade(engine)  # schema upgrades are additive and transactional
+    rebuild_missing_indexes(engine)  # lost by an interrupted import of an older sqo
     with UnitOfWork(engine) as uow:
         stage_data = uow.settings.get("stage_model")
         currency = uow.settings.get("default_currency", "USD")

@@ -17,6 +17,7 @@ from sqo.domain.history import Change
 from sqo.store import tables as t
 from sqo.store.bulk_columns import computed_defaults, same_columns
 from sqo.store.bulk_values import Stamp, quicker
+from sqo.store.transactions import lock_for_import
 
 HISTORY_COLUMNS = (
     "record_type",
@@ -33,6 +34,8 @@ HISTORY_INSERT = (
     f"VALUES ({', '.join('?' for _c in HISTORY_COLUMNS)})"
 )
 HISTORY_BATCH = 50_000
+# Ids taken from a PostgreSQL sequence at a time.
+ID_BLOCK = 1000
 # History indexes are deferred (see BulkWriter.defer_history_indexes) below this many rows.
 DEFER_BELOW = 100_000
 # Per connection, for the writing transaction only: ~256 MB of page cache. Temporary data (the
@@ -49,20 +52,41 @@ def _as_it_is(value: Any) -> Any:
 
 
 class IdAllocator:
-    """Hands out ids above the table's current maximum (one writer at a time, inside its
-    transaction). PostgreSQL sequences are moved past the ids used, in :meth:`finish`."""
+    """Ids the database hands out, so that writers beside the import never collide with it.
+
+    PostgreSQL: blocks of the table's own sequence (``nextval`` is never handed out twice, even
+    to transactions that run at once). SQLite: above the table's current maximum, which is what
+    its rowid would give; the writer holds the write lock from the start of its transaction
+    (see :mod:`sqo.store.transactions`), so nobody else can insert meanwhile."""
 
     def __init__(self, connection: Connection, table: Table) -> None:
         self.table = table
-        current = connection.execute(select(func.max(table.c.id))).scalar_one_or_none()
-        self.next_id = int(current or 0) + 1
+        self.connection = connection
+        self._sequence = connection.dialect.name == "postgresql"
+        self._block: list[int] = []
+        self.next_id = 0
+        if not self._sequence:
+            current = connection.execute(select(func.max(table.c.id))).scalar_one_or_none()
+            self.next_id = int(current or 0) + 1
         self.used = False
 
     def take(self) -> int:
         self.used = True
+        if self._sequence:
+            if not self._block:
+                self._block = self._next_block()
+            return self._block.pop()
         value = self.next_id
         self.next_id += 1
         return value
+
+    def _next_block(self) -> list[int]:
+        rows = self.connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%(table)s, 'id')) "
+            "FROM generate_series(1, %(count)s)",
+            {"table": self.table.name, "count": ID_BLOCK},
+        )
+        return sorted((int(value) for (value,) in rows), reverse=True)  # popped smallest first
 
 
 class BulkWriter:
@@ -89,6 +113,9 @@ class BulkWriter:
         self._deferred_other: list[Index] = []
         self._deferred_tables: set[str] = set()
         if self._sqlite:
+            # The write lock before the first read (ids, indexes present), and the DDL of
+            # deferred indexes inside the transaction: a rollback or a kill keeps them.
+            lock_for_import(connection)
             self._tune_sqlite()
 
     def _tune_sqlite(self) -> None:
@@ -329,19 +356,12 @@ class BulkWriter:
             self._flush_table(name)
 
     def finish(self) -> None:
-        """Flush everything and, on PostgreSQL, move id sequences past the ids handed out."""
+        """Flush everything and build the deferred indexes again."""
         self.flush()
         self._restore_other_indexes()
         self.restore_history_indexes()
         if self._saved_pragmas:
             self._untune_sqlite()
-        if self.connection.dialect.name == "postgresql":
-            for name, allocator in self._ids.items():
-                if allocator.used:
-                    self.connection.exec_driver_sql(
-                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                        f"(SELECT MAX(id) FROM {name}))"
-                    )
 
 
 def chunks(values: list[Any], size: int = 900) -> Iterable[list[Any]]:

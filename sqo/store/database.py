@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError
 
 from sqo.domain.errors import WorkspaceError
 from sqo.i18n import _
+from sqo.store import transactions
 
 DEFAULT_FILE = "sqo.db"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -74,7 +75,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # A write waits this long for another writer (an import holds the lock per file).
+    cursor.execute(f"PRAGMA busy_timeout={transactions.WRITE_WAIT * 1000}")
     cursor.close()
 
 

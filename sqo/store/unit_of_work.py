@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine, Transaction
+from sqlalchemy.exc import OperationalError
 
 from sqo.store.repositories import (
     AccountRepository,
@@ -22,6 +23,7 @@ from sqo.store.repositories import (
     PeopleRepository,
     SettingsRepository,
 )
+from sqo.store.transactions import busy_error, is_locked
 
 
 class UnitOfWork:
@@ -59,7 +61,12 @@ class UnitOfWork:
 
     def commit(self) -> None:
         assert self._transaction is not None
-        self._transaction.commit()
+        try:
+            self._transaction.commit()
+        except OperationalError as exc:
+            if is_locked(exc):
+                raise busy_error() from exc
+            raise
         self._transaction = None
 
     def __exit__(
@@ -72,3 +79,6 @@ class UnitOfWork:
             self._transaction.rollback()
             self._transaction = None
         self.connection.close()
+        if exc is not None and is_locked(exc):
+            # SQLite's writers queue for WRITE_WAIT seconds; past that, say why in one sentence.
+            raise busy_error() from exc

@@ -150,7 +150,7 @@ def test_users_of_one_name_stay_apart_and_reimport_unchanged(any_workspace, tmp_
             ).all()
         )
     assert reps == [
-        ("Ann Lee", None),  # the rep added by hand, matched by name as before
+        ("Ann Lee", "sf:0051"),  # the rep added by hand, matched by name, its id recorded
         ("Integration User", "sf:0052"),
         ("Integration User (0055)", "sf:0055"),
     ]
