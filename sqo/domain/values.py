@@ -169,20 +169,8 @@ def parse_amount(value: str | int | float | Decimal, *, field: str = "amount") -
             _("The {field} {value} has more than two decimals.", field=field, value=value),
             field=field,
         )
-    if cents > MAX_CENTS:  # the databases keep cents in a signed 64-bit integer
-        raise InvalidValue(
-            _(
-                "The {field} {value} is too large: at most {largest}.",
-                field=field,
-                value=value,
-                largest=MAX_CENTS // 100,
-            ),
-            field=field,
-        )
     return int(cents)
 
-
-MAX_CENTS = 2**63 - 1
 
 
 def cents_to_amount(cents: int | None) -> Decimal | None:

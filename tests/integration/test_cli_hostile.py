@@ -241,14 +241,33 @@ KNOWN = [
         (
             arguments,
             2,
-            "Error: a number given is too large to store (at most 18 digits); nothing was changed.",
+            f"Error: The {field} {value} is too large: sqo keeps amounts up to "
+            "10,000,000,000,000 in any currency.",
         )
-        for arguments in (
-            ["opp", "add", "Deal", "--owner", "Ann Lee", "--amount", "1e308"],
-            ["opp", "update", "1", "--amount", "1e30"],
-            ["quota", "set", "1e308", "--from", "2026-01-01", "--to", "2026-03-31", "--rep", "1"],
-            ["campaign", "add", "Launch", "--cost", "1e308"],
-            ["opp", "update", "1", "--amount", "99999999999999999999"],
+        for field, value, arguments in (
+            ("amount", "1e308", ["opp", "add", "Deal", "--owner", "Ann Lee", "--amount", "1e308"]),
+            ("amount", "1e30", ["opp", "update", "1", "--amount", "1e30"]),
+            (
+                "amount",
+                "1e308",
+                [
+                    "quota",
+                    "set",
+                    "1e308",
+                    "--from",
+                    "2026-01-01",
+                    "--to",
+                    "2026-03-31",
+                    "--rep",
+                    "1",
+                ],
+            ),
+            ("cost", "1e308", ["campaign", "add", "Launch", "--cost", "1e308"]),
+            (
+                "amount",
+                "99999999999999999999",
+                ["opp", "update", "1", "--amount", "99999999999999999999"],
+            ),
         )
     ],
     (
