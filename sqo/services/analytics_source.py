@@ -34,11 +34,12 @@ from sqo.store.database import is_sqlite, sqlite_path
 
 OFF = ("off", "0", "no", "false")
 REQUIRED = "required"  # never fall back (tests use it to be sure the copy is what they check)
+ALWAYS = "always"  # the copy at any size, falling back like "on" (tests of the fallback use it)
 
 
 def copy_mode() -> str:
     value = os.environ.get("SQO_ANALYTICS_COPY", "on").strip().casefold()
-    return "off" if value in OFF else REQUIRED if value == REQUIRED else "on"
+    return "off" if value in OFF else value if value in (REQUIRED, ALWAYS) else "on"
 
 
 # Below this many history rows the workspace database answers sooner than the copy: loading
@@ -58,7 +59,7 @@ def _uses_copy(ws: Workspace) -> bool:
     mode = copy_mode()
     if mode == "off" or (is_sqlite(ws.url) and sqlite_path(ws.url) is None):
         return False
-    return mode == REQUIRED or _large(ws)
+    return mode in (REQUIRED, ALWAYS) or _large(ws)
 
 
 def copy_to_build(ws: Workspace) -> bool:

@@ -406,7 +406,9 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
             if locked and time.monotonic() < deadline:
                 time.sleep(0.1)
                 continue
-            if locked or discarded or not path.exists():
+            if not locked and not path.exists():  # the folder cannot take a new file
+                raise CopyNotWritable(path, exc) from exc
+            if locked or discarded:
                 raise CopyUnavailable(path, exc) from exc
         except duckdb.Error as exc:
             if discarded or not path.exists():

@@ -153,7 +153,7 @@ def test_hostile_arguments_never_give_a_traceback(
         if path == ["demo"] and arguments[1:2] not in (["--today"],):
             continue  # a valid demo takes seconds: its hostile --today is what is checked here
         # Half the analytics cases read the workspace database instead of the analytics copy.
-        monkeypatch.setenv("SQO_ANALYTICS_COPY", "off" if number % 2 else "on")
+        monkeypatch.setenv("SQO_ANALYTICS_COPY", "off" if number % 2 else "always")
         line = ["--db", str(hostile_workspace), *arguments]
         try:
             code = run(line)

@@ -41,7 +41,7 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
-def funnel(db: Path, mode: str, folder: Path, copy: str = "on") -> tuple[int, str, str]:
+def funnel(db: Path, mode: str, folder: Path, copy: str = "always") -> tuple[int, str, str]:
     env = {"SQO_ANALYTICS_DIR": str(folder), "SQO_ANALYTICS_COPY": copy}
     done = run_sqo(mode, "--db", str(db), "funnel", env=env)
     return done.returncode, done.stdout, done.stderr
@@ -91,7 +91,7 @@ def test_refresh_analytics_in_a_read_only_folder_is_one_sentence(db: Path, tmp_p
     folder.mkdir()
     assert funnel(db, "none", folder)[0] == 0
     sqo(db, "move", "3", "Won")
-    env = {"SQO_ANALYTICS_DIR": str(read_only(folder)), "SQO_ANALYTICS_COPY": "on"}
+    env = {"SQO_ANALYTICS_DIR": str(read_only(folder)), "SQO_ANALYTICS_COPY": "always"}
     try:
         done = run_sqo("read-only", "--db", str(db), "refresh-analytics", env=env)
     finally:
