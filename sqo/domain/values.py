@@ -172,7 +172,6 @@ def parse_amount(value: str | int | float | Decimal, *, field: str = "amount") -
     return int(cents)
 
 
-
 def cents_to_amount(cents: int | None) -> Decimal | None:
     return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
