@@ -333,10 +333,19 @@ def direct_opportunities(connection: Connection, mt: FromClause, window: Window)
     make "Lead entered" larger than the number of leads."""
     o, lead = t.opportunities, t.leads
     key = mt.c["key"]
-    has_lead = select(lead.c.id).where(lead.c.converted_opportunity_id == key).exists()
+    # One pass over the leads (an IN list the engine hashes), not a correlated look-up per
+    # opportunity: converted_opportunity_id has no index.
+    converted = select(lead.c.converted_opportunity_id).where(
+        lead.c.converted_opportunity_id.is_not(None)
+    )
     query = (
         select(func.count())
         .select_from(mt.join(o, o.c.id == key))
-        .where(key > 0, o.c.lead_id.is_(None), ~has_lead, *_in_window(mt.c["m0"], window))
+        .where(
+            key > 0,
+            o.c.lead_id.is_(None),
+            key.not_in(converted),
+            *_in_window(mt.c["m0"], window),
+        )
     )
     return int(connection.execute(query).scalar_one())

@@ -12,7 +12,6 @@ from datetime import datetime
 from sqo.domain.errors import GateRefused
 from sqo.domain.records import Opportunity
 from sqo.i18n import _
-from sqo.services import qualification
 from sqo.services.workspace import Workspace
 from sqo.store.unit_of_work import UnitOfWork
 
@@ -41,6 +40,8 @@ def check_change_after_close(
     changed = [f for f in GUARDED if before.get(f) != after.get(f)]
     if not changed:
         return
+    from sqo.services import qualification  # the gate's settings: only when a closed deal changes
+
     minimum = qualification.gate_settings(uow).min_justification
     text = (justification or "").strip()
     if len(text) >= minimum:

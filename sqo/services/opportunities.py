@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -23,7 +23,7 @@ from sqo.domain.values import (
     utc_now,
 )
 from sqo.i18n import _
-from sqo.services import lookups, promotion
+from sqo.services import lookups
 from sqo.services.closed_deals import check_change_after_close
 from sqo.services.listing import Page, page_of
 from sqo.services.recording import (
@@ -35,6 +35,18 @@ from sqo.services.recording import (
 )
 from sqo.services.workspace import Workspace
 from sqo.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+
+def _gate() -> ModuleType:
+    # The gate (playbooks, evidence, near misses) loads only for a move that needs it: reading a
+    # deal should not pay for it at start-up (benchmarks/results/startup.md).
+    from sqo.services import promotion
+
+    return promotion
+
 
 EDITABLE = (
     "name",
@@ -194,10 +206,10 @@ def add_opportunity(
     _check_closing(ws, opp)
     promoted = model.at_or_after_sqo(target.name)
     if promoted:
-        promotion.check(uow, ws, opp, actor, justification=justification, at=at)
+        _gate().check(uow, ws, opp, actor, justification=justification, at=at)
     insert_with_history(uow, opp, RecordType.OPPORTUNITY, actor, at, justification)
     if promoted:
-        promotion.record(uow, ws, opp, actor, justification=justification, at=at)
+        _gate().record(uow, ws, opp, actor, justification=justification, at=at)
     return opp
 
 
@@ -281,7 +293,7 @@ def move_opportunity(
         )
         crossing = model.at_or_after_sqo(target.name) and not was_sqo
         if crossing:
-            promotion.check(uow, ws, opp, actor, justification=justification, at=at)
+            _gate().check(uow, ws, opp, actor, justification=justification, at=at)
         update_with_history(
             uow,
             before,
@@ -293,7 +305,7 @@ def move_opportunity(
             justification=justification,
         )
         if crossing:
-            promotion.record(uow, ws, opp, actor, justification=justification, at=at)
+            _gate().record(uow, ws, opp, actor, justification=justification, at=at)
         elif (
             was_sqo and not model.at_or_after_sqo(target.name) and target.kind is not StageKind.LOST
         ):
