@@ -50,7 +50,8 @@ def _has_schema(engine: Engine) -> bool:
             _(
                 "Cannot open the database {db}: {problem}",
                 db=_describe(str(engine.url)),
-                problem=exc.orig,
+                # psycopg adds a hint on a second line; the first says what failed
+                problem=str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else exc,
             )
         ) from exc
 

@@ -135,3 +135,13 @@ def test_an_empty_demo_file_is_rebuilt_and_a_workspace_kept(
     with sqlite3.connect(real) as connection:
         assert connection.execute("SELECT name FROM reps").fetchall() == [("Ann Lee",)]
     assert shutil.which("unshare")  # the read-only test above needs it
+
+
+def test_a_server_that_is_not_there_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    # Port 1 on loopback: nothing listens there, so psycopg refuses with its two-line message.
+    code, out = sqo(capsys, "--db", "postgres://nobody@127.0.0.1:1/crm", "pipeline")
+    assert code == 6
+    assert out.splitlines() == [
+        "Error: Cannot open the database 127.0.0.1:1/crm: connection failed: connection to server "
+        'at "127.0.0.1", port 1 failed: Connection refused'
+    ]
