@@ -10,7 +10,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Self
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sqo.domain.errors import ConfigurationError, ForbiddenMove, InvalidValue, list_values
@@ -199,6 +198,8 @@ DEFAULT_STAGE_FILE = Path(__file__).resolve().parent.parent / "defaults" / "stag
 
 def load_stage_model(path: Path | None = None) -> StageModel:
     """Read and validate a stage model file; errors name the file and the problem."""
+    import yaml  # only where a file is read: a workspace keeps its model in its settings
+
     source = path or DEFAULT_STAGE_FILE
     try:
         data = yaml.safe_load(source.read_text(encoding="utf-8"))

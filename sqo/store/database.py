@@ -146,6 +146,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    from sqo.store import tables  # the PostgreSQL dialect is loaded by now
+
+    tables.postgresql_options()
     return create_engine(url, pool_pre_ping=True)
 
 

@@ -264,9 +264,18 @@ history = Table(
         "id",
         "new_value",
         sqlite_where=text(ANALYTICS_FIELDS_SQL),
-        postgresql_where=text(ANALYTICS_FIELDS_SQL),
+        # postgresql_where: see postgresql_options() below.
     ),
 )
+
+
+def postgresql_options() -> None:
+    """Give the partial index its condition on PostgreSQL too. Done when the first PostgreSQL
+    engine is made, not here: naming a ``postgresql_`` option loads SQLAlchemy's PostgreSQL
+    dialect (20-30 ms) in every command, on SQLite too (benchmarks/results/startup.md)."""
+    for index in history.indexes:
+        if index.name == "ix_history_analytics":
+            index.dialect_kwargs["postgresql_where"] = text(ANALYTICS_FIELDS_SQL)
 
 # The analytics copy's history (sqo.store.analytics_copy): the analytics fields' rows with
 # ``valid_until``, the time the value was replaced (NULL while current). Not part of the schema.

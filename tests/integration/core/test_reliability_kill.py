@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
@@ -149,3 +150,24 @@ def test_opening_a_workspace_rebuilds_lost_indexes(sqlite_url: str, actor: Actor
     with engine.connect() as connection:
         assert missing_indexes(connection) == []
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_analytics_index_rebuilt_on_postgresql_is_partial(
+    postgres_url: str, actor: Actor
+) -> None:
+    # The partial index's PostgreSQL condition is attached when a PostgreSQL engine is made (so
+    # that SQLite commands need not load that dialect); a rebuild must still carry it, as the
+    # migration does.
+    init_workspace(postgres_url, actor).close()
+    engine = make_engine(postgres_url)
+    definition = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_history_analytics'"
+    with engine.begin() as connection:
+        migrated = connection.exec_driver_sql(definition).scalar_one()
+        connection.exec_driver_sql("DROP INDEX ix_history_analytics")
+    open_workspace(postgres_url).close()
+    with engine.connect() as connection:
+        rebuilt = connection.exec_driver_sql(definition).scalar_one()
+    engine.dispose()
+    assert "WHERE" in migrated
+    assert rebuilt == migrated
