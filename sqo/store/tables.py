@@ -277,6 +277,7 @@ def postgresql_options() -> None:
         if index.name == "ix_history_analytics":
             index.dialect_kwargs["postgresql_where"] = text(ANALYTICS_FIELDS_SQL)
 
+
 # The analytics copy's history (sqo.store.analytics_copy): the analytics fields' rows with
 # ``valid_until``, the time the value was replaced (NULL while current). Not part of the schema.
 copy_metadata = MetaData()
