@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from sqo.analytics.currency import LeftOut, deal_value, left_out
-from sqo.analytics.snapshots import states_at
+from sqo.analytics.snapshots import last_values, states_at
 from sqo.domain.stages import StageKind, StageModel
 from sqo.domain.values import utc_now
 from sqo.store import tables as t
@@ -127,39 +127,10 @@ def _leads_by_stage(
         stage, converted = ld.c.stage, ld.c.converted_opportunity_id
         source: Any = ld
     else:
-        h = t.history
-        ranked = (
-            select(
-                h.c.record_id,
-                h.c.field,
-                h.c.new_value,
-                func.row_number()
-                .over(
-                    partition_by=(h.c.record_id, h.c.field),
-                    order_by=(h.c.changed_at.desc(), h.c.id.desc()),
-                )
-                .label("recency"),
-            )
-            .where(
-                h.c.record_type == "lead",
-                h.c.field.in_(("stage", "converted_opportunity_id")),
-                h.c.changed_at <= as_of,
-            )
-            .subquery("lead_ranked")
-        )
-        latest = (
-            select(
-                ranked.c.record_id,
-                func.max(case((ranked.c.field == "stage", ranked.c.new_value))).label("stage"),
-                func.max(
-                    case((ranked.c.field == "converted_opportunity_id", ranked.c.new_value))
-                ).label("converted"),
-            )
-            .where(ranked.c.recency == 1)
-            .group_by(ranked.c.record_id)
-            .subquery("lead_then")
-        )
-        stage, converted, source = latest.c.stage, latest.c.converted, latest
+        fields = ("stage", "converted_opportunity_id")
+        latest = last_values("lead", as_of, fields, "lead_then")
+        stage, converted = latest.c.stage, latest.c.converted_opportunity_id
+        source = latest
     by_stage = {
         s: n
         for s, n in connection.execute(

@@ -6,7 +6,7 @@ For each opportunity the last value (on or before the moment) of a few tracked f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -38,6 +38,51 @@ def _rows_until(moment: datetime, fields: Sequence[str]) -> list[ColumnElement[b
     ]
 
 
+def _as_text(value: ColumnElement[Any], field: str) -> ColumnElement[Any]:
+    return value.label(field)
+
+
+def last_values(
+    record_type: str,
+    moment: datetime,
+    fields: Sequence[str],
+    name: str,
+    *where: ColumnElement[bool],
+    typed: Callable[[ColumnElement[Any], str], ColumnElement[Any]] = _as_text,
+) -> Subquery:
+    """One row per record of ``record_type`` with history on or before ``moment``: record_id and
+    the last value written to each of ``fields`` by then (NULL if never written), as text unless
+    ``typed`` says otherwise."""
+    h = t.history
+    ranked = (
+        select(
+            h.c.record_id,
+            h.c.field,
+            h.c.new_value,
+            func.row_number()
+            .over(
+                partition_by=(h.c.record_id, h.c.field),
+                order_by=(h.c.changed_at.desc(), h.c.id.desc()),
+            )
+            .label("recency"),
+        )
+        .where(
+            h.c.record_type == record_type,
+            h.c.field.in_(tuple(fields)),
+            h.c.changed_at <= moment,
+            *where,
+        )
+        .subquery(f"{name}_ranked")
+    )
+    columns = [typed(func.max(case((ranked.c.field == f, ranked.c.new_value))), f) for f in fields]
+    return (
+        select(ranked.c.record_id, *columns)
+        .where(ranked.c.recency == 1)
+        .group_by(ranked.c.record_id)
+        .subquery(name)
+    )
+
+
 def states_at(
     moment: datetime,
     fields: Sequence[str] = FIELDS,
@@ -57,29 +102,8 @@ def states_at(
             _valid_at(moment),
         )
         return query.group_by(h.c.record_id).subquery(name)
-    h = t.history
-    ranked = (
-        select(
-            h.c.record_id,
-            h.c.field,
-            h.c.new_value,
-            func.row_number()
-            .over(
-                partition_by=(h.c.record_id, h.c.field),
-                order_by=(h.c.changed_at.desc(), h.c.id.desc()),
-            )
-            .label("recency"),
-        )
-        .where(*_rows_until(moment, fields))
-        .subquery(f"{name}_ranked")
-    )
-    columns = [_typed(func.max(case((ranked.c.field == f, ranked.c.new_value))), f) for f in fields]
-    return (
-        select(ranked.c.record_id, *columns)
-        .where(ranked.c.recency == 1)
-        .group_by(ranked.c.record_id)
-        .subquery(name)
-    )
+    # analytics_fields() lets the database use its partial, covering index of these fields.
+    return last_values("opportunity", moment, fields, name, analytics_fields(), typed=_typed)
 
 
 def _valid_at(moment: datetime) -> ColumnElement[bool]:

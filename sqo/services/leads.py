@@ -264,11 +264,10 @@ def lead_page(
         every, done = uow.connection.execute(
             select(func.count(), func.count(matching.c.converted_opportunity_id))
         ).one()
-        waiting = every - done
         if not converted:
             query = query.where(link.is_(None))
         shown = query.with_only_columns(t.leads.c.id)
         ids = uow.connection.execute(shown.limit(limit) if limit is not None else shown)
         items = uow.leads.by_ids(ids.scalars())
-    total = done + waiting if converted else waiting
+    total = every if converted else every - done
     return Page(items, total, limit), 0 if converted else done

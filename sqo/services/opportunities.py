@@ -360,6 +360,16 @@ def get_opportunity(
         return result
 
 
+def _stage_filter(ws: Workspace, stage: str | None, open_only: bool) -> list[str] | None:
+    """The stages a listing keeps: the one named, the open ones, or all (None)."""
+    model = ws.stage_model
+    if stage:
+        return [model.stage(stage).name]
+    if open_only:
+        return [s.name for s in model.open_opportunity_stages()]
+    return None
+
+
 def list_opportunities(
     ws: Workspace,
     actor: Actor,
@@ -371,12 +381,7 @@ def list_opportunities(
     limit: int | None = None,
 ) -> list[Opportunity]:
     """Opportunities now, or as they stood at ``as_of`` (rebuilt from history)."""
-    model = ws.stage_model
-    stages: list[str] | None = None
-    if stage:
-        stages = [model.stage(stage).name]
-    elif open_only:
-        stages = [s.name for s in model.open_opportunity_stages()]
+    stages = _stage_filter(ws, stage, open_only)
     with ws.unit_of_work() as uow:
         owner_id = lookups.rep(uow, owner).id if owner else None
         if as_of is None:
@@ -397,22 +402,15 @@ def opportunity_page(
     limit: int | None = None,
 ) -> Page[Opportunity]:
     """``list_opportunities`` with the number of all that match, so a cut listing can say so."""
-    model = ws.stage_model
     if as_of is not None:
         found = list_opportunities(
             ws, actor, stage=stage, owner=owner, open_only=open_only, as_of=as_of
         )
         return page_of(found, limit)
-    items = list_opportunities(
-        ws, actor, stage=stage, owner=owner, open_only=open_only, limit=limit
-    )
-    stages: list[str] | None = None
-    if stage:
-        stages = [model.stage(stage).name]
-    elif open_only:
-        stages = [s.name for s in model.open_opportunity_stages()]
+    stages = _stage_filter(ws, stage, open_only)
     with ws.unit_of_work() as uow:
         owner_id = lookups.rep(uow, owner).id if owner else None
+        items = uow.opportunities.list(stages=stages, owner_id=owner_id, limit=limit)
         query = uow.opportunities.query(stages=stages, owner_id=owner_id).subquery()
         total = int(uow.connection.execute(select(func.count()).select_from(query)).scalar_one())
     return Page(items, total, limit)
