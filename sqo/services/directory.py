@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 
 from sqo.domain.actor import Actor
+from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import InvalidValue
 from sqo.domain.records import Account, Campaign, Contact, Quota, Rep, Team
 from sqo.domain.values import (
@@ -40,7 +41,7 @@ def add_team(ws: Workspace, actor: Actor, name: str, *, manager: str | None = No
         if manager:
             team.manager_id = lookups.rep(uow, manager, field="manager").id
         team.id = uow.people.add_team(team)
-        uow.audit.add(at=utc_now(), actor=actor.name, action="team.add", detail={"name": name})
+        uow.audit.add(audit_entry(AuditAction.TEAM_ADDED, actor, utc_now(), name=name))
         uow.commit()
         return team
 
@@ -82,7 +83,7 @@ def add_rep(
             current = uow.people.team(rep.team_id)
             if current is not None and current.manager_id is None:
                 uow.people.set_team_manager(rep.team_id, rep.id)
-        uow.audit.add(at=utc_now(), actor=actor.name, action="rep.add", detail={"name": name})
+        uow.audit.add(audit_entry(AuditAction.REP_ADDED, actor, utc_now(), name=name))
         uow.commit()
         return rep
 

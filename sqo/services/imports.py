@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
 from sqo.domain.actor import Actor
+from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import ImportFailed, SqoError
 from sqo.domain.values import utc_now
 from sqo.i18n import _
@@ -297,16 +298,16 @@ def run_import(
                     file_report.status = "dry-run"
                     continue
                 AuditRepository(connection).add(
-                    at=now,
-                    actor=actor.name,
-                    action="import.file",
-                    detail={
-                        "source": source,
-                        "file": source_file.name,
-                        "created": file_report.created,
-                        "updated": file_report.updated,
-                        "rejected": file_report.rejected,
-                    },
+                    audit_entry(
+                        AuditAction.FILE_IMPORTED,
+                        actor,
+                        now,
+                        source=source,
+                        file=source_file.name,
+                        created=file_report.created,
+                        updated=file_report.updated,
+                        rejected=file_report.rejected,
+                    )
                 )
                 if transaction is not None:
                     if source_file.with_next:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from sqo.domain.actor import Actor
+from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import ForbiddenMove, InvalidValue, list_values
 from sqo.domain.history import RecordType, snapshot
 from sqo.domain.records import Opportunity
@@ -310,12 +311,14 @@ def move_opportunity(
             was_sqo and not model.at_or_after_sqo(target.name) and target.kind is not StageKind.LOST
         ):
             uow.audit.add(
-                at=at,
-                actor=actor.name,
-                action="opportunity.demoted",
-                record_type="opportunity",
-                record_id=opp.id,
-                detail={"to": target.name, "justification": justification},
+                audit_entry(
+                    AuditAction.DEMOTED,
+                    actor,
+                    at,
+                    opportunity_id=opp.id,
+                    to=target.name,
+                    justification=justification,
+                )
             )
         uow.commit()
         return opp

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqo.domain.actor import Actor
+from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import GateRefused
 from sqo.domain.playbooks.evaluation import CriterionResult, Evaluation
 from sqo.domain.records import Opportunity
@@ -118,33 +119,31 @@ def record(
     )
     missing = [r.key for r in evaluation.missing]
     uow.audit.add(
-        at=at,
-        actor=actor.name,
-        action="opportunity.promoted",
-        record_type="opportunity",
-        record_id=opp.id,
-        detail={
-            "stage": opp.stage,
-            "justification": justification,
-            "playbook": evaluation.playbook,
-            "playbook_version": evaluation.playbook_version,
-            "passed": evaluation.passed,
-            "overridden": overridden,
-            "score": round(evaluation.score, 4),
-            "missing": missing,
-        },
+        audit_entry(
+            AuditAction.PROMOTED,
+            actor,
+            at,
+            opportunity_id=opp.id,
+            stage=opp.stage,
+            justification=justification,
+            playbook=evaluation.playbook,
+            playbook_version=evaluation.playbook_version,
+            passed=evaluation.passed,
+            overridden=overridden,
+            score=round(evaluation.score, 4),
+            missing=missing,
+        )
     )
     if overridden:
         uow.audit.add(
-            at=at,
-            actor=actor.name,
-            action="opportunity.gate_overridden",
-            record_type="opportunity",
-            record_id=opp.id,
-            detail={
-                "stage": opp.stage,
-                "justification": text,
-                "playbook": evaluation.playbook,
-                "missing": missing,
-            },
+            audit_entry(
+                AuditAction.GATE_OVERRIDDEN,
+                actor,
+                at,
+                opportunity_id=opp.id,
+                stage=opp.stage,
+                justification=text,
+                playbook=evaluation.playbook,
+                missing=missing,
+            )
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqo.analytics.near_misses import DEFAULT_MIN_SCORE, NearMiss, rank
 from sqo.domain.actor import Actor
+from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import InvalidValue, UnknownReference, list_values
 from sqo.domain.playbooks import choice
 from sqo.domain.playbooks.evaluation import Evaluation, evaluate
@@ -82,10 +83,14 @@ def use_playbook(ws: Workspace, actor: Actor, reference: str) -> Playbook:
             choice.SETTING_PLAYBOOK, choice.playbook_setting(playbook, shipped=shipped, file=file)
         )
         uow.audit.add(
-            at=utc_now(),
-            actor=actor.name,
-            action="playbook.used",
-            detail={"playbook": playbook.name, "version": playbook.version, "file": file},
+            audit_entry(
+                AuditAction.PLAYBOOK_USED,
+                actor,
+                utc_now(),
+                playbook=playbook.name,
+                version=playbook.version,
+                file=file,
+            )
         )
         uow.commit()
     return playbook
@@ -123,15 +128,15 @@ def set_override(
         )
         uow.settings.put(choice.SETTING_OVERRIDES, choice.overrides_setting(overrides))
         uow.audit.add(
-            at=utc_now(),
-            actor=actor.name,
-            action="playbook.override",
-            detail={
-                "segment": scope,
-                "criterion": criterion,
-                "weight": weight,
-                "required": required,
-            },
+            audit_entry(
+                AuditAction.PLAYBOOK_OVERRIDDEN,
+                actor,
+                utc_now(),
+                segment=scope,
+                criterion=criterion,
+                weight=weight,
+                required=required,
+            )
         )
         uow.commit()
         return overrides
@@ -145,10 +150,7 @@ def set_min_justification(ws: Workspace, actor: Actor, length: int) -> None:
     with ws.unit_of_work() as uow:
         uow.settings.put(choice.SETTING_MIN_JUSTIFICATION, length)
         uow.audit.add(
-            at=utc_now(),
-            actor=actor.name,
-            action="gate.min_justification_length",
-            detail={"length": length},
+            audit_entry(AuditAction.JUSTIFICATION_LENGTH_SET, actor, utc_now(), length=length)
         )
         uow.commit()
 

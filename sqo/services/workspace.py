@@ -10,6 +10,7 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from sqo.domain.actor import Actor
+from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import WorkspaceError
 from sqo.domain.stages import StageModel, load_stage_model, parse_stage_model
 from sqo.domain.values import parse_currency, utc_now
@@ -87,10 +88,13 @@ def init_workspace(
         uow.settings.put("stage_model", model.model_dump(mode="json"))
         uow.settings.put("default_currency", default_currency)
         uow.audit.add(
-            at=utc_now(),
-            actor=actor.name,
-            action="workspace.init",
-            detail={"stage_model": model.name, "currency": default_currency},
+            audit_entry(
+                AuditAction.WORKSPACE_CREATED,
+                actor,
+                utc_now(),
+                stage_model=model.name,
+                currency=default_currency,
+            )
         )
         uow.commit()
     engine.dispose()

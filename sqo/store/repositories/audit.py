@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from sqo.domain.audit import AuditEntry
 from sqo.store import tables as t
 from sqo.store.repositories.base import Repository
 
@@ -29,25 +29,16 @@ class SettingsRepository(Repository):
 
 
 class AuditRepository(Repository):
-    def add(
-        self,
-        *,
-        at: datetime,
-        actor: str,
-        action: str,
-        record_type: str | None = None,
-        record_id: int | None = None,
-        detail: dict[str, Any] | None = None,
-    ) -> int:
+    def add(self, entry: AuditEntry) -> int:
         return self._insert(
             t.audit_log,
             {
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "record_type": record_type,
-                "record_id": record_id,
-                "detail": detail or {},
+                "at": entry.at,
+                "actor": entry.actor,
+                "action": entry.action.value,
+                "record_type": entry.record_type.value if entry.record_type else None,
+                "record_id": entry.record_id,
+                "detail": entry.detail,
             },
         )
 
