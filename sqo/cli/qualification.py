@@ -15,7 +15,7 @@ from sqo.domain.playbooks.loader import load_playbook
 from sqo.domain.playbooks.model import Playbook
 from sqo.domain.playbooks.report import render_text
 from sqo.i18n import _
-from sqo.services import opportunities, qualification
+from sqo.services import promotion, qualification
 
 playbook_app = typer.Typer(
     cls=SqoGroup, no_args_is_help=True, help="Qualification playbooks: list, show, validate, use."
@@ -313,36 +313,20 @@ def promote_command(
 ) -> None:
     """Promote an opportunity to SQO through the qualification gate."""
     st = state(ctx)
-    ws = st.workspace()
-    opp = opportunities.move_opportunity(
-        ws,
-        st.actor(),
-        opportunity_id,
-        ws.stage_model.sqo_stage,
-        justification=justify,
-        promotion_only=True,
-    )
-    snapshot = qualification.snapshots(ws, st.actor(), opp.id)[-1]
+    outcome = promotion.promote_opportunity(st.workspace(), st.actor(), opportunity_id, justify)
     if as_json:
-        output.print_json(
-            {
-                "opportunity": opp,
-                "passed": snapshot["passed"],
-                "overridden": snapshot["overridden"],
-                "score": snapshot["score"],
-                "missing": snapshot["detail"]["missing"],
-            }
-        )
+        output.print_json(outcome.to_dict())
         return
+    opp = outcome.opportunity
     output.console.print(
         _("Opportunity {id} is now an SQO (stage {stage}).", id=opp.id, stage=opp.stage),
         markup=False,
     )
-    if snapshot["overridden"]:
+    if outcome.overridden:
         output.console.print(
             _(
                 "Gate overridden with your justification; still missing: {missing}.",
-                missing=", ".join(snapshot["detail"]["missing"]),
+                missing=", ".join(outcome.missing),
             ),
             markup=False,
         )
