@@ -23,6 +23,14 @@ from sqo.domain.records import Lead, Opportunity
 from sqo.domain.values import Segment, parse_enum, parse_timestamp, require_text, utc_now
 from sqo.i18n import _
 from sqo.services import lookups
+from sqo.services.qualification_results import (
+    EvidenceAdded,
+    OverridesSaved,
+    PlaybookChosen,
+    PlaybookDetail,
+    PlaybookSummary,
+    ValidPlaybook,
+)
 from sqo.services.workspace import Workspace
 from sqo.store.unit_of_work import UnitOfWork
 
@@ -62,8 +70,23 @@ def current_settings(ws: Workspace, actor: Actor) -> GateSettings:
         return gate_settings(uow)
 
 
-def list_playbooks() -> list[Playbook]:
-    return list(shipped_playbooks().values())
+def list_playbooks(current: str | None = None) -> list[PlaybookSummary]:
+    """The shipped playbooks; ``current``: the name of the workspace's, to mark it."""
+    return [PlaybookSummary(p, p.name == current) for p in shipped_playbooks().values()]
+
+
+def current_playbook(ws: Workspace, actor: Actor) -> PlaybookDetail:
+    return PlaybookDetail(current_settings(ws, actor).playbook)
+
+
+def playbook_detail(reference: str) -> PlaybookDetail:
+    """A shipped playbook by name, or a playbook file, in full."""
+    return PlaybookDetail(find_playbook(reference)[0])
+
+
+def validate_playbook(path: Path) -> ValidPlaybook:
+    """Check a playbook file; refuses it with every problem and its line."""
+    return ValidPlaybook(load_playbook(path))
 
 
 def find_playbook(reference: str) -> tuple[Playbook, bool]:
@@ -77,7 +100,7 @@ def find_playbook(reference: str) -> tuple[Playbook, bool]:
 # -- changing it -------------------------------------------------------------------------------
 
 
-def use_playbook(ws: Workspace, actor: Actor, reference: str) -> Playbook:
+def use_playbook(ws: Workspace, actor: Actor, reference: str) -> PlaybookChosen:
     """Make a shipped playbook (by name) or a playbook file the workspace's playbook."""
     playbook, shipped = find_playbook(reference)
     file = None if shipped else str(Path(reference).expanduser().resolve())
@@ -96,7 +119,7 @@ def use_playbook(ws: Workspace, actor: Actor, reference: str) -> Playbook:
             )
         )
         uow.commit()
-    return playbook
+    return PlaybookChosen(playbook)
 
 
 def set_override(
@@ -107,7 +130,7 @@ def set_override(
     *,
     weight: float | None = None,
     required: bool | None = None,
-) -> choice.Overrides:
+) -> OverridesSaved:
     """Change a criterion's weight and/or requirement for one segment (``*``: every segment)."""
     scope = "*" if segment.strip() == "*" else parse_enum(Segment, segment, field="segment").value
     if weight is None and required is None:
@@ -142,7 +165,7 @@ def set_override(
             )
         )
         uow.commit()
-        return overrides
+        return OverridesSaved(overrides)
 
 
 def set_min_justification(ws: Workspace, actor: Actor, length: int) -> None:
@@ -186,7 +209,7 @@ def add_evidence(
     opportunity_id: int | None = None,
     lead_id: int | None = None,
     at: str | datetime | None = None,
-) -> int:
+) -> EvidenceAdded:
     """Record that a criterion is met (who, when, a note) on an opportunity or a lead."""
     if (opportunity_id is None) == (lead_id is None):
         raise InvalidValue(
@@ -214,7 +237,7 @@ def add_evidence(
             recorded_at=when,
         )
         uow.commit()
-        return evidence_id
+        return EvidenceAdded(evidence_id, key, record_type, record_id)
 
 
 # -- evaluation --------------------------------------------------------------------------------
