@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -11,11 +11,9 @@ from sqo.cli import output
 from sqo.cli.context import SqoGroup, as_of_option, state
 from sqo.domain.errors import SqoError
 from sqo.domain.playbooks.evaluation import Evaluation
-from sqo.domain.playbooks.loader import load_playbook
-from sqo.domain.playbooks.model import Playbook
 from sqo.domain.playbooks.report import render_text
 from sqo.i18n import _
-from sqo.services import opportunities, qualification
+from sqo.services import promotion, qualification
 
 playbook_app = typer.Typer(
     cls=SqoGroup, no_args_is_help=True, help="Qualification playbooks: list, show, validate, use."
@@ -33,35 +31,6 @@ AsOfOption = Annotated[
 ]
 
 
-def _playbook_data(playbook: Playbook) -> dict[str, Any]:
-    return {
-        "name": playbook.name,
-        "version": playbook.version,
-        "label": playbook.text()[0],
-        "description": playbook.text()[1],
-        "groups": [
-            {
-                "key": group.key,
-                "label": group.text()[0],
-                "criteria": [
-                    {
-                        "key": c.key,
-                        "label": c.text()[0],
-                        "description": c.text()[1],
-                        "weight": c.weight,
-                        "required": c.required,
-                        "condition": c.condition,
-                        "evidence": c.evidence,
-                        "rule": c.rule.model_dump(mode="json") if c.rule else None,
-                    }
-                    for c in group.criteria
-                ],
-            }
-            for group in playbook.groups
-        ],
-    }
-
-
 def _current_name(ctx: typer.Context) -> str | None:
     """The workspace's playbook, when there is a workspace to ask."""
     try:
@@ -74,36 +43,23 @@ def _current_name(ctx: typer.Context) -> str | None:
 @playbook_app.command("list")
 def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """List the playbooks shipped with sqo (* marks the workspace's)."""
-    current = _current_name(ctx)
-    playbooks = qualification.list_playbooks()
+    summaries = qualification.list_playbooks(_current_name(ctx))
     if as_json:
-        output.print_json(
-            [
-                {
-                    "name": p.name,
-                    "version": p.version,
-                    "label": p.text()[0],
-                    "criteria": len(p.keys()),
-                    "required": len(p.required_keys()),
-                    "current": p.name == current,
-                }
-                for p in playbooks
-            ]
-        )
+        output.print_json([s.to_dict() for s in summaries])
         return
     output.table(
         _("Playbooks"),
         ["", _("Name"), _("Version"), _("Criteria"), _("Required"), _("Description")],
         [
             [
-                "*" if p.name == current else "",
-                p.name,
-                p.version,
-                len(p.keys()),
-                len(p.required_keys()),
-                p.text()[0],
+                "*" if s.current else "",
+                s.playbook.name,
+                s.playbook.version,
+                len(s.playbook.keys()),
+                len(s.playbook.required_keys()),
+                s.playbook.text()[0],
             ]
-            for p in playbooks
+            for s in summaries
         ],
         right=(3, 4),
     )
@@ -121,12 +77,13 @@ def show_command(
     """Show a playbook's groups and criteria: weight, required, condition, how each is met."""
     if name is None:
         st = state(ctx)
-        playbook = qualification.current_settings(st.workspace(), st.actor()).playbook
+        detail = qualification.current_playbook(st.workspace(), st.actor())
     else:
-        playbook = qualification.find_playbook(name)[0]
+        detail = qualification.playbook_detail(name)
     if as_json:
-        output.print_json(_playbook_data(playbook))
+        output.print_json(detail.to_dict())
         return
+    playbook = detail.playbook
     label, description = playbook.text()
     output.console.print(f"{label} ({playbook.name} v{playbook.version})", markup=False)
     if description:
@@ -159,10 +116,11 @@ def validate_command(
     as_json: JsonOption = False,
 ) -> None:
     """Check a playbook file; every problem is listed with its line."""
-    playbook = load_playbook(path)
+    checked = qualification.validate_playbook(path)
     if as_json:
-        output.print_json({"valid": True, **_playbook_data(playbook)})
+        output.print_json(checked.to_dict())
         return
+    playbook = checked.playbook
     output.console.print(
         _(
             "{file} is a valid playbook: {name} v{version}, {groups} groups, {criteria} criteria "
@@ -188,10 +146,11 @@ def use_command(
 ) -> None:
     """Make a playbook the workspace's: the SQO gate checks its required criteria."""
     st = state(ctx)
-    playbook = qualification.use_playbook(st.workspace(), st.actor(), reference)
+    chosen = qualification.use_playbook(st.workspace(), st.actor(), reference)
     if as_json:
-        output.print_json({"name": playbook.name, "version": playbook.version})
+        output.print_json(chosen.to_dict())
         return
+    playbook = chosen.playbook
     output.console.print(
         _(
             "The workspace now qualifies with the playbook {name} v{version}.",
@@ -215,13 +174,11 @@ def override_command(
 ) -> None:
     """Change a criterion's weight or requirement for one segment."""
     st = state(ctx)
-    overrides = qualification.set_override(
+    saved = qualification.set_override(
         st.workspace(), st.actor(), segment, criterion, weight=weight, required=required
     )
     if as_json:
-        output.print_json(
-            {s: {k: v.model_dump() for k, v in by.items()} for s, by in overrides.items()}
-        )
+        output.print_json(saved.to_dict())
         return
     output.console.print(
         _("Override saved for {criterion} in {segment}.", criterion=criterion, segment=segment),
@@ -278,7 +235,7 @@ def evidence_add(
 ) -> None:
     """Record evidence that a criterion is met (who and when are kept)."""
     st = state(ctx)
-    evidence_id = qualification.add_evidence(
+    added = qualification.add_evidence(
         st.workspace(),
         st.actor(),
         criterion,
@@ -288,7 +245,7 @@ def evidence_add(
         at=at,
     )
     if as_json:
-        output.print_json({"id": evidence_id, "criterion": criterion, "record_id": record_id})
+        output.print_json(added.to_dict())
         return
     record = _("lead") if lead else _("opportunity")
     output.console.print(
@@ -313,36 +270,20 @@ def promote_command(
 ) -> None:
     """Promote an opportunity to SQO through the qualification gate."""
     st = state(ctx)
-    ws = st.workspace()
-    opp = opportunities.move_opportunity(
-        ws,
-        st.actor(),
-        opportunity_id,
-        ws.stage_model.sqo_stage,
-        justification=justify,
-        promotion_only=True,
-    )
-    snapshot = qualification.snapshots(ws, st.actor(), opp.id)[-1]
+    outcome = promotion.promote_opportunity(st.workspace(), st.actor(), opportunity_id, justify)
     if as_json:
-        output.print_json(
-            {
-                "opportunity": opp,
-                "passed": snapshot["passed"],
-                "overridden": snapshot["overridden"],
-                "score": snapshot["score"],
-                "missing": snapshot["detail"]["missing"],
-            }
-        )
+        output.print_json(outcome.to_dict())
         return
+    opp = outcome.opportunity
     output.console.print(
         _("Opportunity {id} is now an SQO (stage {stage}).", id=opp.id, stage=opp.stage),
         markup=False,
     )
-    if snapshot["overridden"]:
+    if outcome.overridden:
         output.console.print(
             _(
                 "Gate overridden with your justification; still missing: {missing}.",
-                missing=", ".join(snapshot["detail"]["missing"]),
+                missing=", ".join(outcome.missing),
             ),
             markup=False,
         )

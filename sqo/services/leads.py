@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from sqo.domain.actor import Actor
 from sqo.domain.errors import ForbiddenMove, InvalidValue, list_values
-from sqo.domain.history import RecordType, snapshot
+from sqo.domain.history import RecordType
 from sqo.domain.records import Lead, Opportunity
 from sqo.domain.stages import LEAD_KINDS
 from sqo.domain.values import Segment, parse_enum, require_text, utc_now
@@ -22,6 +22,7 @@ from sqo.services.recording import (
     insert_with_history,
     record_as_of,
     records_as_of,
+    tracked_values,
     update_with_history,
 )
 from sqo.services.workspace import Workspace
@@ -112,7 +113,7 @@ def update_lead(
     with ws.unit_of_work() as uow:
         lead = lookups.lead(uow, lead_id)
         check_version(lead, RecordType.LEAD, expected_version)
-        before = snapshot(lead, RecordType.LEAD)
+        before = tracked_values(lead, RecordType.LEAD)
         apply_edits(uow, lead, edits)
         update_with_history(uow, before, lead, RecordType.LEAD, actor, at, lead.version)
         uow.commit()
@@ -143,7 +144,7 @@ def move_lead(
                 field="stage",
             )
         target = ws.stage_model.check_lead_move(lead.stage, stage)
-        before = snapshot(lead, RecordType.LEAD)
+        before = tracked_values(lead, RecordType.LEAD)
         lead.stage = target.name
         update_with_history(
             uow, before, lead, RecordType.LEAD, actor, at, lead.version, justification=justification
@@ -203,7 +204,7 @@ def convert_lead(
         defaults.update({k: v for k, v in opportunity_fields.items() if v is not None})
         name = opportunity_name or lead.company or lead.name
         opp = add_opportunity(uow, ws, actor, name=name, at=at, lead_id=lead.id, **defaults)
-        before = snapshot(lead, RecordType.LEAD)
+        before = tracked_values(lead, RecordType.LEAD)
         lead.converted_opportunity_id = opp.id
         lead.converted_at = at
         update_with_history(uow, before, lead, RecordType.LEAD, actor, at, lead.version)

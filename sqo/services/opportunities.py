@@ -1,16 +1,17 @@
-"""Use cases for opportunities: create, edit, move between stages, list and show."""
+"""Use cases for opportunities: create, edit, list and show. Moves between stages are in
+:mod:`sqo.services.stage_moves` (``move_opportunity`` is re-exported here)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 
 from sqo.domain.actor import Actor
-from sqo.domain.audit import AuditAction, audit_entry
-from sqo.domain.errors import ForbiddenMove, InvalidValue, list_values
-from sqo.domain.history import RecordType, snapshot
+from sqo.domain.errors import InvalidValue, list_values
+from sqo.domain.history import RecordType
 from sqo.domain.records import Opportunity
 from sqo.domain.stages import ForecastCategory, StageKind
 from sqo.domain.values import (
@@ -32,22 +33,13 @@ from sqo.services.recording import (
     insert_with_history,
     record_as_of,
     records_as_of,
+    tracked_values,
     update_with_history,
 )
+from sqo.services.stage_moves import check_closing, enter_stage, gate
+from sqo.services.stage_moves import move_opportunity as move_opportunity  # its old home
 from sqo.services.workspace import Workspace
 from sqo.store.unit_of_work import UnitOfWork
-
-if TYPE_CHECKING:
-    from types import ModuleType
-
-
-def _gate() -> ModuleType:
-    # The gate (playbooks, evidence, near misses) loads only for a move that needs it: reading a
-    # deal should not pay for it at start-up (benchmarks/results/startup.md).
-    from sqo.services import promotion
-
-    return promotion
-
 
 EDITABLE = (
     "name",
@@ -203,14 +195,18 @@ def add_opportunity(
         external_id=external_id,
     )
     apply_edits(uow, opp, edits)
-    _enter_stage(opp, target.name, ws, at)
-    _check_closing(ws, opp)
-    promoted = model.at_or_after_sqo(target.name)
-    if promoted:
-        _gate().check(uow, ws, opp, actor, justification=justification, at=at)
+    enter_stage(opp, target.name, ws, at)
+    check_closing(ws, opp)
+    # A deal created at SQO or later passes the gate on its own fields, before it is saved.
+    decision = (
+        gate().pass_gate(uow, opp, justification, at)
+        if model.at_or_after_sqo(target.name)
+        else None
+    )
     insert_with_history(uow, opp, RecordType.OPPORTUNITY, actor, at, justification)
-    if promoted:
-        _gate().record(uow, ws, opp, actor, justification=justification, at=at)
+    if decision is not None:
+        evaluation = replace(decision.evaluation, record_id=opp.id)
+        gate().record_promotion(uow, opp, actor, evaluation, justification=justification, at=at)
     return opp
 
 
@@ -230,9 +226,9 @@ def update_opportunity(
     with ws.unit_of_work() as uow:
         opp = lookups.opportunity(uow, opportunity_id)
         check_version(opp, RecordType.OPPORTUNITY, expected_version)
-        before = snapshot(opp, RecordType.OPPORTUNITY)
+        before = tracked_values(opp, RecordType.OPPORTUNITY)
         apply_edits(uow, opp, edits)
-        after = snapshot(opp, RecordType.OPPORTUNITY)
+        after = tracked_values(opp, RecordType.OPPORTUNITY)
         check_change_after_close(
             uow, ws, before, after, opp, justification, closed_at=opp.closed_at, at=at
         )
@@ -248,109 +244,6 @@ def update_opportunity(
         )
         uow.commit()
         return opp
-
-
-def move_opportunity(
-    ws: Workspace,
-    actor: Actor,
-    opportunity_id: int,
-    stage: str,
-    *,
-    justification: str | None = None,
-    loss_reason: str | None = None,
-    expected_version: int | None = None,
-    at: datetime | None = None,
-    promotion_only: bool = False,
-) -> Opportunity:
-    """Move to another stage. Crossing into SQO passes the promotion gate; closing sets dates.
-
-    ``promotion_only`` (what `sqo promote` asks for) refuses a deal that is already an SQO or
-    further along, so that promoting never moves a deal backwards."""
-    at = at or utc_now()
-    model = ws.stage_model
-    with ws.unit_of_work() as uow:
-        opp = lookups.opportunity(uow, opportunity_id)
-        check_version(opp, RecordType.OPPORTUNITY, expected_version)
-        if promotion_only and model.at_or_after_sqo(opp.stage):
-            raise ForbiddenMove(
-                _(
-                    "Opportunity {id} is already an SQO (stage {stage}); nothing was changed.",
-                    id=opp.id,
-                    stage=opp.stage,
-                ),
-                field="stage",
-            )
-        target = model.check_opportunity_move(opp.stage, stage)
-        before = snapshot(opp, RecordType.OPPORTUNITY)
-        closed_at = opp.closed_at
-        was_sqo = model.at_or_after_sqo(opp.stage)
-        if loss_reason:
-            opp.loss_reason = require_text(loss_reason, field="loss_reason")
-        _enter_stage(opp, target.name, ws, at)
-        _check_closing(ws, opp)
-        after = snapshot(opp, RecordType.OPPORTUNITY)
-        check_change_after_close(
-            uow, ws, before, after, opp, justification, closed_at=closed_at, at=at
-        )
-        crossing = model.at_or_after_sqo(target.name) and not was_sqo
-        if crossing:
-            _gate().check(uow, ws, opp, actor, justification=justification, at=at)
-        update_with_history(
-            uow,
-            before,
-            opp,
-            RecordType.OPPORTUNITY,
-            actor,
-            at,
-            opp.version,
-            justification=justification,
-        )
-        if crossing:
-            _gate().record(uow, ws, opp, actor, justification=justification, at=at)
-        elif (
-            was_sqo and not model.at_or_after_sqo(target.name) and target.kind is not StageKind.LOST
-        ):
-            uow.audit.add(
-                audit_entry(
-                    AuditAction.DEMOTED,
-                    actor,
-                    at,
-                    opportunity_id=opp.id,
-                    to=target.name,
-                    justification=justification,
-                )
-            )
-        uow.commit()
-        return opp
-
-
-def _enter_stage(opp: Opportunity, stage_name: str, ws: Workspace, at: datetime) -> None:
-    """Set the stage and what follows from it, as Salesforce does: the stage's probability and
-    forecast category, and the close date and time when the deal closes."""
-    stage = ws.stage_model.stage(stage_name)
-    was_closed = ws.stage_model.stage(opp.stage).is_closed if opp.stage else False
-    opp.stage = stage.name
-    opp.probability = stage.probability
-    opp.forecast_category = stage.forecast_category.value
-    if stage.is_closed:
-        opp.closed_at = at
-        opp.close_date = at.date()
-        if stage.kind is StageKind.WON:
-            opp.loss_reason = None
-    elif was_closed:
-        opp.closed_at = None
-
-
-def _check_closing(ws: Workspace, opp: Opportunity) -> None:
-    stage = ws.stage_model.stage(opp.stage)
-    if stage.kind is StageKind.LOST and ws.stage_model.loss_reason_required and not opp.loss_reason:
-        raise InvalidValue(
-            _(
-                "Say why the deal was lost: add --loss-reason (e.g. price, competitor, no "
-                "decision, timing)."
-            ),
-            field="loss_reason",
-        )
 
 
 def get_opportunity(

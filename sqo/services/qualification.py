@@ -1,6 +1,6 @@
 """Use cases for qualification: choose a playbook, record evidence, evaluate leads and deals.
 
-The gate itself (refuse or record a promotion) is in :mod:`sqo.services.promotion`.
+The gate's decision is :mod:`sqo.domain.gate`; promoting a deal is :mod:`sqo.services.promotion`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqo.analytics.near_misses import DEFAULT_MIN_SCORE, NearMiss, rank
 from sqo.domain.actor import Actor
 from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import InvalidValue, UnknownReference, list_values
+from sqo.domain.gate import GateRules
 from sqo.domain.playbooks import choice
 from sqo.domain.playbooks.evaluation import Evaluation, evaluate
 from sqo.domain.playbooks.loader import load_playbook, shipped_playbook, shipped_playbooks
@@ -22,8 +23,15 @@ from sqo.domain.records import Lead, Opportunity
 from sqo.domain.values import Segment, parse_enum, parse_timestamp, require_text, utc_now
 from sqo.i18n import _
 from sqo.services import lookups
+from sqo.services.qualification_results import (
+    EvidenceAdded,
+    OverridesSaved,
+    PlaybookChosen,
+    PlaybookDetail,
+    PlaybookSummary,
+    ValidPlaybook,
+)
 from sqo.services.workspace import Workspace
-from sqo.store.repositories.qualification import QualificationRepository
 from sqo.store.unit_of_work import UnitOfWork
 
 
@@ -38,20 +46,23 @@ class GateSettings:
 # -- reading the workspace's choice ------------------------------------------------------------
 
 
-def repository(uow: UnitOfWork) -> QualificationRepository:
-    return QualificationRepository(uow.connection)
+GATE_KEYS = (choice.SETTING_PLAYBOOK, choice.SETTING_OVERRIDES, choice.SETTING_MIN_JUSTIFICATION)
 
 
 def gate_settings(uow: UnitOfWork) -> GateSettings:
-    stored = uow.settings.get(choice.SETTING_PLAYBOOK)
+    """The playbook, its overrides and the justification length, read in one query."""
+    stored = uow.settings.get_many(GATE_KEYS)
+    playbook = stored.get(choice.SETTING_PLAYBOOK)
     return GateSettings(
-        playbook=choice.playbook_from_setting(stored),
-        overrides=choice.overrides_from_setting(uow.settings.get(choice.SETTING_OVERRIDES)),
-        min_justification=choice.min_justification(
-            uow.settings.get(choice.SETTING_MIN_JUSTIFICATION)
-        ),
-        custom_file=stored.get("file") if isinstance(stored, dict) else None,
+        playbook=choice.playbook_from_setting(playbook),
+        overrides=choice.overrides_from_setting(stored.get(choice.SETTING_OVERRIDES)),
+        min_justification=choice.min_justification(stored.get(choice.SETTING_MIN_JUSTIFICATION)),
+        custom_file=playbook.get("file") if isinstance(playbook, dict) else None,
     )
+
+
+def gate_rules(settings: GateSettings) -> GateRules:
+    return GateRules(min_justification_length=settings.min_justification)
 
 
 def current_settings(ws: Workspace, actor: Actor) -> GateSettings:
@@ -59,8 +70,23 @@ def current_settings(ws: Workspace, actor: Actor) -> GateSettings:
         return gate_settings(uow)
 
 
-def list_playbooks() -> list[Playbook]:
-    return list(shipped_playbooks().values())
+def list_playbooks(current: str | None = None) -> list[PlaybookSummary]:
+    """The shipped playbooks; ``current``: the name of the workspace's, to mark it."""
+    return [PlaybookSummary(p, p.name == current) for p in shipped_playbooks().values()]
+
+
+def current_playbook(ws: Workspace, actor: Actor) -> PlaybookDetail:
+    return PlaybookDetail(current_settings(ws, actor).playbook)
+
+
+def playbook_detail(reference: str) -> PlaybookDetail:
+    """A shipped playbook by name, or a playbook file, in full."""
+    return PlaybookDetail(find_playbook(reference)[0])
+
+
+def validate_playbook(path: Path) -> ValidPlaybook:
+    """Check a playbook file; refuses it with every problem and its line."""
+    return ValidPlaybook(load_playbook(path))
 
 
 def find_playbook(reference: str) -> tuple[Playbook, bool]:
@@ -74,7 +100,7 @@ def find_playbook(reference: str) -> tuple[Playbook, bool]:
 # -- changing it -------------------------------------------------------------------------------
 
 
-def use_playbook(ws: Workspace, actor: Actor, reference: str) -> Playbook:
+def use_playbook(ws: Workspace, actor: Actor, reference: str) -> PlaybookChosen:
     """Make a shipped playbook (by name) or a playbook file the workspace's playbook."""
     playbook, shipped = find_playbook(reference)
     file = None if shipped else str(Path(reference).expanduser().resolve())
@@ -93,7 +119,7 @@ def use_playbook(ws: Workspace, actor: Actor, reference: str) -> Playbook:
             )
         )
         uow.commit()
-    return playbook
+    return PlaybookChosen(playbook)
 
 
 def set_override(
@@ -104,7 +130,7 @@ def set_override(
     *,
     weight: float | None = None,
     required: bool | None = None,
-) -> choice.Overrides:
+) -> OverridesSaved:
     """Change a criterion's weight and/or requirement for one segment (``*``: every segment)."""
     scope = "*" if segment.strip() == "*" else parse_enum(Segment, segment, field="segment").value
     if weight is None and required is None:
@@ -139,7 +165,7 @@ def set_override(
             )
         )
         uow.commit()
-        return overrides
+        return OverridesSaved(overrides)
 
 
 def set_min_justification(ws: Workspace, actor: Actor, length: int) -> None:
@@ -183,7 +209,7 @@ def add_evidence(
     opportunity_id: int | None = None,
     lead_id: int | None = None,
     at: str | datetime | None = None,
-) -> int:
+) -> EvidenceAdded:
     """Record that a criterion is met (who, when, a note) on an opportunity or a lead."""
     if (opportunity_id is None) == (lead_id is None):
         raise InvalidValue(
@@ -202,7 +228,7 @@ def add_evidence(
         record_type = "opportunity" if opportunity_id is not None else "lead"
         record_id = opportunity_id if opportunity_id is not None else lead_id
         assert record_id is not None
-        evidence_id = repository(uow).add_evidence(
+        evidence_id = uow.qualification.add_evidence(
             record_type=record_type,
             record_id=record_id,
             criterion=key,
@@ -211,19 +237,28 @@ def add_evidence(
             recorded_at=when,
         )
         uow.commit()
-        return evidence_id
+        return EvidenceAdded(evidence_id, key, record_type, record_id)
 
 
 # -- evaluation --------------------------------------------------------------------------------
 
 
 def evaluate_opportunities(
-    uow: UnitOfWork, opportunities: list[Opportunity], as_of: datetime
+    uow: UnitOfWork,
+    opportunities: list[Opportunity],
+    as_of: datetime,
+    *,
+    settings: GateSettings | None = None,
+    accounts: dict[int, dict[str, Any]] | None = None,
 ) -> list[Evaluation]:
-    """Evaluate many opportunities with a few set-based queries."""
-    settings = gate_settings(uow)
-    facts = repository(uow).opportunity_facts(
-        opportunities, as_of=as_of, activity_days=choice.activity_window(settings.playbook)
+    """Evaluate many opportunities with a few set-based queries. ``settings`` and ``accounts``
+    (the accounts' facts): when the caller has read them already in this unit of work."""
+    settings = settings or gate_settings(uow)
+    facts = uow.qualification.opportunity_facts(
+        opportunities,
+        as_of=as_of,
+        activity_days=choice.activity_window(settings.playbook),
+        accounts=accounts,
     )
     result = []
     for opp in opportunities:
@@ -236,7 +271,7 @@ def evaluate_opportunities(
 
 def evaluate_leads(uow: UnitOfWork, leads: list[Lead], as_of: datetime) -> list[Evaluation]:
     settings = gate_settings(uow)
-    facts = repository(uow).lead_facts(
+    facts = uow.qualification.lead_facts(
         leads, as_of=as_of, activity_days=choice.activity_window(settings.playbook)
     )
     result = []
@@ -268,11 +303,11 @@ def qualify_lead(
         return evaluate_leads(uow, [lead], as_of)[0]
 
 
-def snapshots(ws: Workspace, actor: Actor, opportunity_id: int) -> list[dict[str, Any]]:
+def promotion_records(ws: Workspace, actor: Actor, opportunity_id: int) -> list[dict[str, Any]]:
     """The evaluations stored at each promotion of the opportunity (oldest first)."""
     with ws.unit_of_work() as uow:
         lookups.opportunity(uow, opportunity_id)
-        return repository(uow).snapshots(opportunity_id)
+        return uow.qualification.promotion_records(opportunity_id)
 
 
 # -- near misses -------------------------------------------------------------------------------

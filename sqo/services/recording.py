@@ -15,6 +15,12 @@ from sqo.i18n import _
 from sqo.store.unit_of_work import UnitOfWork
 
 
+def tracked_values(record: Lead | Opportunity, record_type: RecordType) -> dict[str, str | None]:
+    """The record's tracked fields as history stores them: taken before and after a change, the
+    difference is what the history records."""
+    return snapshot(record, record_type)
+
+
 def _repository(uow: UnitOfWork, record_type: RecordType):  # type: ignore[no-untyped-def]
     return uow.leads if record_type is RecordType.LEAD else uow.opportunities
 
@@ -31,7 +37,7 @@ def insert_with_history(
     uow.history.append(
         diff(
             None,
-            snapshot(record, record_type),
+            tracked_values(record, record_type),
             record_type=record_type,
             record_id=record.id,
             at=at,
@@ -55,7 +61,7 @@ def update_with_history(
     """Persist ``record`` (refusing a stale version) and append what changed. Returns the count."""
     changes = diff(
         before,
-        snapshot(record, record_type),
+        tracked_values(record, record_type),
         record_type=record_type,
         record_id=record.id,
         at=at,

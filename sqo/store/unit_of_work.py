@@ -6,7 +6,7 @@ Services own the commit; repositories and interfaces never commit.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy import Connection, Engine, Transaction
 from sqlalchemy.exc import OperationalError
@@ -24,6 +24,9 @@ from sqo.store.repositories import (
     SettingsRepository,
 )
 from sqo.store.transactions import busy_error, is_locked
+
+if TYPE_CHECKING:
+    from sqo.store.repositories.qualification import QualificationRepository
 
 
 class UnitOfWork:
@@ -57,7 +60,18 @@ class UnitOfWork:
         self.activities = ActivityRepository(c)
         self.history = HistoryRepository(c)
         self.audit = AuditRepository(c)
+        self._qualification: QualificationRepository | None = None
         return self
+
+    @property
+    def qualification(self) -> QualificationRepository:
+        # Built on first use: it loads the playbook machinery, which most commands never need
+        # (start-up time, benchmarks/results/startup.md).
+        if self._qualification is None:
+            from sqo.store.repositories.qualification import QualificationRepository
+
+            self._qualification = QualificationRepository(self.connection)
+        return self._qualification
 
     def commit(self) -> None:
         assert self._transaction is not None

@@ -97,7 +97,7 @@ def test_promote_refuses_then_accepts_a_justification(db):
     )
     ws = open_workspace(db)
     try:
-        [snapshot] = qualification.snapshots(ws, Actor("x"), 1)
+        [snapshot] = qualification.promotion_records(ws, Actor("x"), 1)
         assert opportunities.get_opportunity(ws, Actor("x"), 1).stage == "SQO"
     finally:
         ws.close()

@@ -69,7 +69,7 @@ def test_the_gate_refuses_with_the_missing_list(any_workspace, actor):
     assert opportunities.get_opportunity(ws, actor, opp.id).stage == "Qualification"
     with ws.unit_of_work() as uow:
         assert uow.audit.entries("opportunity.promoted") == []
-    assert qualification.snapshots(ws, actor, opp.id) == []
+    assert qualification.promotion_records(ws, actor, opp.id) == []
 
 
 def test_evidence_and_activities_open_the_gate_and_the_snapshot_is_stored(any_workspace, actor):
@@ -80,7 +80,7 @@ def test_evidence_and_activities_open_the_gate_and_the_snapshot_is_stored(any_wo
     when = T0 + timedelta(days=2)
     moved = opportunities.move_opportunity(ws, actor, opp.id, "SQO", at=when)
     assert moved.stage == "SQO"
-    [snapshot] = qualification.snapshots(ws, actor, opp.id)
+    [snapshot] = qualification.promotion_records(ws, actor, opp.id)
     assert (snapshot["stage"], snapshot["playbook"], snapshot["playbook_version"]) == (
         "SQO",
         "sqo-default",
@@ -125,7 +125,7 @@ def test_an_override_needs_a_long_enough_justification_and_is_audited(any_worksp
         ws, actor, opp.id, "Proposal", at=when, justification=JUSTIFICATION
     )
     assert moved.stage == "Proposal"  # any stage past SQO passes the same gate
-    [snapshot] = qualification.snapshots(ws, actor, opp.id)
+    [snapshot] = qualification.promotion_records(ws, actor, opp.id)
     assert (snapshot["passed"], snapshot["overridden"], snapshot["justification"]) == (
         False,
         True,
@@ -165,7 +165,7 @@ def test_the_minimum_justification_length_is_configurable(workspace, actor):
         workspace, actor, opp.id, "SQO", justification="Budget confirmed"
     )
     assert moved.stage == "SQO"
-    assert qualification.snapshots(workspace, actor, opp.id)[0]["overridden"] is True
+    assert qualification.promotion_records(workspace, actor, opp.id)[0]["overridden"] is True
 
 
 def test_demotion_below_sqo_is_allowed_and_recorded(workspace, actor):
@@ -192,7 +192,7 @@ def test_demotion_below_sqo_is_allowed_and_recorded(workspace, actor):
     opportunities.move_opportunity(
         workspace, actor, opp.id, "SQO", justification=JUSTIFICATION, at=T0 + timedelta(days=6)
     )
-    assert len(qualification.snapshots(workspace, actor, opp.id)) == 2
+    assert len(qualification.promotion_records(workspace, actor, opp.id)) == 2
 
 
 def test_creating_a_deal_at_sqo_checks_its_own_fields(workspace, actor):
@@ -213,7 +213,7 @@ def test_creating_a_deal_at_sqo_checks_its_own_fields(workspace, actor):
         amount="5000",
         justification=JUSTIFICATION,
     )
-    [snapshot] = qualification.snapshots(workspace, actor, opp.id)
+    [snapshot] = qualification.promotion_records(workspace, actor, opp.id)
     assert snapshot["overridden"] is True
 
 
@@ -283,7 +283,7 @@ groups:
     assert caught.value.allowed == ["pain"]
     qualification.add_evidence(workspace, actor, "pain", "Manual work", opportunity_id=opp.id)
     opportunities.move_opportunity(workspace, actor, opp.id, "SQO")
-    assert qualification.snapshots(workspace, actor, opp.id)[0]["playbook_version"] == "3"
+    assert qualification.promotion_records(workspace, actor, opp.id)[0]["playbook_version"] == "3"
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\n", encoding="utf-8")
     with pytest.raises(ConfigurationError):
