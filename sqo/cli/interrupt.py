@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
@@ -30,8 +31,28 @@ def ignore() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+@contextlib.contextmanager
+def _c_warnings_hidden() -> Iterator[None]:
+    """Standard error closed to C code for a moment. A Ctrl-C that cut short the first load of
+    ``_decimal`` makes its second load (Babel needs it) print a libmpdec warning straight to the
+    file descriptor, a line that means nothing to the user."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def interrupted() -> int:
-    from sqo import i18n  # imported here: the hook is installed before anything slow loads
+    with _c_warnings_hidden():
+        from sqo import i18n  # imported here: the hook is installed before anything slow loads
 
     ignore()  # said once: a second Ctrl-C, or one re-delivered from a finaliser, cannot cut it
     say(i18n._("Interrupted; nothing was changed."))
