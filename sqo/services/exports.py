@@ -1,9 +1,9 @@
 """Use case: export everything in the workspace, history included, to a folder.
 
 One file per table (see :mod:`sqo.io.export` for the value encoding) and ``manifest.json``. The
-tables are read in one transaction (a consistent snapshot) and streamed in batches. The export is
-written into a temporary folder next to the target and renamed into place at the end, so a
-failed or interrupted export never leaves a half-written folder behind.
+tables are read in one transaction (one consistent state of the workspace) and streamed in
+batches. The export is written into a temporary folder next to the target and renamed into
+place at the end, so a failed or interrupted export never leaves a half-written folder behind.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from sqo.io.export import FORMAT_VERSION, FORMATS, MANIFEST, Format, TableWriter
 from sqo.services.workspace import Workspace
 from sqo.store import migrate
 from sqo.store import tables as t
-from sqo.store.transactions import begin_snapshot
+from sqo.store.transactions import begin_consistent_read
 
 BATCH = 10_000
 
@@ -136,7 +136,7 @@ def export_workspace(
         raise ExportNotWritten(folder, exc) from exc
     try:
         rows: dict[str, int] = {}
-        with ws.engine.connect() as connection, begin_snapshot(connection):
+        with ws.engine.connect() as connection, begin_consistent_read(connection):
             for table in t.metadata.sorted_tables:
                 writer = TableWriter(temp, table, fmt)
                 try:

@@ -24,7 +24,8 @@ from sqo.io.timeline import TIMED_FIELDS, creation_rows, quick_snapshot, timelin
 from sqo.services.import_checks import text_refusal
 from sqo.services.import_conversions import Conversion, convert_leads
 from sqo.store import tables as t
-from sqo.store.bulk import BulkWriter, chunks, rows_by_external_id, update_many
+from sqo.store.bulk import BulkWriter
+from sqo.store.bulk_lookups import chunks, rows_by_external_id, update_many
 from sqo.store.repositories.base import record_values, to_record
 
 TABLES: dict[Kind, Table] = {
