@@ -56,6 +56,15 @@ class ExportNotWritten(InvalidValue):
         )
 
 
+def export_format(name: str) -> Format:
+    """The file format called ``name`` (csv or parquet), or a refusal naming them."""
+    if name not in FORMATS:
+        raise InvalidValue(
+            _("Unknown export format {fmt!r}; use csv or parquet.", fmt=name), field="format"
+        )
+    return "csv" if name == "csv" else "parquet"
+
+
 def sqo_version() -> str:
     try:
         return version("sqo")
@@ -121,10 +130,7 @@ def export_workspace(
 ) -> ExportReport:
     """Write every table of the workspace into ``folder``. Refuses a non-empty folder unless
     ``force`` (then its contents are replaced, only once the new export is complete)."""
-    if fmt not in FORMATS:
-        raise InvalidValue(
-            _("Unknown export format {fmt!r}; use csv or parquet.", fmt=fmt), field="format"
-        )
+    fmt = export_format(fmt)
     folder = folder.expanduser().absolute()
     _check_target(folder, force)
     at = now or utc_now()

@@ -25,14 +25,9 @@ from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Rejected, SourceFile
 from sqo.services.corporate_currency import set_corporate_currency
+from sqo.services.import_references import Counts, Resolver
 from sqo.services.import_rejected import RejectedCsv, RejectedNotWritten
-from sqo.services.import_writer import (
-    Counts,
-    Resolver,
-    finish_deferred,
-    write_plain,
-    write_staged,
-)
+from sqo.services.import_writer import finish_deferred, write_plain, write_staged
 from sqo.services.workspace import Workspace
 from sqo.store.unit_of_work import UnitOfWork
 
@@ -378,7 +373,7 @@ def _rows_refused(failed: FileReport) -> str:
 
 def known_keys(ws: Workspace) -> Callable[[Kind, list[str]], set[str]]:
     """Which of these external ids the workspace already holds (for history-only imports)."""
-    from sqo.services.import_writer import TABLES
+    from sqo.services.import_references import TABLES
     from sqo.store.bulk_lookups import ids_by_external_id
 
     def known(kind: Kind, keys: list[str]) -> set[str]:
