@@ -1,8 +1,9 @@
 """The fast tier of service tests: real services on a real SQLite database held in memory.
 
 The schema is built once per session by ``init_workspace`` (the real migrations, on a file) and
-copied into memory; each test gets its own copy, made with SQLite's backup API (well under a
-millisecond for the empty schema), on one connection shared through a ``StaticPool``. Services
+copied into memory as a template. Each test starts from a fresh copy of it: SQLite's backup API
+writes the template over the session's one in-memory database (well under a millisecond), which
+one engine reaches through a ``StaticPool``. Services
 reach it the way they reach any workspace: ``ws.unit_of_work()``, through the workspace's
 injectable factory (``Workspace(uow_factory=...)``).
 
@@ -50,45 +51,52 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
     database.close()
 
 
-def memory_engine(template: Template) -> Engine:
-    """A fresh copy of the template, as an engine whose one connection is that copy."""
-    copy = sqlite3.connect(":memory:", check_same_thread=False)
-    template.database.backup(copy)
-    copy.execute("PRAGMA foreign_keys=ON")  # as on every workspace's connection
-    return create_engine("sqlite://", creator=lambda: copy, poolclass=StaticPool)
+@dataclass(frozen=True)
+class Memory:
+    """The one in-memory database of the session, behind one engine (whose cache of compiled
+    statements then serves every test), and the template it is reset to before each test."""
+
+    template: Template
+    database: sqlite3.Connection
+    engine: Engine
+
+    def reset(self) -> None:
+        # The backup API replaces the whole database, schema and rows, in well under 1 ms.
+        self.template.database.backup(self.database)
+
+    def workspace(self, uow_factory: UnitOfWorkFactory = UnitOfWork) -> Workspace:
+        return Workspace(
+            url="sqlite://",
+            engine=self.engine,
+            stage_model=self.template.stage_model,
+            default_currency=self.template.default_currency,
+            settings=dict(self.template.settings),
+            uow_factory=uow_factory,
+        )
 
 
-def memory_workspace(template: Template, uow_factory: UnitOfWorkFactory = UnitOfWork) -> Workspace:
-    return Workspace(
-        url="sqlite://",
-        engine=memory_engine(template),
-        stage_model=template.stage_model,
-        default_currency=template.default_currency,
-        settings=dict(template.settings),
-        uow_factory=uow_factory,
-    )
+@pytest.fixture(scope="session")
+def memory(template: Template) -> Iterator[Memory]:
+    database = sqlite3.connect(":memory:", check_same_thread=False)
+    database.execute("PRAGMA foreign_keys=ON")  # as on every workspace's connection
+    engine = create_engine("sqlite://", creator=lambda: database, poolclass=StaticPool)
+    yield Memory(template, database, engine)
+    engine.dispose()
+    database.close()
 
 
 @pytest.fixture
-def ws(template: Template) -> Iterator[Workspace]:
+def ws(memory: Memory) -> Workspace:
     """A new, empty workspace in memory (the default stage model, USD)."""
-    workspace = memory_workspace(template)
-    yield workspace
-    workspace.close()
+    memory.reset()
+    return memory.workspace()
 
 
 @pytest.fixture
-def workspace_with(template: Template) -> Iterator[Callable[[UnitOfWorkFactory], Workspace]]:
+def workspace_with(memory: Memory) -> Callable[[UnitOfWorkFactory], Workspace]:
     """A new workspace in memory whose services get the unit of work the test chooses."""
-    opened: list[Workspace] = []
-
-    def make(factory: UnitOfWorkFactory) -> Workspace:
-        opened.append(memory_workspace(template, factory))
-        return opened[-1]
-
-    yield make
-    for workspace in opened:
-        workspace.close()
+    memory.reset()
+    return memory.workspace
 
 
 @pytest.fixture
