@@ -9,13 +9,9 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import state
-from sqo.domain.errors import InvalidValue, SqoError, WorkspaceError
 from sqo.i18n import _
-from sqo.io.export import FORMATS, Format
-from sqo.services.exports import export_workspace
-from sqo.services.restore import restore_export
-from sqo.services.workspace import init_workspace
-from sqo.store.database import resolve_url, sqlite_path
+from sqo.services.exports import export_format, export_workspace
+from sqo.services.restore import restore_into
 
 
 def _counts(title: str, rows: dict[str, int]) -> None:
@@ -36,11 +32,7 @@ def export_command(
     ] = False,
 ) -> None:
     """Export everything in the workspace, history included: one file per table."""
-    if fmt not in FORMATS:
-        raise InvalidValue(
-            _("Unknown export format {fmt!r}; use csv or parquet.", fmt=fmt), field="format"
-        )
-    chosen: Format = "csv" if fmt == "csv" else "parquet"
+    chosen = export_format(fmt)  # before the workspace: a typo is the first thing said
     st = state(ctx)
     with output.console.status(_("Exporting…")):
         report = export_workspace(st.workspace(), st.actor(), folder, fmt=chosen, force=force)
@@ -63,28 +55,8 @@ def restore_command(
 ) -> None:
     """Restore an sqo export into an empty (or not yet created) workspace: an identical copy."""
     st = state(ctx)
-    created = False
-    path: Path | None = None
-    try:
-        ws = st.workspace()
-    except WorkspaceError:
-        path = sqlite_path(resolve_url(st.db))
-        if path is None or path.exists():
-            raise
-        ws = init_workspace(st.db, st.actor())
-        created = True
-    try:
-        with output.console.status(_("Restoring…")):
-            report = restore_export(ws, st.actor(), folder)
-    except SqoError:
-        if created and path is not None:
-            ws.close()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        raise
-    finally:
-        if created:
-            ws.close()
+    with output.console.status(_("Restoring…")):
+        report = restore_into(st.db, st.actor(), folder)
     _counts(_("Restored from {folder}", folder=str(report.folder)), report.rows)
     output.console.print(
         _(

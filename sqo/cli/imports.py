@@ -1,33 +1,30 @@
-"""`sqo import ...` and `sqo export`: bring CRM exports in, take everything out."""
+"""`sqo import ...` and `sqo export`: bring CRM exports in, take everything out.
+
+Each command turns its options into an import request (:mod:`sqo.services.import_sources`) and
+runs it; what the import did is shown by :mod:`sqo.cli.import_report`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
-from sqo.cli import output
 from sqo.cli.context import SqoGroup, state
 from sqo.cli.exports import restore_command
+from sqo.cli.import_report import progress_bar, show_report
 from sqo.domain.errors import ImportFailed
+from sqo.domain.values import utc_now
 from sqo.i18n import _
-from sqo.io.incoming import SourceFile
-from sqo.io.mapped_csv import mapped_csv_files
-from sqo.io.mapping import load_mapping
-from sqo.io.values import check_date_format
-from sqo.services.imports import FileReport, ImportReport, run_import
-from sqo.services.workspace import Workspace
+from sqo.services.import_sources import (
+    HubSpotImport,
+    ImportRequest,
+    SalesforceImport,
+    import_request,
+    mapped_csv_import,
+)
+from sqo.services.imports import ImportReport
 
 app = typer.Typer(
     cls=SqoGroup,
@@ -47,160 +44,23 @@ SkipInvalid = Annotated[
 ]
 
 
-@contextmanager
-def progress_bar() -> Iterator[Callable[[str, int], None]]:
-    """A Rich progress display of rows read per file (only on a terminal)."""
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}", markup=False),  # a file name is not markup
-        BarColumn(bar_width=None),
-        TextColumn("{task.completed:,} rows"),
-        TimeElapsedColumn(),
-        console=output.error_console,
-        transient=True,
-        disable=not output.error_console.is_terminal,
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def update(name: str, rows: int) -> None:
-            if name not in tasks:
-                tasks[name] = bar.add_task(name, total=None)
-            bar.update(tasks[name], completed=rows)
-
-        yield update
-
-
-def _status(file: FileReport, dry_run: bool) -> str:
-    labels = {
-        "imported": _("imported"),
-        "dry-run": _("dry-run"),
-        "rejected": _("would be refused") if dry_run else _("refused"),
-        "rolled-back": _("would be rolled back") if dry_run else _("rolled back"),
-        "not-read": _("not read"),
-        "skipped": _("skipped"),
-    }
-    return labels[file.status]
-
-
-def _counts(file: FileReport) -> list[object]:
-    """Created, updated, unchanged and history rows: only for what landed (or would), so that a
-    refused file's row never shows writes that were undone."""
-    if not file.landed:
-        return ["—"] * 4
-    return [file.created, file.updated, file.unchanged, file.history_rows]
-
-
-def _landed(file: FileReport, report: ImportReport) -> str:
-    """One sentence per file on what this import left in the workspace."""
-    if file.status == "not-read":
-        return _("{file}: not read; the import stopped at the refused file.", file=file.name)
-    if file.status == "rolled-back":
-        if report.dry_run:
-            return _(
-                "{file}: would be rolled back with the rest of the import; nothing written.",
-                file=file.name,
-            )
-        return _(
-            "{file}: rolled back with the rest of the import; nothing written.", file=file.name
-        )
-    if file.status == "rejected":
-        if report.dry_run:
-            return _("{file}: would be refused; nothing written.", file=file.name)
-        return _("{file}: refused; nothing written.", file=file.name)
-    values = {
-        "file": file.name,
-        "created": file.created,
-        "updated": file.updated,
-        "unchanged": file.unchanged,
-    }
-    if report.dry_run:
-        return _(
-            "{file}: would be imported ({created} created, {updated} updated, "
-            "{unchanged} unchanged).",
-            **values,
-        )
-    return _(
-        "{file}: imported ({created} created, {updated} updated, {unchanged} unchanged).",
-        **values,
-    )
-
-
-def show_report(report: ImportReport) -> None:
-    if report.dry_run:
-        output.console.print(_("Dry run: nothing was written."))
-    output.table(
-        _("Import from {source}", source=report.source),
-        [
-            _("File"),
-            _("Rows"),
-            _("Created"),
-            _("Updated"),
-            _("Unchanged"),
-            _("Rejected"),
-            _("History rows"),
-            _("Status"),
-        ],
-        [
-            [
-                f.name,
-                f.rows if f.status != "not-read" else "—",
-                *_counts(f)[:3],
-                f.rejected if f.status != "not-read" else "—",
-                _counts(f)[3],
-                _status(f, report.dry_run),
-            ]
-            for f in report.files
-        ],
-        right=range(1, 7),
-    )
-    for file in report.files:
-        for note in file.notes:
-            output.console.print(note, markup=False)
-        if file.placeholders and file.landed:
-            output.console.print(
-                _(
-                    "{file}: {count} referenced record(s) not in the export were created by "
-                    "name or id (owners, accounts).",
-                    file=file.name,
-                    count=file.placeholders,
-                )
-            )
-        if file.errors and file.status != "rejected":
-            output.console.print(_("{file}: rejected rows:", file=file.name), markup=False)
-            for error in file.errors[:20]:
-                output.console.print(f"  {error.message}", markup=False)
-            if file.rejected > 20:
-                output.console.print(_("  … and {count} more.", count=file.rejected - 20))
-        if file.rejected_file:
-            output.console.print(
-                _("Rejected rows were written to {file}.", file=file.rejected_file), markup=False
-            )
-    if report.failure is None:
-        return
-    if report.dry_run:  # a real run prints the refusal as its error
-        output.console.print(report.failure, markup=False)
-    if len(report.files) > 1:
-        for file in report.files:
-            output.console.print(_landed(file, report), markup=False)
-
-
-def _run(  # type: ignore[no-untyped-def]
+def _run(
     ctx: typer.Context,
-    source: str,
-    build,
+    request: ImportRequest,
     dry_run: bool,
     skip_invalid: bool,
     all_or_nothing: bool = False,
 ) -> None:
+    now = utc_now()  # the readers' "now": when the user asked
     st = state(ctx)
     ws = st.workspace()
     with progress_bar() as progress:
         try:
-            report = run_import(
+            report = import_request(
                 ws,
                 st.actor(),
-                source,
-                build(ws),
+                request,
+                now=now,
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 all_or_nothing=all_or_nothing,
@@ -222,21 +82,6 @@ Rates = Annotated[
 ]
 
 
-def _rates(
-    ws: Workspace, rates: Path | None, date_format: str
-) -> tuple[list[SourceFile], frozenset[str]]:
-    """The rates file to import first (if any), and every currency with a rate."""
-    from sqo.io.rates import rates_file
-    from sqo.services.corporate_currency import rated_currencies
-
-    with ws.engine.connect() as connection:
-        rated = rated_currencies(connection)
-    if rates is None:
-        return [], rated
-    found = rates_file(rates, date_format)
-    return [found.file], rated | found.currencies
-
-
 @app.command("csv")
 def import_csv(
     ctx: typer.Context,
@@ -251,18 +96,8 @@ def import_csv(
     skip_invalid: SkipInvalid = False,
 ) -> None:
     """Import any CSV of opportunities or leads through a mapping file."""
-    spec = load_mapping(mapping)
-    from sqo.domain.values import utc_now
-
-    now = utc_now()
-
-    def build(ws: Workspace) -> list[SourceFile]:
-        first, rated = _rates(ws, rates, spec.date_format)
-        return first + mapped_csv_files(
-            file, spec, ws.stage_model, now, corporate=ws.default_currency, rated=rated
-        )
-
-    _run(ctx, spec.source, build, dry_run, skip_invalid)
+    request = mapped_csv_import(file, mapping, rates)  # the mapping is checked first
+    _run(ctx, request, dry_run, skip_invalid)
 
 
 StageMap = Annotated[
@@ -361,35 +196,21 @@ def import_salesforce(
 ) -> None:
     """Import Salesforce objects: a folder of exports (any subset of the standard objects), or
     the org itself with --live."""
-    from sqo.domain.values import utc_now
-    from sqo.io import salesforce
-    from sqo.io.salesforce_files import salesforce_files
-    from sqo.io.salesforce_segments import load_account_segments
-    from sqo.io.stages import load_stage_table
-    from sqo.services.imports import known_keys
-
     if live == (folder is not None):
         raise typer.BadParameter(_("Give either a FOLDER or --live."))
-    now = utc_now()
-
-    def build(ws: Workspace) -> list[SourceFile]:
-        reader = salesforce.SalesforceReader(
-            ws.stage_model,
-            now,
-            ws.default_currency,
-            load_stage_table(stages) if stages else {},  # on top of the defaults
-            load_stage_table(lead_statuses) if lead_statuses else {},
-            "iso" if live else check_date_format(date_format, auto=True),  # the API writes ISO
-            load_account_segments(segments, segment_field),
-            start_stage,
-        )
-        if folder is not None:
-            return salesforce_files(folder, reader, known_keys(ws))
-        from sqo.io.connectors.salesforce_api import salesforce_live_files
-
-        return salesforce_live_files(reader, known_keys(ws), instance_url, token)
-
-    _run(ctx, "salesforce", build, dry_run, skip_invalid, all_or_nothing)
+    request = SalesforceImport(
+        folder=folder,
+        stages=stages,
+        lead_statuses=lead_statuses,
+        segment_field=segment_field,
+        segments=segments,
+        date_format=date_format,
+        live=live,
+        instance_url=instance_url,
+        token=token,
+        start_stage=start_stage,
+    )
+    _run(ctx, request, dry_run, skip_invalid, all_or_nothing)
 
 
 @app.command("hubspot")
@@ -423,31 +244,18 @@ def import_hubspot(
     skip_invalid: SkipInvalid = False,
 ) -> None:
     """Import HubSpot deals, with the stage history their dates reveal."""
-    from sqo.domain.values import utc_now
-    from sqo.io import hubspot
-    from sqo.io.stages import load_stage_table
-
     if live == (file is not None):
         raise typer.BadParameter(_("Give either a FILE or --live."))
-    now = utc_now()
-
-    def build(ws: Workspace) -> list[SourceFile]:
-        reader = hubspot.HubSpotReader(
-            ws.stage_model,
-            now,
-            ws.default_currency,
-            load_stage_table(stages) if stages else hubspot.DEFAULT_STAGES,
-            check_date_format(date_format),
-            timezone,
-        )
-        first, rated = _rates(ws, rates, date_format)
-        if file is not None:
-            return first + hubspot.hubspot_files(file, reader, rated=rated)
-        from sqo.io.connectors.hubspot_api import hubspot_live_files
-
-        return first + hubspot_live_files(reader, token)
-
-    _run(ctx, "hubspot", build, dry_run, skip_invalid)
+    request = HubSpotImport(
+        file=file,
+        stages=stages,
+        date_format=date_format,
+        timezone=timezone,
+        live=live,
+        token=token,
+        rates=rates,
+    )
+    _run(ctx, request, dry_run, skip_invalid)
 
 
 app.command("export")(restore_command)

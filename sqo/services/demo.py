@@ -20,7 +20,6 @@ from sqo.i18n import _
 from sqo.services import promotion
 from sqo.services.workspace import Workspace, init_workspace, open_workspace
 from sqo.store import tables as t
-from sqo.store.bulk import BulkWriter
 from sqo.store.database import resolve_url, sqlite_path
 from sqo.store.repositories.base import record_values
 from sqo.store.unit_of_work import UnitOfWork
@@ -132,7 +131,7 @@ def _build(db: str | None, actor: Actor, *, seed: int, today: date, clock: datet
     out = sim.out
 
     with ws.unit_of_work() as uow:
-        writer = BulkWriter(uow.connection)
+        writer = uow.bulk
         writer.add_many(
             t.teams, (record_values(x, exclude=()) | {"manager_id": None} for x in org.teams)
         )

@@ -1,9 +1,9 @@
 """Use case: export everything in the workspace, history included, to a folder.
 
 One file per table (see :mod:`sqo.io.export` for the value encoding) and ``manifest.json``. The
-tables are read in one transaction (a consistent snapshot) and streamed in batches. The export is
-written into a temporary folder next to the target and renamed into place at the end, so a
-failed or interrupted export never leaves a half-written folder behind.
+tables are read in one transaction (one consistent state of the workspace) and streamed in
+batches. The export is written into a temporary folder next to the target and renamed into
+place at the end, so a failed or interrupted export never leaves a half-written folder behind.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from sqo.io.export import FORMAT_VERSION, FORMATS, MANIFEST, Format, TableWriter
 from sqo.services.workspace import Workspace
 from sqo.store import migrate
 from sqo.store import tables as t
-from sqo.store.transactions import begin_snapshot
+from sqo.store.transactions import begin_consistent_read
 
 BATCH = 10_000
 
@@ -54,6 +54,15 @@ class ExportNotWritten(InvalidValue):
             ),
             field="folder",
         )
+
+
+def export_format(name: str) -> Format:
+    """The file format called ``name`` (csv or parquet), or a refusal naming them."""
+    if name not in FORMATS:
+        raise InvalidValue(
+            _("Unknown export format {fmt!r}; use csv or parquet.", fmt=name), field="format"
+        )
+    return "csv" if name == "csv" else "parquet"
 
 
 def sqo_version() -> str:
@@ -121,10 +130,7 @@ def export_workspace(
 ) -> ExportReport:
     """Write every table of the workspace into ``folder``. Refuses a non-empty folder unless
     ``force`` (then its contents are replaced, only once the new export is complete)."""
-    if fmt not in FORMATS:
-        raise InvalidValue(
-            _("Unknown export format {fmt!r}; use csv or parquet.", fmt=fmt), field="format"
-        )
+    fmt = export_format(fmt)
     folder = folder.expanduser().absolute()
     _check_target(folder, force)
     at = now or utc_now()
@@ -136,7 +142,7 @@ def export_workspace(
         raise ExportNotWritten(folder, exc) from exc
     try:
         rows: dict[str, int] = {}
-        with ws.engine.connect() as connection, begin_snapshot(connection):
+        with ws.engine.connect() as connection, begin_consistent_read(connection):
             for table in t.metadata.sorted_tables:
                 writer = TableWriter(temp, table, fmt)
                 try:

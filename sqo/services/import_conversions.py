@@ -18,7 +18,8 @@ from sqlalchemy import Connection, select
 
 from sqo.domain.history import RecordType, diff, encode
 from sqo.store import tables as t
-from sqo.store.bulk import BulkWriter, chunks, update_many
+from sqo.store.bulk import BulkWriter
+from sqo.store.bulk_lookups import chunks, update_many
 
 Conversion = tuple[int, int, datetime]  # lead id, opportunity id, the deal's creation
 

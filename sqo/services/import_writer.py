@@ -1,14 +1,14 @@
-"""Writing imported records: match by external id, create or update in batches, resolve
-references (creating placeholders where the source allows), and keep history for leads and
-opportunities with the times the source reveals.
+"""Writing imported records: match by external id, create or update in batches, and keep
+history for leads and opportunities with the times the source reveals. References between
+records (and placeholders for what the source names but does not export) are resolved by
+:mod:`sqo.services.import_references`.
 
-Used by :mod:`sqo.services.imports`, which owns the transaction.
+Used by :mod:`sqo.services.imports`, which owns the transaction (its unit of work).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import fields, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -18,140 +18,27 @@ from sqlalchemy import Connection, Table, func, select
 from sqo.domain.history import RecordType, snapshot
 from sqo.domain.records import Lead, Opportunity
 from sqo.domain.values import Complexity, Segment
-from sqo.i18n import _
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Ref, Rejected
 from sqo.io.timeline import TIMED_FIELDS, creation_rows, quick_snapshot, timeline
 from sqo.services.import_checks import text_refusal
 from sqo.services.import_conversions import Conversion, convert_leads
+from sqo.services.import_references import (
+    TABLES,
+    UNIQUE_NAMES,
+    Counts,
+    Resolver,
+    missing_reference,
+    resolve_references,
+)
 from sqo.store import tables as t
-from sqo.store.bulk import BulkWriter, chunks, rows_by_external_id, update_many
+from sqo.store.bulk import BulkWriter
+from sqo.store.bulk_lookups import chunks, rows_by_external_id, update_many
 from sqo.store.repositories.base import record_values, to_record
 
-TABLES: dict[Kind, Table] = {
-    Kind.TEAM: t.teams,
-    Kind.REP: t.reps,
-    Kind.ACCOUNT: t.accounts,
-    Kind.CONTACT: t.contacts,
-    Kind.CAMPAIGN: t.campaigns,
-    Kind.EXCHANGE_RATE: t.exchange_rates,
-    Kind.LEAD: t.leads,
-    Kind.OPPORTUNITY: t.opportunities,
-    Kind.CONTACT_ROLE: t.opportunity_contacts,
-    Kind.CAMPAIGN_MEMBER: t.campaign_members,
-    Kind.ACTIVITY: t.activities,
-}
-UNIQUE_NAMES = (Kind.REP, Kind.TEAM)
-CACHE_LIMIT = 200_000
 DEFER_INDEXES_FROM = 1000  # records in one batch, all new
 # New leads and opportunities take the direct path (timeline.creation_rows); the general
 # timeline() + diff() path is the reference, and tests turn this off to compare the two.
 FAST_NEW_RECORDS = True
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    placeholders: int = 0
-    history_rows: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
-
-
-class Resolver:
-    """External ids to ids, with a bounded cache and batched lookups."""
-
-    def __init__(self, connection: Connection, writer: BulkWriter, counts: Counts) -> None:
-        self.connection = connection
-        self.writer = writer
-        self.counts = counts
-        self.cache: dict[Kind, dict[str, int]] = {}
-
-    def remember(self, kind: Kind, key: str, record_id: int) -> None:
-        cache = self.cache.setdefault(kind, {})
-        if len(cache) > CACHE_LIMIT:
-            cache.clear()
-        cache[key] = record_id
-
-    def prefetch(self, refs: Sequence[Ref]) -> None:
-        wanted: dict[Kind, set[str]] = {}
-        for ref in refs:
-            if ref.key not in self.cache.get(ref.kind, {}):
-                wanted.setdefault(ref.kind, set()).add(ref.key)
-        for kind, keys in wanted.items():
-            table = TABLES[kind]
-            for part in chunks(sorted(keys)):
-                rows = self.connection.execute(
-                    select(table.c.external_id, table.c.id).where(table.c.external_id.in_(part))
-                )
-                for key, record_id in rows:
-                    self.remember(kind, key, record_id)
-
-    def get(self, ref: Ref) -> int | None:
-        found = self.cache.get(ref.kind, {}).get(ref.key)
-        if found is not None or ref.placeholder is None:
-            return found
-        return self._placeholder(ref)
-
-    def _placeholder(self, ref: Ref) -> int:
-        table = TABLES[ref.kind]
-        name = ref.placeholder or ref.key
-        if ref.kind in UNIQUE_NAMES:
-            self.writer.flush()
-            existing = self.connection.execute(
-                select(table.c.id).where(func.lower(table.c.name) == name.lower())
-            ).scalar_one_or_none()
-            if existing is not None:
-                self.remember(ref.kind, ref.key, existing)
-                return int(existing)
-        record_id = self.writer.new_id(table)
-        values: dict[str, Any] = {"id": record_id, "name": name, "external_id": ref.key}
-        values.update(dict(ref.extra))
-        if ref.kind is Kind.ACCOUNT:
-            values.setdefault("attributes", {})
-        if ref.kind is Kind.REP:
-            values.setdefault("role", "rep")
-            values.setdefault("active", True)
-        self.writer.add(table, values)
-        self.counts.placeholders += 1
-        self.remember(ref.kind, ref.key, record_id)
-        return record_id
-
-
-def _missing(item: Incoming | IncomingStaged, name: str, ref: Ref) -> Rejected:
-    if item.kind is Kind.OPPORTUNITY and ref.kind is Kind.LEAD:
-        return Rejected(
-            item.row,
-            _(
-                "row {row}: the deal's lead {key!r} is not in the workspace; import the lead "
-                "file first, or leave the lead empty for a deal that came from no lead.",
-                row=item.row,
-                key=ref.key,
-            ),
-            item.raw,
-        )
-    return Rejected(
-        item.row,
-        _(
-            "row {row}: {field} {key!r} is not in this import nor in the workspace.",
-            row=item.row,
-            field=name,
-            key=ref.key,
-        ),
-        item.raw,
-    )
-
-
-def _resolve(
-    resolver: Resolver, item: Incoming | IncomingStaged
-) -> dict[str, int | None] | Rejected:
-    resolved: dict[str, int | None] = {}
-    for name, ref in item.refs.items():
-        record_id = resolver.get(ref)
-        if record_id is None and ref.required:
-            return _missing(item, name, ref)
-        resolved[name] = record_id
-    return resolved
 
 
 def write_plain(
@@ -176,7 +63,7 @@ def write_plain(
         values = dict(item.values)
         own = {n: r for n, r in item.refs.items() if r.kind is kind}
         other = replace(item, refs={n: r for n, r in item.refs.items() if r.kind is not kind})
-        resolved = _resolve(resolver, other)
+        resolved = resolve_references(resolver, other)
         if isinstance(resolved, Rejected):
             counts.rejected.append(resolved)
             continue
@@ -288,7 +175,7 @@ def finish_deferred(
     for kind, record_id, name, ref, item in deferred:
         target = resolver.get(ref)
         if target is None:
-            counts.rejected.append(_missing(item, name, ref))
+            counts.rejected.append(missing_reference(item, name, ref))
             continue
         updates.append((kind, {"id": record_id, name: target}))
     writer.flush()
@@ -354,7 +241,7 @@ def write_staged(
     updates: list[dict[str, Any]] = []
     conversions: list[Conversion] = []
     for item in items:
-        resolved = _resolve(resolver, item)
+        resolved = resolve_references(resolver, item)
         if isinstance(resolved, Rejected):
             counts.rejected.append(resolved)
             continue

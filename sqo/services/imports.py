@@ -10,15 +10,12 @@ write history with the times the source reveals, with an actor such as ``import:
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
 from sqo.domain.actor import Actor
@@ -26,20 +23,13 @@ from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import ImportFailed, SqoError
 from sqo.domain.values import utc_now
 from sqo.i18n import _
-from sqo.io.formula_guard import guard_cell
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Rejected, SourceFile
 from sqo.services.corporate_currency import set_corporate_currency
-from sqo.services.import_writer import (
-    Counts,
-    Resolver,
-    finish_deferred,
-    write_plain,
-    write_staged,
-)
+from sqo.services.import_references import Counts, Resolver
+from sqo.services.import_rejected import RejectedCsv, RejectedNotWritten
+from sqo.services.import_writer import finish_deferred, write_plain, write_staged
 from sqo.services.workspace import Workspace
-from sqo.store.bulk import BulkWriter
-from sqo.store.repositories import AuditRepository
-from sqo.store.transactions import begin_write
+from sqo.store.unit_of_work import UnitOfWork
 
 CHUNK = 2000
 MAX_ERRORS_KEPT = 500
@@ -89,67 +79,8 @@ class ImportReport:
         return sum(int(getattr(f, attribute)) for f in self.files)
 
 
-class RejectedNotWritten(SqoError):
-    """The rejected-rows file cannot be written (a full disk, a read-only folder)."""
-
-    def __init__(self, path: Path, problem: OSError) -> None:
-        super().__init__(
-            _(
-                "the rejected rows cannot be written to {path} ({problem}); nothing from this "
-                "file was imported. Free some space or make the folder writable, or import "
-                "without --skip-invalid.",
-                path=str(path),
-                problem=problem.strerror or problem,
-            )
-        )
-
-
-class _RejectedCsv:
-    """Rejected rows with their reason, streamed to ``<input>.rejected.csv``. A failed write
-    removes the file and raises :class:`RejectedNotWritten`: no half-written file is left."""
-
-    def __init__(self, source: Path, columns: list[str]) -> None:
-        self.path = source.with_name(source.stem + ".rejected.csv")
-        self.columns = columns
-        self.handle: Any = None
-        self.discarded = False
-        with self._faults():
-            self.handle = self.path.open("w", encoding="utf-8", newline="")
-            self.writer = csv.writer(self.handle)
-            self.writer.writerow([guard_cell(c) for c in ["row", "reason", *columns]])
-
-    def write(self, rejected: Rejected) -> None:
-        cells = [rejected.message, *(rejected.raw.get(c, "") for c in self.columns)]
-        with self._faults():
-            # Opened in a spreadsheet: a cell such as =HYPERLINK(...) is shown, never run.
-            self.writer.writerow([rejected.row, *(guard_cell(c) if c else c for c in cells)])
-
-    def close(self) -> None:
-        with self._faults():
-            if self.handle is not None:
-                self.handle.close()
-
-    def discard(self) -> None:
-        self.discarded = True
-        # Its buffer is what could not be written; a folder that refuses the removal too keeps
-        # the part written, which the refusal's sentence names.
-        with suppress(OSError):
-            if self.handle is not None:
-                self.handle.close()
-        with suppress(OSError):
-            self.path.unlink(missing_ok=True)
-
-    @contextmanager
-    def _faults(self) -> Iterator[None]:
-        try:
-            yield
-        except OSError as exc:
-            self.discard()
-            raise RejectedNotWritten(self.path, exc) from exc
-
-
 def _import_file(
-    connection: Connection,
+    uow: UnitOfWork,
     source: SourceFile,
     report: FileReport,
     *,
@@ -158,9 +89,10 @@ def _import_file(
     keep_rejected: Callable[[Rejected], None],
     progress: Progress | None,
 ) -> None:
+    connection = uow.connection
     if source.corporate_currency:
         set_corporate_currency(connection, source.corporate_currency)
-    writer = BulkWriter(connection)
+    writer = uow.bulk
     counts = Counts()
     resolver = Resolver(connection, writer, counts)
     deferred: list[tuple[Kind, int, str, object, Incoming]] = []
@@ -265,18 +197,22 @@ def run_import(
     history_actor = f"import:{source}"
     report = ImportReport(source=source, dry_run=dry_run, all_or_nothing=all_or_nothing)
     pending = iter(files)
-    with ws.engine.connect() as connection:
-        whole = begin_write(connection) if dry_run or all_or_nothing else None
-        carried = None  # the open transaction of files written with the next one
-        sharing: list[FileReport] = []  # those files' reports
+    whole = dry_run or all_or_nothing  # one transaction for every file
+    with ws.unit_of_work() as uow:
+        if whole:
+            uow.lock_for_import()
+        else:
+            uow.rollback()  # each file opens its own transaction, the lock taken first
+        sharing: list[FileReport] = []  # files in the open transaction, written with the next
         try:
             for source_file in pending:
                 file_report = FileReport(source_file.name, source_file.kind)
                 report.files.append(file_report)
-                transaction = None if whole is not None else carried or begin_write(connection)
-                carried = None
+                if not uow.in_transaction:
+                    uow.begin()
+                    uow.lock_for_import()
                 refusal = _import_one(
-                    connection,
+                    uow,
                     source_file,
                     file_report,
                     actor=history_actor,
@@ -287,8 +223,8 @@ def run_import(
                 if refusal is None and file_report.rejected and not skip_invalid:
                     refusal = _rows_refused(file_report)
                 if refusal is not None:
-                    if transaction is not None:
-                        transaction.rollback()
+                    if not whole:
+                        uow.rollback()
                         _undone(sharing)
                     _stop(report, file_report, refusal, pending)
                     if dry_run:
@@ -297,7 +233,7 @@ def run_import(
                 if dry_run:
                     file_report.status = "dry-run"
                     continue
-                AuditRepository(connection).add(
+                uow.audit.add(
                     audit_entry(
                         AuditAction.FILE_IMPORTED,
                         actor,
@@ -309,32 +245,24 @@ def run_import(
                         rejected=file_report.rejected,
                     )
                 )
-                if transaction is not None:
+                if not whole:
                     if source_file.with_next:
-                        carried = transaction
                         sharing.append(file_report)
                         continue
-                    transaction.commit()
+                    uow.commit()
                     sharing.clear()
-            if carried is not None:
-                carried.commit()
-            if whole is not None and not dry_run:
-                whole.commit()
+            if uow.in_transaction and not dry_run:
+                uow.commit()  # the whole import's, or the last files' written with a next one
         except OperationalError as exc:  # a full disk, say, while writing or committing a file
-            committed = (
-                [] if whole is not None else [f for f in report.files[:-1] if f not in sharing]
-            )
+            committed = [] if whole else [f for f in report.files[:-1] if f not in sharing]
             if not committed:
                 raise  # nothing was written: the interface says so
             _database_refused(report, report.files[-1], sharing, exc, pending)
-        finally:
-            if whole is not None and whole.is_active:
-                whole.rollback()
     return report
 
 
 def _import_one(
-    connection: Connection,
+    uow: UnitOfWork,
     source_file: SourceFile,
     file_report: FileReport,
     *,
@@ -344,19 +272,19 @@ def _import_one(
     progress: Progress | None,
 ) -> str | None:
     """Import one file into the open transaction; the refusal's message, or None."""
-    rejected_csv: _RejectedCsv | None = None
+    rejected_csv: RejectedCsv | None = None
 
     def keep(rejected: Rejected) -> None:
         nonlocal rejected_csv
         if keep_rejected and source_file.path:
             if rejected_csv is None:
-                rejected_csv = _RejectedCsv(Path(source_file.path), source_file.columns)
+                rejected_csv = RejectedCsv(Path(source_file.path), source_file.columns)
             rejected_csv.write(rejected)
 
     refusal: str | None = None
     try:
         _import_file(
-            connection,
+            uow,
             source_file,
             file_report,
             actor=actor,
@@ -445,11 +373,11 @@ def _rows_refused(failed: FileReport) -> str:
 
 def known_keys(ws: Workspace) -> Callable[[Kind, list[str]], set[str]]:
     """Which of these external ids the workspace already holds (for history-only imports)."""
-    from sqo.services.import_writer import TABLES
-    from sqo.store.bulk import ids_by_external_id
+    from sqo.services.import_references import TABLES
+    from sqo.store.bulk_lookups import ids_by_external_id
 
     def known(kind: Kind, keys: list[str]) -> set[str]:
-        with ws.engine.connect() as connection:
-            return set(ids_by_external_id(connection, TABLES[kind], keys))
+        with ws.unit_of_work() as uow:
+            return set(ids_by_external_id(uow.connection, TABLES[kind], keys))
 
     return known

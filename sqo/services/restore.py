@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from sqo.domain.actor import Actor
-from sqo.domain.errors import InvalidValue, WorkspaceError
+from sqo.domain.errors import InvalidValue, SqoError, WorkspaceError
 from sqo.domain.history import RecordType
 from sqo.i18n import _
 from sqo.io.export import (
@@ -31,10 +31,11 @@ from sqo.io.export import (
     Format,
     read_batches,
 )
-from sqo.services.workspace import Workspace
+from sqo.services.workspace import Workspace, init_workspace, open_workspace
 from sqo.store import migrate
 from sqo.store import tables as t
 from sqo.store.consistency import disagreements
+from sqo.store.database import resolve_url, sqlite_path
 
 BATCH = 10_000
 # Replaced by the export's own rows: a new workspace holds its settings and its creation entry.
@@ -236,7 +237,8 @@ def restore_export(ws: Workspace, actor: Actor, folder: Path) -> RestoreReport:
     manifest = read_manifest(folder)
     fmt: Format = manifest["file_format"]
     rows: dict[str, int] = {}
-    with ws.engine.connect() as connection, connection.begin():
+    with ws.unit_of_work() as uow:
+        connection = uow.connection
         held = _holdings(connection)
         if held:
             raise WorkspaceError(
@@ -266,4 +268,30 @@ def restore_export(ws: Workspace, actor: Actor, folder: Path) -> RestoreReport:
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                         f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
                     )
+        uow.commit()
     return RestoreReport(folder=folder, rows=rows)
+
+
+def restore_into(db: str | None, actor: Actor, folder: Path) -> RestoreReport:
+    """Restore the export in ``folder`` into the workspace ``db``: an empty workspace, or a
+    SQLite file not created yet (created here). A failed restore into a file it created leaves
+    no file behind."""
+    created: Path | None = None
+    try:
+        ws = open_workspace(db)
+    except WorkspaceError:
+        path = sqlite_path(resolve_url(db))
+        if path is None or path.exists():
+            raise
+        ws = init_workspace(db, actor)
+        created = path
+    try:
+        return restore_export(ws, actor, folder)
+    except SqoError:
+        if created is not None:
+            ws.close()  # the last connection: SQLite folds its WAL in before the files go
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{created}{suffix}").unlink(missing_ok=True)
+        raise
+    finally:
+        ws.close()

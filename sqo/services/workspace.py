@@ -18,21 +18,25 @@ from sqo.i18n import _
 from sqo.store import migrate
 from sqo.store.database import make_engine, resolve_url, sqlite_path
 from sqo.store.indexes import rebuild_missing_indexes
-from sqo.store.unit_of_work import UnitOfWork
+from sqo.store.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass
 class Workspace:
-    """An open workspace: its engine and its configuration, read once when opened."""
+    """An open workspace: its engine and its configuration, read once when opened.
+
+    Services open their transactions with :meth:`unit_of_work`; ``uow_factory`` lets a caller
+    (a test) choose the unit of work they get."""
 
     url: str
     engine: Engine
     stage_model: StageModel
     default_currency: str
     settings: dict[str, Any] = field(default_factory=dict)
+    uow_factory: UnitOfWorkFactory = UnitOfWork
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.engine)
+        return self.uow_factory(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Index, Table, bindparam, func, insert, select
+from sqlalchemy import Connection, Index, Table, func, insert, select
 
 from sqo.domain.history import Change
 from sqo.store import tables as t
 from sqo.store.bulk_columns import computed_defaults, same_columns
+from sqo.store.bulk_ids import IdAllocator
 from sqo.store.bulk_values import Stamp, quicker
 from sqo.store.transactions import lock_for_import
 
@@ -34,8 +35,6 @@ HISTORY_INSERT = (
     f"VALUES ({', '.join('?' for _c in HISTORY_COLUMNS)})"
 )
 HISTORY_BATCH = 50_000
-# Ids taken from a PostgreSQL sequence at a time.
-ID_BLOCK = 1000
 # History indexes are deferred (see BulkWriter.defer_history_indexes) below this many rows.
 DEFER_BELOW = 100_000
 # Per connection, for the writing transaction only: ~256 MB of page cache. Temporary data (the
@@ -49,44 +48,6 @@ INDEX_BUILD_PRAGMAS = {"threads": 2, "cache_size": -32_768}
 
 def _as_it_is(value: Any) -> Any:
     return value
-
-
-class IdAllocator:
-    """Ids the database hands out, so that writers beside the import never collide with it.
-
-    PostgreSQL: blocks of the table's own sequence (``nextval`` is never handed out twice, even
-    to transactions that run at once). SQLite: above the table's current maximum, which is what
-    its rowid would give; the writer holds the write lock from the start of its transaction
-    (see :mod:`sqo.store.transactions`), so nobody else can insert meanwhile."""
-
-    def __init__(self, connection: Connection, table: Table) -> None:
-        self.table = table
-        self.connection = connection
-        self._sequence = connection.dialect.name == "postgresql"
-        self._block: list[int] = []
-        self.next_id = 0
-        if not self._sequence:
-            current = connection.execute(select(func.max(table.c.id))).scalar_one_or_none()
-            self.next_id = int(current or 0) + 1
-        self.used = False
-
-    def take(self) -> int:
-        self.used = True
-        if self._sequence:
-            if not self._block:
-                self._block = self._next_block()
-            return self._block.pop()
-        value = self.next_id
-        self.next_id += 1
-        return value
-
-    def _next_block(self) -> list[int]:
-        rows = self.connection.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence(%(table)s, 'id')) "
-            "FROM generate_series(1, %(count)s)",
-            {"table": self.table.name, "count": ID_BLOCK},
-        )
-        return sorted((int(value) for (value,) in rows), reverse=True)  # popped smallest first
 
 
 class BulkWriter:
@@ -112,6 +73,7 @@ class BulkWriter:
         self._deferred_indexes: list[Index] = []
         self._deferred_other: list[Index] = []
         self._deferred_tables: set[str] = set()
+        self.finished = False  # see finish(): a unit of work then hands out a new writer
         if self._sqlite:
             # The write lock before the first read (ids, indexes present), and the DDL of
             # deferred indexes inside the transaction: a rollback or a kill keeps them.
@@ -357,53 +319,9 @@ class BulkWriter:
 
     def finish(self) -> None:
         """Flush everything and build the deferred indexes again."""
+        self.finished = True
         self.flush()
         self._restore_other_indexes()
         self.restore_history_indexes()
         if self._saved_pragmas:
             self._untune_sqlite()
-
-
-def chunks(values: list[Any], size: int = 900) -> Iterable[list[Any]]:
-    """Slices small enough for an ``IN (...)`` list on every engine."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def ids_by_external_id(connection: Connection, table: Table, keys: Iterable[str]) -> dict[str, int]:
-    """``{external_id: id}`` for the keys that exist, in a few ``IN`` queries."""
-    found: dict[str, int] = {}
-    for part in chunks(sorted(set(keys))):
-        rows = connection.execute(
-            select(table.c.external_id, table.c.id).where(table.c.external_id.in_(part))
-        )
-        found.update({key: record_id for key, record_id in rows})
-    return found
-
-
-def rows_by_external_id(
-    connection: Connection, table: Table, keys: Iterable[str]
-) -> dict[str, dict[str, Any]]:
-    """The whole rows for the keys that exist."""
-    found: dict[str, dict[str, Any]] = {}
-    for part in chunks(sorted(set(keys))):
-        rows = connection.execute(select(table).where(table.c.external_id.in_(part))).mappings()
-        found.update({row["external_id"]: dict(row) for row in rows})
-    return found
-
-
-def update_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Update rows by id; each row holds ``id`` and the columns to set (same columns per call)."""
-    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        by_columns.setdefault(tuple(sorted(k for k in row if k != "id")), []).append(row)
-    for columns, group in by_columns.items():
-        statement = (
-            table.update()
-            .where(table.c.id == bindparam("_id"))
-            .values({c: bindparam(f"_v_{c}") for c in columns})
-        )
-        connection.execute(
-            statement,
-            [{"_id": r["id"], **{f"_v_{c}": r[c] for c in columns}} for r in group],
-        )

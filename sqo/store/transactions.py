@@ -4,7 +4,8 @@ pysqlite sends ``BEGIN`` only before the first INSERT/UPDATE/DELETE of a transac
 before it run one by one in autocommit (each sees its own state of the file) and a DDL statement
 before it (``DROP INDEX``) commits by itself. Two kinds of transaction fix that explicitly:
 
-- a *snapshot* (exports): every read sees one state of the workspace, whoever writes meanwhile;
+- a *consistent read* (exports): every read sees one state of the workspace, whoever writes
+  meanwhile;
 - a *write* (imports): the write lock is taken before the first read, so what the writer reads
   (ids, existing records) cannot change under it, and its DDL rolls back with it.
 
@@ -53,13 +54,13 @@ def busy_error() -> WorkspaceError:
     )
 
 
-def begin_snapshot(connection: Connection) -> Transaction:
+def begin_consistent_read(connection: Connection) -> Transaction:
     """A read-only transaction in which every query sees the same committed state."""
     if connection.dialect.name == "postgresql":
         connection.execution_options(isolation_level="REPEATABLE READ")
     transaction = connection.begin()
     if connection.dialect.name == "sqlite":
-        # A deferred BEGIN: the snapshot starts at the first read and holds no lock.
+        # A deferred BEGIN: the consistent state is the one of the first read; it holds no lock.
         connection.exec_driver_sql("BEGIN")
     return transaction
 
@@ -77,7 +78,8 @@ def begin_write(connection: Connection, *, wait: int = IMPORT_WAIT) -> Transacti
 
 
 def lock_for_import(connection: Connection, *, wait: int = IMPORT_WAIT) -> None:
-    """Take the import's lock inside the open transaction (see :func:`begin_write`)."""
+    """Take the import's lock inside the open transaction (see :func:`begin_write`; services
+    take it through ``UnitOfWork.lock_for_import``)."""
     if connection.dialect.name == "sqlite":
         driver = _driver(connection)
         if driver.in_transaction:  # type: ignore[attr-defined]
