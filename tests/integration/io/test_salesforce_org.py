@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
-from sqo.cli import output as cli_output
 from sqo.cli.app import app
 from sqo.store import tables as t
 from tests.salesforce_org import (
@@ -62,12 +61,10 @@ def in_euros(amount_cents: int, code: str, day: date) -> int:
 
 
 @pytest.fixture(autouse=True)
-def wide_tables():
-    """Tables as a wide terminal shows them, so a row can be read whole."""
-    before = cli_output.console.width
-    cli_output.console.width = 200
-    yield
-    cli_output.console.width = before
+def wide_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables as a wide terminal shows them, so a row can be read whole. Through COLUMNS, which
+    the console reads on each print: setting its width would fix it for every later test."""
+    monkeypatch.setenv("COLUMNS", "200")
 
 
 @pytest.fixture
