@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from sqo.cli import output
-from sqo.cli.context import SqoGroup, as_of_option, given, state
+from sqo.cli.context import SqoGroup, given, state
 from sqo.cli.opportunities import JsonOption, VersionOption, shown_of
 from sqo.i18n import _
-from sqo.services import directory, leads
+from sqo.services import leads, record_views
+from sqo.services.periods import as_of_moment
 
 app = typer.Typer(
     cls=SqoGroup, no_args_is_help=True, help="Create, list, qualify and convert leads."
@@ -134,15 +135,16 @@ def convert_command(
 ) -> None:
     """Convert a sales-qualified lead into an opportunity, keeping the link."""
     st = state(ctx)
-    lead, opp = leads.convert_lead(
+    converted = record_views.convert_lead(
         st.workspace(),
         st.actor(),
         lead_id,
         opportunity_name=name,
         **given(amount=amount, close_date=close_date, account=account),
     )
+    lead, opp = converted.lead, converted.opportunity
     if as_json:
-        output.print_json({"lead": lead, "opportunity": opp})
+        output.print_json(converted.to_dict())
     else:
         output.console.print(
             _(
@@ -175,32 +177,23 @@ def list_(
 ) -> None:
     """List leads."""
     st = state(ctx)
-    page, left_out = leads.lead_page(
+    listing = record_views.lead_listing(
         st.workspace(),
         st.actor(),
         stage=stage,
         owner=owner,
-        as_of=as_of_option(as_of),
+        as_of=as_of_moment(as_of),
         limit=limit,
         converted=converted,
     )
-    found = page.items
     if as_json:
-        output.print_json(
-            {
-                "leads": found,
-                "total": page.total,
-                "shown": len(found),
-                "limit": page.limit,
-                "converted_left_out": left_out,
-            }
-        )
+        output.print_json(listing.to_dict())
         return
-    reps, _accounts = directory.display_names(
-        st.workspace(),
-        st.actor(),
-        rep_ids={x.owner_id for x in found if x.owner_id},
-        account_ids=set(),
+    page, found, reps, left_out = (
+        listing.page,
+        listing.page.items,
+        listing.rep_names,
+        listing.converted_left_out,
     )
     output.table(
         _("Leads"),
@@ -245,7 +238,7 @@ def show(
 ) -> None:
     """Show one lead."""
     st = state(ctx)
-    lead = leads.get_lead(st.workspace(), st.actor(), lead_id, as_of=as_of_option(as_of))
+    lead = leads.get_lead(st.workspace(), st.actor(), lead_id, as_of=as_of_moment(as_of))
     if as_json:
         output.print_json(lead)
         return
