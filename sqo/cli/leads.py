@@ -22,8 +22,8 @@ app = typer.Typer(
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The person's name.")],
-    company: Annotated[str | None, typer.Option()] = None,
-    email: Annotated[str | None, typer.Option()] = None,
+    company: Annotated[str | None, typer.Option(help="The company they work for.")] = None,
+    email: Annotated[str | None, typer.Option(help="Their e-mail address.")] = None,
     owner: Annotated[str | None, typer.Option(help="Rep name, email or id.")] = None,
     stage: Annotated[
         str | None, typer.Option(help="Lead, MQL, SAL or SQL (default: Lead).")
@@ -61,14 +61,14 @@ def add(
 def update(
     ctx: typer.Context,
     lead_id: Annotated[int, typer.Argument(metavar="LEAD", help="Lead id.")],
-    name: Annotated[str | None, typer.Option()] = None,
-    company: Annotated[str | None, typer.Option()] = None,
-    email: Annotated[str | None, typer.Option()] = None,
-    owner: Annotated[str | None, typer.Option()] = None,
-    source: Annotated[str | None, typer.Option()] = None,
-    campaign: Annotated[str | None, typer.Option()] = None,
-    segment: Annotated[str | None, typer.Option()] = None,
-    account: Annotated[str | None, typer.Option()] = None,
+    name: Annotated[str | None, typer.Option(help="The person's name.")] = None,
+    company: Annotated[str | None, typer.Option(help="The company they work for.")] = None,
+    email: Annotated[str | None, typer.Option(help="Their e-mail address.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Rep name, email or id.")] = None,
+    source: Annotated[str | None, typer.Option(help="e.g. Webinar, Referral, Outbound.")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Campaign name or id.")] = None,
+    segment: Annotated[str | None, typer.Option(help="SMB, mid-market or enterprise.")] = None,
+    account: Annotated[str | None, typer.Option(help="Account name or id.")] = None,
     if_version: VersionOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -128,7 +128,7 @@ def convert_command(
     name: Annotated[
         str | None, typer.Option(help="Opportunity name (default: the company).")
     ] = None,
-    amount: Annotated[str | None, typer.Option()] = None,
+    amount: Annotated[str | None, typer.Option(help="Deal value, e.g. 25000.")] = None,
     close_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
     account: Annotated[str | None, typer.Option(help="Account name or id.")] = None,
     as_json: JsonOption = False,
@@ -162,8 +162,8 @@ app.command("convert")(convert_command)
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    stage: Annotated[str | None, typer.Option()] = None,
-    owner: Annotated[str | None, typer.Option()] = None,
+    stage: Annotated[str | None, typer.Option(help="Only this stage.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only this rep's.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="As things stood then.")] = None,
     limit: Annotated[int, typer.Option(min=0, help="At most this many.")] = 200,
     converted: Annotated[

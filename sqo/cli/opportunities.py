@@ -88,13 +88,13 @@ def add(
 def update(
     ctx: typer.Context,
     opportunity_id: Annotated[int, typer.Argument(metavar="OPP", help="Opportunity id.")],
-    name: Annotated[str | None, typer.Option()] = None,
+    name: Annotated[str | None, typer.Option(help="A new name for the deal.")] = None,
     account: Annotated[str | None, typer.Option(help="Account name or id.")] = None,
     owner: Annotated[str | None, typer.Option(help="Rep name, email or id.")] = None,
-    amount: Annotated[str | None, typer.Option()] = None,
-    currency: Annotated[str | None, typer.Option()] = None,
+    amount: Annotated[str | None, typer.Option(help="Deal value, e.g. 25000.")] = None,
+    currency: Annotated[str | None, typer.Option(help="ISO code, e.g. EUR.")] = None,
     close_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
-    next_step: Annotated[str | None, typer.Option()] = None,
+    next_step: Annotated[str | None, typer.Option(help="The agreed next step.")] = None,
     next_step_due: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
     forecast_category: Annotated[
         str | None, typer.Option(help="Pipeline, Best Case, Commit, Closed or Omitted.")
@@ -102,9 +102,9 @@ def update(
     probability: Annotated[str | None, typer.Option(help="Percent, e.g. 40.")] = None,
     complexity: Annotated[str | None, typer.Option(help="standard or complex.")] = None,
     competitors: Annotated[str | None, typer.Option(help="Comma-separated.")] = None,
-    loss_reason: Annotated[str | None, typer.Option()] = None,
-    source: Annotated[str | None, typer.Option()] = None,
-    campaign: Annotated[str | None, typer.Option()] = None,
+    loss_reason: Annotated[str | None, typer.Option(help="Why the deal was lost.")] = None,
+    source: Annotated[str | None, typer.Option(help="Where the deal came from.")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Campaign name or id.")] = None,
     justify: Annotated[
         str | None,
         typer.Option(help="Why: required to change a won or lost deal's amount or close date."),

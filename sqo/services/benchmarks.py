@@ -57,13 +57,12 @@ def benchmarks_config(ws: Workspace, path: Path | None = None) -> Benchmarks:
 def save_benchmarks(ws: Workspace, actor: Actor, path: Path) -> BenchmarksInUse:
     """Make a benchmarks YAML file the workspace's benchmarks; a file that is not valid
     benchmarks is refused and nothing is stored."""
+    data = _read(path)
     try:
-        config = load_benchmarks(path)
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))  # read fine just above
+        config = parse_benchmarks(data, source=str(path))
     except ConfigurationError as exc:
-        raise ConfigurationError(
-            _("{problem}; nothing was saved.", problem=exc.message.rstrip(". "))
-        ) from exc
+        problem = " ".join(exc.message.split()).rstrip(". ")
+        raise ConfigurationError(_("{problem}; nothing was saved.", problem=problem)) from exc
     file = str(path.expanduser().resolve())
     with ws.unit_of_work() as uow:
         uow.settings.put(SETTING, data)
@@ -75,6 +74,32 @@ def save_benchmarks(ws: Workspace, actor: Actor, path: Path) -> BenchmarksInUse:
         )
         uow.commit()
     return BenchmarksInUse(config.name, file)
+
+
+def _read(path: Path) -> object:
+    """The file's YAML, or one sentence saying why it cannot be read."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigurationError(
+            _(
+                "Cannot read the benchmarks {file}: {problem}; nothing was saved.",
+                file=str(path),
+                problem=problem,
+            )
+        ) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigurationError(
+            _(
+                "The benchmarks {file} are not valid YAML ({problem}, line {line}); nothing "
+                "was saved.",
+                file=str(path),
+                problem=getattr(exc, "problem", None) or _("unreadable"),
+                line=mark.line + 1 if mark is not None else 1,
+            )
+        ) from exc
 
 
 def use_shipped_benchmarks(ws: Workspace, actor: Actor) -> BenchmarksInUse:
