@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from sqo.cli.app import app, run
 from sqo.domain.actor import Actor
+from sqo.services import benchmarks as chosen
 from sqo.services.workspace import init_workspace, open_workspace
 from tests import factories
 
@@ -116,6 +117,29 @@ def test_reset_goes_back_to_the_shipped_benchmarks(db: str, tmp_path: Path) -> N
     assert win_rate(json.loads(result.stdout)) == ("seed benchmarks", "within")
     assert win_rate(benchmarks(db)) == ("seed benchmarks", "within")
     assert [e["detail"]["file"] for e in audit(db)] == [str(mine.resolve()), None]
+
+
+def test_a_face_can_ask_which_benchmarks_are_in_use(db: str, tmp_path: Path, actor: Actor) -> None:
+    mine = tmp_path / "ours.yaml"
+    mine.write_text(OURS, encoding="utf-8")
+    ws = open_workspace(db)
+    try:
+        assert chosen.benchmarks_in_use(ws, actor).to_dict() == {
+            "benchmarks": "seed benchmarks",
+            "file": None,
+            "shipped": True,
+        }
+        chosen.save_benchmarks(ws, actor, mine)
+        in_use = chosen.benchmarks_in_use(ws, actor)
+        assert (in_use.name, in_use.file, in_use.shipped) == (
+            "Nordic targets",
+            str(mine.resolve()),
+            False,
+        )
+        chosen.use_shipped_benchmarks(ws, actor)
+        assert chosen.benchmarks_in_use(ws, actor).shipped
+    finally:
+        ws.close()
 
 
 def test_a_file_given_once_is_not_kept(db: str, tmp_path: Path) -> None:
