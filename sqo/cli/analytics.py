@@ -1,23 +1,19 @@
-"""`sqo funnel`, `sqo benchmarks`, `sqo coverage`, `sqo pipeline-change`, `sqo stages`."""
+"""`sqo funnel`, `sqo coverage`, `sqo stages`, `sqo refresh-analytics`, and what every analytics
+command shares (`sqo benchmarks` and `sqo pipeline-change` have their own modules)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from sqo.analytics.benchmarks import sample_text
-from sqo.analytics.currency import left_out_notes
 from sqo.cli import output
-from sqo.cli.context import CliState, as_of_option, state
+from sqo.cli.context import CliState, state
 from sqo.cli.opportunities import JsonOption
-from sqo.domain.values import parse_date, utc_now
 from sqo.i18n import _
 from sqo.services import analytics, analytics_source
+from sqo.services.periods import as_of_moment, day_or_none
 from sqo.services.workspace import Workspace
-from sqo.store.analytics_copy import copy_path
 
 AsOfOption = Annotated[
     str | None,
@@ -27,24 +23,11 @@ FromOption = Annotated[str | None, typer.Option("--from", help="Cohort window st
 ToOption = Annotated[str | None, typer.Option("--to", help="Cohort window end (YYYY-MM-DD).")]
 
 
-def _as_of(value: str | None) -> datetime | None:
-    moment: datetime | None = as_of_option(value)
-    return moment
-
-
-def _day(value: str | None, field: str) -> date | None:
-    return parse_date(value, field=field) if value else None
-
-
-def _days(value: float | None) -> str:
+def days(value: float | None) -> str:
     return output.number(value, 1)
 
 
-def _group(group: dict[str, Any]) -> str:
-    return " / ".join("—" if v is None else str(v) for v in group.values())
-
-
-def _workspace(st: CliState) -> Workspace:
+def analytics_workspace(st: CliState) -> Workspace:
     """The workspace, saying so first when its analytics copy is about to be built."""
     ws = st.workspace()
     if analytics_source.copy_to_build(ws):
@@ -57,7 +40,7 @@ def _workspace(st: CliState) -> Workspace:
     return ws
 
 
-def _notes(notes: list[str]) -> None:
+def print_notes(notes: list[str]) -> None:
     for note in notes:
         output.console.print(note)
 
@@ -86,35 +69,17 @@ def funnel_command(
     """Cohort conversion between funnel milestones, SQO-to-win rate and sales cycle."""
     st = state(ctx)
     report = analytics.funnel(
-        _workspace(st),
+        analytics_workspace(st),
         st.actor(),
         by=by,
-        start=_day(start, "from"),
-        end=_day(end, "to"),
+        start=day_or_none(start, "from"),
+        end=day_or_none(end, "to"),
         from_stage=from_stage,
         to_stage=to_stage,
-        as_of=_as_of(as_of),
+        as_of=as_of_moment(as_of),
     )
     if as_json:
-        output.print_json(
-            {
-                "as_of": report.as_of,
-                "group_by": list(report.keys),
-                "from": report.start,
-                "to": report.end,
-                "conversions": [
-                    c.as_json() | {"conversion_rate": c.rate, "rate_basis": "entered"}
-                    for c in report.conversions
-                ],
-                "win_rates": [
-                    {**w.group, **_without(w, "group"), "sqo_win_rate": w.rate}
-                    | {"rate_basis": "closed"}
-                    for w in report.win_rates
-                ],
-                "cycles": [{**c.group, **_without(c, "group")} for c in report.cycles],
-                "notes": report.notes,
-            }
-        )
+        output.print_json(report.to_dict())
         return
     keys = [k.capitalize() for k in report.keys]
     output.table(
@@ -141,8 +106,8 @@ def funnel_command(
                 output.number(c.open),
                 output.number(c.dropped),
                 output.percent(c.rate),
-                _days(c.median_days),
-                _days(c.p90_days),
+                days(c.median_days),
+                days(c.p90_days),
             ]
             for c in report.conversions
         ],
@@ -166,92 +131,15 @@ def funnel_command(
                 [
                     *c.group.values(),
                     c.won,
-                    _days(c.mean_days),
-                    _days(c.median_days),
-                    _days(c.p90_days),
+                    days(c.mean_days),
+                    days(c.median_days),
+                    days(c.p90_days),
                 ]
                 for c in report.cycles
             ],
             right=range(len(keys), len(keys) + 4),
         )
-    _notes(report.notes)
-
-
-def _without(record: Any, name: str) -> dict[str, Any]:
-    data = output.plain(record)
-    data.pop(name, None)
-    return dict(data)
-
-
-def benchmarks_command(
-    ctx: typer.Context,
-    start: FromOption = None,
-    end: ToOption = None,
-    benchmarks: Annotated[
-        Path | None, typer.Option("--benchmarks", help="Your own benchmarks file (YAML).")
-    ] = None,
-    as_of: AsOfOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Every funnel metric next to the benchmark for its segment."""
-    st = state(ctx)
-    report = analytics.benchmark_report(
-        _workspace(st),
-        st.actor(),
-        start=_day(start, "from"),
-        end=_day(end, "to"),
-        as_of=_as_of(as_of),
-        benchmarks_file=benchmarks,
-    )
-    if as_json:
-        output.print_json(
-            {
-                "as_of": report.as_of,
-                "benchmarks": report.benchmarks,
-                "metrics": [
-                    {**output.plain(v), "status_text": v.status.text() if v.status else None}
-                    for v in report.verdicts
-                ],
-                "notes": report.notes,
-            }
-        )
-        return
-    rows = []
-    for v in report.verdicts:
-        rows.append(
-            [
-                v.segment or _("all"),
-                _(v.label),
-                _value(v.value, v.metric),
-                "—" if v.sample is None else f"{output.number(v.sample)} {sample_text(v.metric)}",
-                f"{_value(v.low, v.metric)}–{_value(v.high, v.metric)}",
-                v.status.text() if v.status else "—",
-                v.sentence,
-            ]
-        )
-    output.table(
-        _("Benchmarks ({name})", name=report.benchmarks),
-        [
-            _("Segment"),
-            _("Metric"),
-            _("Value"),
-            _("Based on"),
-            _("Benchmark"),
-            _("Status"),
-            _("Gap"),
-        ],
-        rows,
-        right=(2, 3),
-    )
-    _notes(report.notes)
-
-
-def _value(value: float | None, metric: str) -> str:
-    if metric in ("sql_to_sqo", "sqo_win_rate"):
-        return output.percent(value)
-    if metric == "sales_cycle":
-        return _days(value)
-    return "—" if value is None else output.number(value, 2) + "x"
+    print_notes(report.notes)
 
 
 def coverage_command(
@@ -268,14 +156,14 @@ def coverage_command(
     """Pipeline coverage: open SQO amount closing in the period over the quota still to close."""
     st = state(ctx)
     report = analytics.coverage_report(
-        _workspace(st),
+        analytics_workspace(st),
         st.actor(),
-        period_start=_day(start, "from"),
-        period_end=_day(end, "to"),
-        as_of=_as_of(as_of),
+        period_start=day_or_none(start, "from"),
+        period_end=day_or_none(end, "to"),
+        as_of=as_of_moment(as_of),
     )
     if as_json:
-        output.print_json(report)
+        output.print_json(report.to_dict())
         return
     cur = report.currency
     names = {"rep": _("rep"), "team": _("team"), "company": _("company")}
@@ -310,98 +198,7 @@ def coverage_command(
         ],
         right=range(2, 8),
     )
-    _notes(report.notes)
-
-
-BAR_LABELS = {
-    "created": "+ created or newly qualified",
-    "pulled_in": "+ pulled into the period",
-    "amount_changes": "+/- amount changes",
-    "pushed_out": "- pushed out of the period",
-    "won": "- won",
-    "lost": "- lost",
-    "demoted": "- moved back below SQO",
-}
-
-
-def pipeline_change_command(
-    ctx: typer.Context,
-    start: Annotated[
-        str | None,
-        typer.Option(
-            "--from", help="First day (pipeline at its start; default: a week before --to)."
-        ),
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to", help="Last day (pipeline at its end; default: today).")
-    ] = None,
-    close_from: Annotated[
-        str | None, typer.Option("--close-from", help="Close window start.")
-    ] = None,
-    close_to: Annotated[str | None, typer.Option("--close-to", help="Close window end.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=0, help="Deals shown per bar.")] = 5,
-    as_json: JsonOption = False,
-) -> None:
-    """How the pipeline changed between two dates, bar by bar, with the deals behind each."""
-    st = state(ctx)
-    ws = _workspace(st)
-    today = utc_now().date()
-    end_day = parse_date(end, field="to") if end else today
-    change = analytics.pipeline_change_report(
-        ws,
-        st.actor(),
-        # The weekly pipeline review's question by default: what changed in the last 7 days.
-        start=parse_date(start, field="from") if start else end_day - timedelta(days=7),
-        end=end_day,
-        close_from=_day(close_from, "close-from"),
-        close_to=_day(close_to, "close-to"),
-        limit=limit,
-    )
-    if as_json:
-        output.print_json({**output.plain(change), "reconciles": change.reconciles})
-        return
-    cur = change.currency
-    rows = [
-        [
-            _("Pipeline at the start"),
-            output.number(change.start_deals),
-            output.money(change.start_cents, cur),
-            "",
-        ]
-    ]
-    for bar in change.bars:
-        deals = ", ".join(
-            f"#{d.id} {d.name} ({output.money(d.amount_cents, cur)})" for d in bar.opportunities
-        )
-        rows.append(
-            [
-                _(BAR_LABELS[bar.name]),
-                output.number(bar.deals),
-                output.money(bar.amount_cents, cur),
-                deals,
-            ]
-        )
-    rows.append(
-        [
-            _("Pipeline at the end"),
-            output.number(change.end_deals),
-            output.money(change.end_cents, cur),
-            "",
-        ]
-    )
-    output.table(
-        _(
-            "Pipeline change {start} – {end} (deals closing {lo} – {hi})",
-            start=output.day(change.start),
-            end=output.day(change.end),
-            lo=output.day(change.close_from),
-            hi=output.day(change.close_to),
-        ),
-        [_("Bar"), _("Deals"), _("Amount"), _("Largest deals")],
-        rows,
-        right=(1, 2),
-    )
-    _notes(left_out_notes(change.left_out))
+    print_notes(report.notes)
 
 
 def stages_command(
@@ -412,15 +209,11 @@ def stages_command(
 ) -> None:
     """Time in each stage and stage-to-stage drop-off: where deals stall."""
     st = state(ctx)
-    report = analytics.stage_report(_workspace(st), st.actor(), stage=stage, as_of=_as_of(as_of))
+    report = analytics.stage_report(
+        analytics_workspace(st), st.actor(), stage=stage, as_of=as_of_moment(as_of)
+    )
     if as_json:
-        output.print_json(
-            {
-                "as_of": report.as_of,
-                "time_in_stage": report.times,
-                "drop_off": [c.as_json() for c in report.drop_off],
-            }
-        )
+        output.print_json(report.to_dict())
         return
     output.table(
         _("Time in stage (days)"),
@@ -436,10 +229,10 @@ def stages_command(
             [
                 x.stage,
                 output.number(x.completed),
-                _days(x.median_days),
-                _days(x.p90_days),
+                days(x.median_days),
+                days(x.p90_days),
                 output.number(x.current),
-                _days(x.current_median_days),
+                days(x.current_median_days),
             ]
             for x in report.times
         ],
@@ -481,22 +274,12 @@ def refresh_analytics_command(
 ) -> None:
     """Bring the analytics copy up to date now; analytics commands also do it themselves."""
     st = state(ctx)
-    ws = st.workspace()
-    report = analytics_source.refresh_copy(ws, st.actor(), rebuild=rebuild)
-    path = copy_path(ws.url)
+    report = analytics_source.refresh_copy(st.workspace(), st.actor(), rebuild=rebuild)
     if as_json:
-        output.print_json(
-            {
-                "path": str(path),
-                "rebuilt": report.rebuilt,
-                "history_rows": report.history_rows,
-                "records": report.records,
-                "seconds": round(report.seconds, 3),
-            }
-        )
+        output.print_json(report.to_dict())
         return
     values = {
-        "path": str(path),
+        "path": str(report.path),
         "rows": output.number(report.history_rows),
         "records": output.number(report.records),
         "seconds": output.number(report.seconds, 1),

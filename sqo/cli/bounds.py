@@ -31,7 +31,16 @@ DATE_OPTIONS = {
     "--end",
 }
 # Options naming a YAML file that is read whole into memory.
-SETTINGS_FILES = {"mapping", "stages", "segments", "rates", "lead_statuses", "benchmarks", "path"}
+SETTINGS_FILES = {
+    "mapping",
+    "stages",
+    "segments",
+    "rates",
+    "lead_statuses",
+    "benchmarks",
+    "save",
+    "path",
+}
 SETTINGS_FILE_LIMIT = 10_000_000
 _YEAR = re.compile(r"\s*(\d{1,})-\d{1,2}(-\d{1,2})?")
 

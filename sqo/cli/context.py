@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from decimal import InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -14,8 +15,7 @@ from typer.core import TyperGroup
 
 from sqo.cli.output import error_console
 from sqo.domain.actor import Actor
-from sqo.domain.errors import SqoError
-from sqo.domain.values import parse_date, parse_timestamp, utc_now
+from sqo.domain.errors import ErrorCode, SqoError
 from sqo.i18n import _
 
 if TYPE_CHECKING:  # the services pull in SQLAlchemy: imported when a workspace is opened
@@ -59,17 +59,33 @@ def state(ctx: typer.Context) -> CliState:
     return root.obj
 
 
-def as_of_option(value: str | None) -> Any:
-    """What every ``--as-of`` means: ``now``, a time (UTC), or a bare date meaning the end of
-    that day, so that "as of 2026-06-30" includes what happened on the 30th in every command."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.lower() == "now":
-        return utc_now()
-    if len(text) == 10:
-        return datetime.combine(parse_date(text, field="as-of"), time.max)
-    return parse_timestamp(text, field="as-of")
+def as_of_option(value: str | None) -> datetime | None:
+    """What every ``--as-of`` means: the services' one rule (``sqo.services.periods``)."""
+    from sqo.services.periods import as_of_moment  # imported when a command runs, not at --help
+
+    return as_of_moment(value)
+
+
+# The exit code of each kind of error a user can meet: the command line's own mapping (a route
+# maps the same codes to HTTP statuses). The README's table of exit codes documents these.
+USAGE = 2
+EXIT_CODES: dict[ErrorCode, int] = {
+    ErrorCode.INVALID_VALUE: USAGE,
+    ErrorCode.UNKNOWN_REFERENCE: USAGE,
+    ErrorCode.FORBIDDEN_MOVE: USAGE,
+    ErrorCode.CONFIGURATION: USAGE,
+    ErrorCode.NOT_FOUND: 3,
+    ErrorCode.VERSION_CONFLICT: 4,
+    ErrorCode.GATE_REFUSED: 5,
+    ErrorCode.WORKSPACE: 6,
+    ErrorCode.IMPORT_FAILED: 8,
+}
+DATABASE_REFUSED = 7
+
+
+def exit_code_for(error: SqoError) -> int:
+    """The exit code for ``error``, by its code."""
+    return EXIT_CODES.get(error.code, USAGE)
 
 
 class SqoGroup(TyperGroup):
@@ -80,7 +96,7 @@ class SqoGroup(TyperGroup):
             return super().invoke(ctx)
         except SqoError as exc:
             error_console.print(_("Error: {message}", message=exc.message), markup=False)
-            raise typer.Exit(exc.exit_code) from exc
+            raise typer.Exit(exit_code_for(exc)) from exc
         except (OverflowError, InvalidOperation) as exc:
             # A number past what the database stores or a Decimal can round (an id or an
             # amount of 20 digits, 1e308).
@@ -91,7 +107,7 @@ class SqoGroup(TyperGroup):
                 ),
                 markup=False,
             )
-            raise typer.Exit(2) from exc
+            raise typer.Exit(USAGE) from exc
         except OSError as exc:
             # A path the system refuses (too long, not allowed, a device): the user's to fix.
             where = exc.filename if isinstance(exc.filename, str) else None
@@ -103,32 +119,35 @@ class SqoGroup(TyperGroup):
                 ),
                 markup=False,
             )
-            raise typer.Exit(2) from exc
+            raise typer.Exit(USAGE) from exc
         except Exception as exc:
-            from sqlalchemy.exc import OperationalError  # loaded by then if a database was used
-
-            if not isinstance(exc, OperationalError):
+            if "sqlalchemy" not in sys.modules:  # no database was used: not a refusal of one
                 raise
-            folder = _read_only_folder(ctx.obj) if "readonly" in str(exc.orig) else None
-            if folder is not None:
+            from sqo.services.database_errors import database_refusal
+
+            workspace = ctx.obj._workspace if isinstance(ctx.obj, CliState) else None
+            refusal = database_refusal(exc, workspace)
+            if refusal is None:
+                raise
+            if refusal.read_only_folder is not None:
                 error_console.print(
                     _(
                         "Error: the folder {folder} is read-only, so sqo can read this workspace "
                         "but not change it; nothing was changed. Copy the workspace to a folder "
                         "you can write to.",
-                        folder=folder,
+                        folder=refusal.read_only_folder,
                     ),
                     markup=False,
                 )
-                raise typer.Exit(7) from exc
+                raise typer.Exit(DATABASE_REFUSED) from exc
             error_console.print(
                 _(
                     "Error: the database refused the operation ({problem}); nothing was changed.",
-                    problem=str(exc.orig).strip(),
+                    problem=refusal.problem,
                 ),
                 markup=False,
             )
-            raise typer.Exit(7) from exc
+            raise typer.Exit(DATABASE_REFUSED) from exc
         finally:
             if isinstance(ctx.obj, CliState):
                 ctx.obj.close()
@@ -136,14 +155,6 @@ class SqoGroup(TyperGroup):
 
 def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _read_only_folder(obj: Any) -> str | None:
-    from sqo.store.database import read_only_folder, sqlite_path
-
-    workspace = obj._workspace if isinstance(obj, CliState) else None
-    path = sqlite_path(workspace.url) if workspace is not None else None
-    return str(path.parent) if path is not None and read_only_folder(path) else None
 
 
 def given(**values: Any) -> dict[str, Any]:

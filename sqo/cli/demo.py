@@ -13,13 +13,14 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import state
-from sqo.cli.workspace import render_summary, summary_of
+from sqo.cli.workspace import render_summary
 from sqo.domain.actor import Actor
 from sqo.domain.errors import InvalidValue
 from sqo.domain.values import parse_date
 from sqo.i18n import _
 from sqo.services.demo import DEFAULT_SEED, build_demo
 from sqo.services.opportunities import list_opportunities
+from sqo.services.pipeline import pipeline_summary
 from sqo.services.workspace import Workspace
 
 EARLIEST_TODAY = date(1990, 1, 1)
@@ -87,7 +88,7 @@ def demo_command(
             today=built.today,
         )
     )
-    render_summary(summary_of(built.workspace))
+    render_summary(pipeline_summary(built.workspace, st.actor()))
     showcase = _showcase(built.workspace)
     db_flag = f"--db {st.db} " if st.db else ""
     output.console.print(_("Try next:"))

@@ -23,8 +23,8 @@ quotas = typer.Typer(cls=SqoGroup, no_args_is_help=True, help="Quotas per rep or
 @reps.command("add")
 def rep_add(
     ctx: typer.Context,
-    name: str,
-    email: Annotated[str | None, typer.Option()] = None,
+    name: Annotated[str, typer.Argument(help="Their full name.")],
+    email: Annotated[str | None, typer.Option(help="Their e-mail address.")] = None,
     team: Annotated[str | None, typer.Option(help="Team name or id.")] = None,
     manager: Annotated[str | None, typer.Option(help="Their manager (rep name or id).")] = None,
     role: Annotated[str, typer.Option(help="rep, manager, marketing or admin.")] = "rep",
@@ -56,7 +56,7 @@ def rep_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @teams.command("add")
 def team_add(
     ctx: typer.Context,
-    name: str,
+    name: Annotated[str, typer.Argument(help="The team's name.")],
     manager: Annotated[str | None, typer.Option(help="Manager (rep name or id).")] = None,
 ) -> None:
     """Add a team."""
@@ -79,11 +79,11 @@ def team_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @accounts.command("add")
 def account_add(
     ctx: typer.Context,
-    name: str,
+    name: Annotated[str, typer.Argument(help="The company's name.")],
     segment: Annotated[str | None, typer.Option(help="SMB, mid-market or enterprise.")] = None,
-    industry: Annotated[str | None, typer.Option()] = None,
-    employees: Annotated[int | None, typer.Option()] = None,
-    country: Annotated[str | None, typer.Option()] = None,
+    industry: Annotated[str | None, typer.Option(help="e.g. Software, Retail.")] = None,
+    employees: Annotated[int | None, typer.Option(help="Head count.")] = None,
+    country: Annotated[str | None, typer.Option(help="Where it is based.")] = None,
 ) -> None:
     """Add an account."""
     st = state(ctx)
@@ -117,10 +117,10 @@ def account_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
 @contacts.command("add")
 def contact_add(
     ctx: typer.Context,
-    name: str,
+    name: Annotated[str, typer.Argument(help="The person's name.")],
     account: Annotated[str | None, typer.Option(help="Account name or id.")] = None,
-    email: Annotated[str | None, typer.Option()] = None,
-    title: Annotated[str | None, typer.Option()] = None,
+    email: Annotated[str | None, typer.Option(help="Their e-mail address.")] = None,
+    title: Annotated[str | None, typer.Option(help="Their job title.")] = None,
     role: Annotated[
         str | None,
         typer.Option(
@@ -150,9 +150,9 @@ def contact_add(
 @campaigns.command("add")
 def campaign_add(
     ctx: typer.Context,
-    name: str,
+    name: Annotated[str, typer.Argument(help="The campaign's name.")],
     channel: Annotated[str | None, typer.Option(help="e.g. Webinar, Paid search, Event.")] = None,
-    cost: Annotated[str | None, typer.Option()] = None,
+    cost: Annotated[str | None, typer.Option(help="What it cost, e.g. 12000.")] = None,
     start: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
 ) -> None:

@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from sqo.cli import output
-from sqo.cli.context import SqoGroup, as_of_option, given, state
+from sqo.cli.context import SqoGroup, given, state
 from sqo.cli.opportunities import JsonOption, VersionOption, shown_of
 from sqo.i18n import _
-from sqo.services import directory, leads
+from sqo.services import leads, record_views
+from sqo.services.periods import as_of_moment
 
 app = typer.Typer(
     cls=SqoGroup, no_args_is_help=True, help="Create, list, qualify and convert leads."
@@ -21,8 +22,8 @@ app = typer.Typer(
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The person's name.")],
-    company: Annotated[str | None, typer.Option()] = None,
-    email: Annotated[str | None, typer.Option()] = None,
+    company: Annotated[str | None, typer.Option(help="The company they work for.")] = None,
+    email: Annotated[str | None, typer.Option(help="Their e-mail address.")] = None,
     owner: Annotated[str | None, typer.Option(help="Rep name, email or id.")] = None,
     stage: Annotated[
         str | None, typer.Option(help="Lead, MQL, SAL or SQL (default: Lead).")
@@ -60,14 +61,14 @@ def add(
 def update(
     ctx: typer.Context,
     lead_id: Annotated[int, typer.Argument(metavar="LEAD", help="Lead id.")],
-    name: Annotated[str | None, typer.Option()] = None,
-    company: Annotated[str | None, typer.Option()] = None,
-    email: Annotated[str | None, typer.Option()] = None,
-    owner: Annotated[str | None, typer.Option()] = None,
-    source: Annotated[str | None, typer.Option()] = None,
-    campaign: Annotated[str | None, typer.Option()] = None,
-    segment: Annotated[str | None, typer.Option()] = None,
-    account: Annotated[str | None, typer.Option()] = None,
+    name: Annotated[str | None, typer.Option(help="The person's name.")] = None,
+    company: Annotated[str | None, typer.Option(help="The company they work for.")] = None,
+    email: Annotated[str | None, typer.Option(help="Their e-mail address.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Rep name, email or id.")] = None,
+    source: Annotated[str | None, typer.Option(help="e.g. Webinar, Referral, Outbound.")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Campaign name or id.")] = None,
+    segment: Annotated[str | None, typer.Option(help="SMB, mid-market or enterprise.")] = None,
+    account: Annotated[str | None, typer.Option(help="Account name or id.")] = None,
     if_version: VersionOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -127,22 +128,23 @@ def convert_command(
     name: Annotated[
         str | None, typer.Option(help="Opportunity name (default: the company).")
     ] = None,
-    amount: Annotated[str | None, typer.Option()] = None,
+    amount: Annotated[str | None, typer.Option(help="Deal value, e.g. 25000.")] = None,
     close_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
     account: Annotated[str | None, typer.Option(help="Account name or id.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Convert a sales-qualified lead into an opportunity, keeping the link."""
     st = state(ctx)
-    lead, opp = leads.convert_lead(
+    converted = record_views.convert_lead(
         st.workspace(),
         st.actor(),
         lead_id,
         opportunity_name=name,
         **given(amount=amount, close_date=close_date, account=account),
     )
+    lead, opp = converted.lead, converted.opportunity
     if as_json:
-        output.print_json({"lead": lead, "opportunity": opp})
+        output.print_json(converted.to_dict())
     else:
         output.console.print(
             _(
@@ -160,8 +162,8 @@ app.command("convert")(convert_command)
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    stage: Annotated[str | None, typer.Option()] = None,
-    owner: Annotated[str | None, typer.Option()] = None,
+    stage: Annotated[str | None, typer.Option(help="Only this stage.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only this rep's.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="As things stood then.")] = None,
     limit: Annotated[int, typer.Option(min=0, help="At most this many.")] = 200,
     converted: Annotated[
@@ -175,32 +177,23 @@ def list_(
 ) -> None:
     """List leads."""
     st = state(ctx)
-    page, left_out = leads.lead_page(
+    listing = record_views.lead_listing(
         st.workspace(),
         st.actor(),
         stage=stage,
         owner=owner,
-        as_of=as_of_option(as_of),
+        as_of=as_of_moment(as_of),
         limit=limit,
         converted=converted,
     )
-    found = page.items
     if as_json:
-        output.print_json(
-            {
-                "leads": found,
-                "total": page.total,
-                "shown": len(found),
-                "limit": page.limit,
-                "converted_left_out": left_out,
-            }
-        )
+        output.print_json(listing.to_dict())
         return
-    reps, _accounts = directory.display_names(
-        st.workspace(),
-        st.actor(),
-        rep_ids={x.owner_id for x in found if x.owner_id},
-        account_ids=set(),
+    page, found, reps, left_out = (
+        listing.page,
+        listing.page.items,
+        listing.rep_names,
+        listing.converted_left_out,
     )
     output.table(
         _("Leads"),
@@ -245,7 +238,7 @@ def show(
 ) -> None:
     """Show one lead."""
     st = state(ctx)
-    lead = leads.get_lead(st.workspace(), st.actor(), lead_id, as_of=as_of_option(as_of))
+    lead = leads.get_lead(st.workspace(), st.actor(), lead_id, as_of=as_of_moment(as_of))
     if as_json:
         output.print_json(lead)
         return

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 import typer
 
 from sqo.cli import output
-from sqo.cli.context import SqoGroup, as_of_option, given, state
-from sqo.domain.records import Opportunity
+from sqo.cli.context import SqoGroup, given, state
 from sqo.i18n import _
-from sqo.services import directory, opportunities
-from sqo.services.activities import activities_for
+from sqo.services import opportunities, record_views
 from sqo.services.listing import Page
+from sqo.services.periods import as_of_moment
+from sqo.services.record_views import OpportunityListing
 
 app = typer.Typer(
     cls=SqoGroup, no_args_is_help=True, help="Create, list, show and edit opportunities."
@@ -88,13 +88,13 @@ def add(
 def update(
     ctx: typer.Context,
     opportunity_id: Annotated[int, typer.Argument(metavar="OPP", help="Opportunity id.")],
-    name: Annotated[str | None, typer.Option()] = None,
+    name: Annotated[str | None, typer.Option(help="A new name for the deal.")] = None,
     account: Annotated[str | None, typer.Option(help="Account name or id.")] = None,
     owner: Annotated[str | None, typer.Option(help="Rep name, email or id.")] = None,
-    amount: Annotated[str | None, typer.Option()] = None,
-    currency: Annotated[str | None, typer.Option()] = None,
+    amount: Annotated[str | None, typer.Option(help="Deal value, e.g. 25000.")] = None,
+    currency: Annotated[str | None, typer.Option(help="ISO code, e.g. EUR.")] = None,
     close_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
-    next_step: Annotated[str | None, typer.Option()] = None,
+    next_step: Annotated[str | None, typer.Option(help="The agreed next step.")] = None,
     next_step_due: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
     forecast_category: Annotated[
         str | None, typer.Option(help="Pipeline, Best Case, Commit, Closed or Omitted.")
@@ -102,9 +102,9 @@ def update(
     probability: Annotated[str | None, typer.Option(help="Percent, e.g. 40.")] = None,
     complexity: Annotated[str | None, typer.Option(help="standard or complex.")] = None,
     competitors: Annotated[str | None, typer.Option(help="Comma-separated.")] = None,
-    loss_reason: Annotated[str | None, typer.Option()] = None,
-    source: Annotated[str | None, typer.Option()] = None,
-    campaign: Annotated[str | None, typer.Option()] = None,
+    loss_reason: Annotated[str | None, typer.Option(help="Why the deal was lost.")] = None,
+    source: Annotated[str | None, typer.Option(help="Where the deal came from.")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Campaign name or id.")] = None,
     justify: Annotated[
         str | None,
         typer.Option(help="Why: required to change a won or lost deal's amount or close date."),
@@ -185,14 +185,8 @@ def move_command(
 app.command("move")(move_command)
 
 
-def _rows(ctx: typer.Context, opps: list[Opportunity]) -> list[list[Any]]:
-    st = state(ctx)
-    reps, accounts = directory.display_names(
-        st.workspace(),
-        st.actor(),
-        rep_ids={o.owner_id for o in opps if o.owner_id},
-        account_ids={o.account_id for o in opps if o.account_id},
-    )
+def _rows(listing: OpportunityListing) -> list[list[Any]]:
+    reps, accounts = listing.rep_names, listing.account_names
     return [
         [
             o.id,
@@ -203,7 +197,7 @@ def _rows(ctx: typer.Context, opps: list[Opportunity]) -> list[list[Any]]:
             output.money(o.amount_cents, o.currency),
             output.day(o.close_date),
         ]
-        for o in opps
+        for o in listing.page.items
     ]
 
 
@@ -221,33 +215,26 @@ def list_(
 ) -> None:
     """List opportunities, now or as they stood at a past moment."""
     st = state(ctx)
-    page = opportunities.opportunity_page(
+    listing = record_views.opportunity_listing(
         st.workspace(),
         st.actor(),
         stage=stage,
         owner=owner,
         open_only=open_only,
-        as_of=as_of_option(as_of),
+        as_of=as_of_moment(as_of),
         limit=limit,
     )
     if as_json:
-        output.print_json(
-            {
-                "opportunities": page.items,
-                "total": page.total,
-                "shown": len(page.items),
-                "limit": page.limit,
-            }
-        )
+        output.print_json(listing.to_dict())
         return
     output.table(
         _("Opportunities"),
         ["#", _("Name"), _("Account"), _("Owner"), _("Stage"), _("Amount"), _("Close date")],
-        _rows(ctx, page.items),
+        _rows(listing),
         right=(0, 5),
         nowrap=(0, 4, 5, 6),
     )
-    shown_of(page)
+    shown_of(listing.page)
 
 
 def shown_of(page: Page[Any]) -> None:
@@ -274,25 +261,19 @@ def show(
 ) -> None:
     """Show one opportunity with its recent activities."""
     st = state(ctx)
-    ws, actor = st.workspace(), st.actor()
-    moment = as_of_option(as_of)
-    opp = opportunities.get_opportunity(ws, actor, opportunity_id, as_of=moment)
-    acts = activities_for(ws, actor, opportunity_id=opp.id, as_of=moment)
-    if as_json:
-        output.print_json({"opportunity": opp, "activities": acts})
-        return
-    reps, accounts = directory.display_names(
-        ws,
-        actor,
-        rep_ids={opp.owner_id} if opp.owner_id else set(),
-        account_ids={opp.account_id} if opp.account_id else set(),
+    detail = record_views.opportunity_detail(
+        st.workspace(), st.actor(), opportunity_id, as_of=as_of_moment(as_of)
     )
+    if as_json:
+        output.print_json(detail.to_dict())
+        return
+    opp, acts = detail.opportunity, detail.activities
     output.heading(opp.name, f"(#{opp.id}, v{opp.version})")
     output.fields(
         [
             (_("Stage"), opp.stage),
-            (_("Account"), accounts.get(opp.account_id or 0)),
-            (_("Owner"), reps.get(opp.owner_id or 0)),
+            (_("Account"), detail.account_name),
+            (_("Owner"), detail.owner_name),
             (_("Amount"), output.money(opp.amount_cents, opp.currency)),
             (_("Close date"), output.day(opp.close_date)),
             (_("Probability"), output.percent(opp.probability)),

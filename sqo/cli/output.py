@@ -9,14 +9,12 @@ with markup in the text.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from babel.dates import format_date
@@ -68,24 +66,10 @@ def heading(title: str, detail: str = "") -> None:
 
 
 def plain(value: Any) -> Any:
-    """A JSON-ready form of records and values: amounts in major units, ISO dates."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        for key in [k for k in data if k.endswith("_cents")]:
-            cents = data.pop(key)
-            data[key.removesuffix("_cents")] = None if cents is None else cents / 100
-        return data
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+    """A JSON-ready form of records and values: the services' public schema."""
+    from sqo.services.public import public  # the services load with the command, not at --help
+
+    return public(value)
 
 
 def print_json(data: Any) -> None:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from sqo.cli import output
-from sqo.cli.context import as_of_option, state
+from sqo.cli.context import state
 from sqo.cli.opportunities import JsonOption
 from sqo.domain.history import RecordType
 from sqo.i18n import _
-from sqo.services import directory
 from sqo.services.activities import log_activity
-from sqo.services.history import made_after_close, record_history
+from sqo.services.history import field_label, history_of
+from sqo.services.periods import as_of_moment
 
 
 def log_command(
@@ -68,56 +67,38 @@ def history_command(
     """Every change to a record: who, when, from what to what, and why."""
     st = state(ctx)
     record_type = RecordType.LEAD if lead else RecordType.OPPORTUNITY
-    changes = record_history(
-        st.workspace(), st.actor(), record_type, record_id, as_of=as_of_option(as_of)
+    history = history_of(
+        st.workspace(), st.actor(), record_type, record_id, as_of=as_of_moment(as_of)
     )
-    late = made_after_close(st.workspace(), changes)
     if as_json:
-        output.print_json(
-            [
-                output.plain(c) | {"after_close": after}
-                for c, after in zip(changes, late, strict=True)
-            ]
-        )
+        output.print_json(history.to_list())
         return
-    reps, accounts = directory.display_names(
-        st.workspace(),
-        st.actor(),
-        rep_ids={int(v) for c in changes if c.field == "owner_id" for v in (c.old, c.new) if v},
-        account_ids={
-            int(v) for c in changes if c.field == "account_id" for v in (c.old, c.new) if v
-        },
-    )
-    currency = next((c.new for c in changes if c.field == "currency" and c.new), None)
 
-    def shown(field: str, value: str | None) -> str:
+    def shown(field: str, text: str | None) -> str:
+        value = history.value(field, text)
         if value is None:
             return ""
         if field == "amount_cents":
-            return output.money(int(value), currency)
-        if field == "owner_id":
-            return reps.get(int(value), value)
-        if field == "account_id":
-            return accounts.get(int(value), value)
+            return output.money(value, history.currency)
         if field == "probability":
-            return output.percent(float(value))
+            return output.percent(value)
         if field == "competitors":
-            return ", ".join(json.loads(value))
-        return value
+            return ", ".join(value)
+        return str(value)
 
     output.table(
         _("History of {kind} {id}", kind=_("lead") if lead else _("opportunity"), id=record_id),
         [_("When"), _("Who"), _("Field"), _("From"), _("To"), _("Why")],
         [
             [
-                c.changed_at.strftime("%Y-%m-%d %H:%M"),
-                c.actor,
-                field_label(c.field),
-                shown(c.field, c.old),
-                shown(c.field, c.new),
-                _why(c.justification, after),
+                e.change.changed_at.strftime("%Y-%m-%d %H:%M"),
+                e.change.actor,
+                field_label(e.change.field),
+                shown(e.change.field, e.change.old),
+                shown(e.change.field, e.change.new),
+                _why(e.change.justification, e.after_close),
             ]
-            for c, after in zip(changes, late, strict=True)
+            for e in history.entries
         ],
         nowrap=(0,),
     )
@@ -130,32 +111,3 @@ def _why(justification: str | None, after_close: bool) -> str | None:
     if justification:
         return _("After close: {why}", why=justification)
     return _("After close")
-
-
-def field_label(field: str) -> str:
-    """The name a sales manager uses for a tracked field."""
-    labels = {
-        "name": _("Name"),
-        "stage": _("Stage"),
-        "account_id": _("Account"),
-        "owner_id": _("Owner"),
-        "amount_cents": _("Amount"),
-        "currency": _("Currency"),
-        "close_date": _("Close date"),
-        "next_step": _("Next step"),
-        "next_step_due": _("Next step due"),
-        "forecast_category": _("Forecast category"),
-        "probability": _("Probability"),
-        "competitors": _("Competitors"),
-        "complexity": _("Complexity"),
-        "loss_reason": _("Loss reason"),
-        "campaign_id": _("Campaign"),
-        "source": _("Source"),
-        "closed_at": _("Closed"),
-        "company": _("Company"),
-        "email": _("Email"),
-        "segment": _("Segment"),
-        "converted_opportunity_id": _("Converted to opportunity"),
-        "converted_at": _("Converted"),
-    }
-    return labels.get(field, field)

@@ -64,7 +64,7 @@ COMMANDS: dict[str, Entry] = {
         "Cohort conversion between funnel milestones, SQO-to-win rate and sales cycle.",
     ),
     "benchmarks": Entry(
-        "sqo.cli.analytics",
+        "sqo.cli.benchmarks",
         "benchmarks_command",
         "Every funnel metric next to the benchmark for its segment.",
     ),
@@ -74,7 +74,7 @@ COMMANDS: dict[str, Entry] = {
         "Pipeline coverage: open SQO amount closing in the period over the quota still to close.",
     ),
     "pipeline-change": Entry(
-        "sqo.cli.analytics",
+        "sqo.cli.pipeline_change",
         "pipeline_change_command",
         "How the pipeline changed between two dates, bar by bar, with the deals behind each.",
     ),

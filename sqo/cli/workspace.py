@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sqo.analytics.currency import left_out_notes
-from sqo.analytics.pipeline_summary import PipelineSummary, pipeline_summary
 from sqo.cli import output
-from sqo.cli.context import as_of_option, state
+from sqo.cli.context import state
 from sqo.cli.opportunities import JsonOption
 from sqo.domain.stages import StageKind
 from sqo.i18n import _
-from sqo.services.workspace import Workspace, init_workspace
+from sqo.services.periods import as_of_moment
+from sqo.services.pipeline import PipelineReport, pipeline_summary
+from sqo.services.workspace import init_workspace
 
 
 def init_command(
@@ -30,12 +29,7 @@ def init_command(
     ws.close()
 
 
-def summary_of(ws: Workspace, as_of: datetime | None = None) -> PipelineSummary:
-    with ws.unit_of_work() as uow:
-        return pipeline_summary(uow.connection, ws.stage_model, ws.default_currency, as_of=as_of)
-
-
-def render_summary(summary: PipelineSummary) -> None:
+def render_summary(summary: PipelineReport) -> None:
     cur = summary.currency
     rows = [
         [
@@ -74,7 +68,7 @@ def render_summary(summary: PipelineSummary) -> None:
     )
     leads = ", ".join(f"{stage} {output.number(n)}" for stage, n in summary.leads_by_stage.items())
     output.console.print(_("Leads: {leads}.", leads=leads))
-    for note in left_out_notes(summary.left_out):
+    for note in summary.notes:
         output.console.print(note, markup=False)
 
 
@@ -87,21 +81,11 @@ def pipeline_command(
     as_json: JsonOption = False,
 ) -> None:
     """The pipeline at a glance: open deals per stage, won and lost."""
-    ws = state(ctx).workspace()
-    moment = as_of_option(as_of)
-    summary = summary_of(ws, moment)
+    st = state(ctx)
+    moment = as_of_moment(as_of)
+    summary = pipeline_summary(st.workspace(), st.actor(), moment)
     if as_json:
-        output.print_json(
-            {
-                "as_of": moment,
-                "stages": summary.lines,
-                "leads": summary.leads_by_stage,
-                "win_rate": summary.win_rate,
-                "all_time_win_rate": summary.win_rate,  # won / every closed deal, SQO or not
-                "currency": summary.currency,
-                "left_out": summary.left_out,
-            }
-        )
+        output.print_json(summary.to_dict())
         return
     if moment is not None:
         output.console.print(

@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     PROMOTED = "opportunity.promoted"
     GATE_OVERRIDDEN = "opportunity.gate_overridden"
     DEMOTED = "opportunity.demoted"
+    BENCHMARKS_SET = "benchmarks.set"
 
 
 # The details each action records: a reviewer reads these keys, so every writer gives all of them.
@@ -52,6 +53,8 @@ DETAILS: dict[AuditAction, frozenset[str]] = {
     ),
     AuditAction.GATE_OVERRIDDEN: frozenset({"stage", "justification", "playbook", "missing"}),
     AuditAction.DEMOTED: frozenset({"to", "justification"}),
+    # ``file`` None: back to the shipped benchmarks.
+    AuditAction.BENCHMARKS_SET: frozenset({"benchmarks", "file"}),
 }
 
 

@@ -1,4 +1,5 @@
-"""Errors a user can meet. Each carries a code that every interface maps the same way."""
+"""Errors a user can meet. Each carries a code that every interface maps the same way: the
+command line to an exit code (``sqo.cli.context``), a route to an HTTP status."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ class SqoError(Exception):
     """A problem the user can fix. ``message`` is already translated and says what to do."""
 
     code: ErrorCode = ErrorCode.INVALID_VALUE
-    exit_code = 2
 
     def __init__(
         self,
@@ -50,7 +50,6 @@ class UnknownReference(SqoError):
 
 class NotFound(SqoError):
     code = ErrorCode.NOT_FOUND
-    exit_code = 3
 
 
 class ForbiddenMove(SqoError):
@@ -59,12 +58,10 @@ class ForbiddenMove(SqoError):
 
 class VersionConflict(SqoError):
     code = ErrorCode.VERSION_CONFLICT
-    exit_code = 4
 
 
 class GateRefused(SqoError):
     code = ErrorCode.GATE_REFUSED
-    exit_code = 5
 
 
 class ConfigurationError(SqoError):
@@ -73,7 +70,6 @@ class ConfigurationError(SqoError):
 
 class WorkspaceError(SqoError):
     code = ErrorCode.WORKSPACE
-    exit_code = 6
 
 
 def list_values(values: Iterable[str], limit: int = 12) -> str:
@@ -88,7 +84,6 @@ class ImportFailed(SqoError):
     """An import refused a file; nothing of that file was written. ``report`` says why, per row."""
 
     code = ErrorCode.IMPORT_FAILED
-    exit_code = 8
 
     def __init__(self, message: str, *, report: object = None) -> None:
         super().__init__(message)

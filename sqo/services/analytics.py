@@ -7,7 +7,7 @@ after ``as_of`` is ignored, so "the funnel as it was last Monday" is the same co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -15,15 +15,13 @@ from babel.numbers import format_decimal
 
 from sqo import i18n
 from sqo.analytics import stage_time
-from sqo.analytics.benchmarks import Benchmarks, Verdict, assess, load_benchmarks, parse_benchmarks
+from sqo.analytics.benchmarks import Verdict, assess
 from sqo.analytics.breakdowns import parse_breakdown
-from sqo.analytics.coverage import CoverageLine, coverage, coverage_left_out, quotas_left_out
+from sqo.analytics.coverage import coverage, coverage_left_out, quotas_left_out
 from sqo.analytics.currency import LeftOut, left_out_notes
 from sqo.analytics.funnel import (
     Conversion,
-    Cycle,
     Window,
-    WinRate,
     conversions,
     cycles,
     default_pairs,
@@ -33,67 +31,36 @@ from sqo.analytics.funnel import (
 from sqo.analytics.history_gaps import cycle_withheld, history_gaps, win_rate_withheld
 from sqo.analytics.milestones import Ladder, materialized, milestone_ladder
 from sqo.analytics.periods import quarter_bounds
-from sqo.analytics.stage_time import StageTime
-from sqo.analytics.waterfall import PipelineChange, pipeline_change
+from sqo.analytics.waterfall import pipeline_change
 from sqo.domain.actor import Actor
 from sqo.domain.errors import InvalidValue, list_values
 from sqo.domain.values import utc_now
 from sqo.i18n import _
+from sqo.services.analytics_reports import (
+    BenchmarkReport,
+    CoverageReport,
+    FunnelReport,
+    PipelineChangeReport,
+    StageReport,
+)
 from sqo.services.analytics_source import analytics_connection
+from sqo.services.benchmarks import benchmarks_config
+from sqo.services.periods import check_range, review_week
 from sqo.services.workspace import Workspace
 
-
-@dataclass
-class FunnelReport:
-    as_of: datetime
-    keys: tuple[str, ...]
-    start: date | None
-    end: date | None
-    conversions: list[Conversion]
-    win_rates: list[WinRate]
-    cycles: list[Cycle]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class BenchmarkReport:
-    as_of: datetime
-    benchmarks: str
-    verdicts: list[Verdict]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CoverageReport:
-    as_of: datetime
-    period_start: date
-    period_end: date
-    currency: str
-    lines: list[CoverageLine]
-    notes: list[str] = field(default_factory=list)
-    left_out: list[LeftOut] = field(default_factory=list)  # deals not converted: no rate
-    quotas_left_out: list[LeftOut] = field(default_factory=list)
-
-
-@dataclass
-class StageReport:
-    as_of: datetime
-    times: list[StageTime]
-    drop_off: list[Conversion]
-
-
-def check_range(start: date | None, end: date | None, *, names: tuple[str, str]) -> None:
-    if start is not None and end is not None and start > end:
-        raise InvalidValue(
-            _(
-                "{first} ({start}) is after {second} ({end}); give the earlier date first.",
-                first=names[0],
-                second=names[1],
-                start=start.isoformat(),
-                end=end.isoformat(),
-            ),
-            field=names[0].lstrip("-"),
-        )
+__all__ = [
+    "BenchmarkReport",
+    "CoverageReport",
+    "FunnelReport",
+    "PipelineChangeReport",
+    "StageReport",
+    "benchmark_report",
+    "benchmarks_config",
+    "coverage_report",
+    "funnel",
+    "pipeline_change_report",
+    "stage_report",
+]
 
 
 def window_of(start: date | None, end: date | None) -> Window:
@@ -214,16 +181,6 @@ def funnel(
     if not rates:
         notes.append(_("No SQOs in this period: there is no win rate yet."))
     return FunnelReport(as_of, keys, start, end, rows, rates, spans, notes)
-
-
-def benchmarks_config(ws: Workspace, path: Path | None = None) -> Benchmarks:
-    """The workspace's own benchmarks (setting 'benchmarks'), a file, or the shipped defaults."""
-    if path is not None:
-        return load_benchmarks(path)
-    stored = ws.settings.get("benchmarks")
-    if stored:
-        return parse_benchmarks(stored, source=_("workspace setting 'benchmarks'"))
-    return load_benchmarks()
 
 
 def benchmark_report(
@@ -375,14 +332,16 @@ def pipeline_change_report(
     ws: Workspace,
     actor: Actor,
     *,
-    start: date,
-    end: date,
+    start: date | None = None,
+    end: date | None = None,
     close_from: date | None = None,
     close_to: date | None = None,
     limit: int = 10,
-) -> PipelineChange:
+) -> PipelineChangeReport:
     """The pipeline at the start of ``start`` and at the end of ``end``, and every change between.
-    The close window defaults to the quarters spanned by the two dates."""
+    The days default to the review week (``sqo.services.periods``); the close window to the
+    quarters spanned by the two dates."""
+    start, end = review_week(start, end)
     check_range(start, end, names=("--from", "--to"))
     lo = close_from or quarter_bounds(start)[0]
     hi = close_to or quarter_bounds(end)[1]
@@ -390,7 +349,7 @@ def pipeline_change_report(
     first = datetime.combine(start, time())
     last = datetime.combine(end, time.max)
     with analytics_connection(ws) as connection:
-        return pipeline_change(
+        change = pipeline_change(
             connection,
             ws.stage_model,
             first,
@@ -400,6 +359,7 @@ def pipeline_change_report(
             currency=ws.default_currency,
             limit=limit,
         )
+    return PipelineChangeReport.of(change)
 
 
 def stage_report(

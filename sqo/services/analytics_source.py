@@ -13,6 +13,9 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -25,7 +28,6 @@ from sqo.store.analytics_copy import (
     AnalyticsCopy,
     CopyNotWritable,
     CopyUnavailable,
-    RefreshReport,
     copy_path,
     engine_for,
     write_faults,
@@ -109,7 +111,27 @@ def analytics_connection(ws: Workspace) -> Iterator[Connection]:
         copy.close()
 
 
-def refresh_copy(ws: Workspace, actor: Actor, *, rebuild: bool = False) -> RefreshReport:
+@dataclass(frozen=True)
+class CopyRefresh:
+    """What bringing the analytics copy up to date read, and where the copy is."""
+
+    path: Path
+    rebuilt: bool
+    history_rows: int
+    records: int
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "rebuilt": self.rebuilt,
+            "history_rows": self.history_rows,
+            "records": self.records,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def refresh_copy(ws: Workspace, actor: Actor, *, rebuild: bool = False) -> CopyRefresh:
     """Bring the copy up to date now (after a large import, say), or build it again, with the
     funnel records it keeps between commands."""
     started = time.perf_counter()
@@ -126,5 +148,10 @@ def refresh_copy(ws: Workspace, actor: Actor, *, rebuild: bool = False) -> Refre
             engine.dispose()
     finally:
         copy.close()
-    report.seconds = time.perf_counter() - started
-    return report
+    return CopyRefresh(
+        copy.path,
+        report.rebuilt,
+        report.history_rows,
+        report.records,
+        time.perf_counter() - started,
+    )

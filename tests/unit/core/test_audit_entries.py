@@ -56,4 +56,5 @@ def test_every_action_declares_its_details_and_keeps_its_stored_name() -> None:
         "opportunity.promoted",
         "opportunity.gate_overridden",
         "opportunity.demoted",
+        "benchmarks.set",
     }
