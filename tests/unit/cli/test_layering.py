@@ -16,9 +16,6 @@ import sqo.cli
 
 CLI = Path(sqo.cli.__file__).parent
 ALLOWED = ("sqo.services", "sqo.domain", "sqo.i18n", "sqo.cli")
-# TEMPORARY: modules other helpers of issue 13 are moving onto the services in their own
-# branches. Empty this list once they are merged; the test then holds for all of sqo/cli.
-NOT_YET_THIN = frozenset({"qualification.py", "imports.py", "exports.py"})
 FORBIDDEN_TEXT = ("from sqo.store", "from sqo.analytics", "unit_of_work")
 
 
@@ -46,14 +43,11 @@ def _allowed(name: str) -> bool:
 
 def test_every_cli_module_is_checked() -> None:
     names = {p.name for p in _modules()}
-    assert {"app.py", "analytics.py", "workspace.py", "records.py"} <= names
-    assert names >= NOT_YET_THIN, "an allowance for a module that no longer exists: remove it"
+    assert {"app.py", "analytics.py", "workspace.py", "records.py", "imports.py"} <= names
 
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: p.name)
 def test_the_cli_imports_only_services_domain_i18n_and_itself(path: Path) -> None:
-    if path.name in NOT_YET_THIN:
-        pytest.skip("temporary allowance: moved onto the services in another branch")
     wrong = [
         f"{path.name}:{line} imports {name}"
         for line, name in _sqo_imports(path)
@@ -65,8 +59,6 @@ def test_the_cli_imports_only_services_domain_i18n_and_itself(path: Path) -> Non
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: p.name)
 def test_the_cli_neither_reaches_the_store_nor_opens_a_unit_of_work(path: Path) -> None:
     """What ``grep -r "from sqo.store\\|from sqo.analytics\\|unit_of_work" sqo/cli`` finds."""
-    if path.name in NOT_YET_THIN:
-        pytest.skip("temporary allowance: moved onto the services in another branch")
     lines = path.read_text(encoding="utf-8").splitlines()
     hits = [
         f"{path.name}:{number}: {line.strip()}"
