@@ -17,7 +17,7 @@ from sqo.domain.history import RecordType, decode_state
 from sqo.domain.records import Lead, Opportunity
 from sqo.domain.values import utc_now
 from sqo.i18n import _
-from sqo.services import promotion
+from sqo.services import sqo_gate
 from sqo.services.workspace import Workspace, init_workspace, open_workspace
 from sqo.store import tables as t
 from sqo.store.database import resolve_url, sqlite_path
@@ -79,7 +79,7 @@ def _record_promotions(uow: UnitOfWork, ws: Workspace, promotions: list[Promotio
         current = uow.opportunities.get(item.opportunity_id)
         assert current is not None
         then = replace(current, **decode_state(states[item.opportunity_id], RecordType.OPPORTUNITY))
-        promotion.record(
+        sqo_gate.record(
             uow, ws, then, Actor(item.actor), justification=item.justification, at=item.at
         )
 

@@ -31,9 +31,9 @@ if TYPE_CHECKING:
 def gate() -> ModuleType:
     # The gate (playbooks, evidence, evaluation) loads only for a move that needs it: reading a
     # deal should not pay for it at start-up (benchmarks/results/startup.md).
-    from sqo.services import promotion
+    from sqo.services import sqo_gate
 
-    return promotion
+    return sqo_gate
 
 
 def move_opportunity(
