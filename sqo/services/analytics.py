@@ -31,7 +31,8 @@ from sqo.analytics.funnel import (
     win_rates,
 )
 from sqo.analytics.history_gaps import cycle_withheld, history_gaps, win_rate_withheld
-from sqo.analytics.milestones import Ladder, materialized, milestone_ladder
+from sqo.analytics.milestone_table import materialized
+from sqo.analytics.milestones import Ladder, milestone_ladder
 from sqo.analytics.periods import quarter_bounds
 from sqo.analytics.stage_time import StageTime
 from sqo.analytics.waterfall import PipelineChange, pipeline_change

@@ -24,7 +24,8 @@ from sqo.domain.errors import ConfigurationError
 from sqo.i18n import _
 from sqo.io.incoming import Item, Kind, Rejected, SourceFile
 from sqo.io.notes import FileNotes
-from sqo.io.salesforce import OBJECTS, SalesforceReader, key
+from sqo.io.salesforce import SalesforceReader
+from sqo.io.salesforce_fields import OBJECTS, key
 from sqo.io.salesforce_files import KINDS
 
 API_VERSION = "59.0"
