@@ -14,8 +14,6 @@ from datetime import datetime
 from sqo.io.incoming import Kind
 from sqo.io.values import parse_moment
 
-SOURCE = "salesforce"
-
 DEFAULT_STAGES = {
     "Prospecting": "Qualification",
     "Qualification": "Qualification",
