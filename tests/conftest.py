@@ -8,9 +8,11 @@ Each PostgreSQL test gets a database of its own, created from scratch and droppe
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from sqo.domain.actor import Actor
 from sqo.i18n import set_language
+from sqo.services.demo import build_demo
 from sqo.services.workspace import Workspace, init_workspace
 
 POSTGRES_URL = os.environ.get("SQO_TEST_POSTGRES_URL")
@@ -28,6 +31,9 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 MAVEN_DIR = SHARED / "data" / "maven-crm"
 
 T0 = datetime(2026, 1, 5, 9, 0)
+
+DEMO_SEED = 7
+DEMO_TODAY = date(2026, 6, 30)
 
 
 def _postgres_problem() -> str | None:
@@ -130,6 +136,39 @@ def any_workspace(db_url: str, actor: Actor) -> Iterator[Workspace]:
     ws = init_workspace(db_url, actor)
     yield ws
     ws.close()
+
+
+@dataclass(frozen=True)
+class DemoFile:
+    """The demo workspace built once for the session: its SQLite file and what the build said."""
+
+    path: Path
+    seed: int
+    today: date
+    counts: dict[str, int]
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory, analytics_copies: Path) -> DemoFile:
+    """The demo (seed 7, today 2026-06-30) built once per test session, in a folder of its own.
+    Why: a build takes seconds, and many tests only read it. A test that only reads opens this
+    file; a test that writes takes ``demo_copy``."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    built = build_demo(str(path), Actor("demo"), seed=DEMO_SEED, today=DEMO_TODAY)
+    counts = dict(built.counts)
+    built.workspace.close()
+    return DemoFile(path, DEMO_SEED, DEMO_TODAY, counts)
+
+
+@pytest.fixture
+def demo_copy(demo_file: DemoFile, tmp_path: Path) -> Path:
+    """A copy of the session's demo file for one test to change as it likes."""
+    target = tmp_path / demo_file.path.name
+    for suffix in ("", "-wal", "-shm"):  # a closed workspace has none, but a copy must be whole
+        source = demo_file.path.with_name(demo_file.path.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, target.with_name(target.name + suffix))
+    return target
 
 
 def pytest_report_header(config: pytest.Config) -> str:
