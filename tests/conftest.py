@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqo.domain.actor import Actor
 from sqo.i18n import set_language
 from sqo.services.demo import build_demo
-from sqo.services.workspace import Workspace, init_workspace
+from sqo.services.workspace import Workspace, init_workspace, open_workspace
 
 POSTGRES_URL = os.environ.get("SQO_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("SQO_REQUIRE_POSTGRES") == "1"
@@ -92,26 +93,53 @@ def sqlite_url(tmp_path: Path) -> str:
     return str(tmp_path / "sqo.db")
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test."""
+def _require_postgres() -> str:
     problem = postgres_problem()
     if problem:
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL is required here but unavailable: {problem}")
         pytest.skip(problem)
     assert POSTGRES_URL
+    return POSTGRES_URL
+
+
+@contextmanager
+def _postgres_database(server: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the server (a copy of ``template``, else empty), dropped on exit."""
     name = f"sqo_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    copy_of = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    with _postgres_database(_require_postgres()) as url:
+        yield url
+
+
+TEMPLATE_ACTOR = Actor(name="tester")
+
+
+@pytest.fixture(scope="session")
+def postgres_workspace_template() -> Iterator[str]:
+    """The name of a PostgreSQL database holding a new, empty workspace made by ``actor``.
+    Why: creating a workspace runs every migration, a few seconds of DDL round trips on
+    PostgreSQL; ``CREATE DATABASE ... TEMPLATE`` copies the result in a fraction of that."""
+    with _postgres_database(_require_postgres()) as url:
+        init_workspace(url, TEMPLATE_ACTOR).close()  # no connection left: a template needs none
+        name = make_url(url).database
+        assert name
+        yield name
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -130,12 +158,25 @@ def workspace(sqlite_url: str, actor: Actor) -> Iterator[Workspace]:
     ws.close()
 
 
-@pytest.fixture
-def any_workspace(db_url: str, actor: Actor) -> Iterator[Workspace]:
-    """A new, empty workspace on SQLite and on PostgreSQL."""
-    ws = init_workspace(db_url, actor)
-    yield ws
-    ws.close()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_workspace(request: pytest.FixtureRequest, actor: Actor) -> Iterator[Workspace]:
+    """A new, empty workspace on SQLite and on PostgreSQL (there, a copy of the session's
+    template workspace, which is what a new workspace made by ``actor`` holds)."""
+    if request.param == "sqlite" or actor != TEMPLATE_ACTOR:
+        db = (
+            str(request.getfixturevalue("sqlite_url"))
+            if request.param == "sqlite"
+            else str(request.getfixturevalue("postgres_url"))
+        )
+        ws = init_workspace(db, actor)
+        yield ws
+        ws.close()
+        return
+    template = request.getfixturevalue("postgres_workspace_template")
+    with _postgres_database(_require_postgres(), template) as url:
+        ws = open_workspace(url)
+        yield ws
+        ws.close()
 
 
 @dataclass(frozen=True)
@@ -152,7 +193,8 @@ class DemoFile:
 def demo_file(tmp_path_factory: pytest.TempPathFactory, analytics_copies: Path) -> DemoFile:
     """The demo (seed 7, today 2026-06-30) built once per test session, in a folder of its own.
     Why: a build takes seconds, and many tests only read it. A test that only reads opens this
-    file; a test that writes takes ``demo_copy``."""
+    file; a test that writes takes ``demo_copy``. Under pytest-xdist each worker has its own
+    session: mark the tests that take it ``xdist_group("demo")`` to keep them on one worker."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     built = build_demo(str(path), Actor("demo"), seed=DEMO_SEED, today=DEMO_TODAY)
     counts = dict(built.counts)
