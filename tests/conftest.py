@@ -25,6 +25,13 @@ from sqo.i18n import set_language
 from sqo.services.demo import build_demo
 from sqo.services.workspace import Workspace, init_workspace, open_workspace
 
+# pytest-xdist's workers start with COLUMNS set (80 without a terminal); a serial run has none.
+# The CLI's consoles take their width from COLUMNS when sqo.cli.output is imported, so in a worker
+# every table would be 80 wide whatever COLUMNS a test gives its command: workers get the serial
+# run's environment.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+
 POSTGRES_URL = os.environ.get("SQO_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("SQO_REQUIRE_POSTGRES") == "1"
 
