@@ -7,6 +7,8 @@ Each PostgreSQL test gets a database of its own, created from scratch and droppe
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import uuid
@@ -197,15 +199,24 @@ class DemoFile:
 
 
 @pytest.fixture(scope="session")
-def demo_file(tmp_path_factory: pytest.TempPathFactory, analytics_copies: Path) -> DemoFile:
-    """The demo (seed 7, today 2026-06-30) built once per test session, in a folder of its own.
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> DemoFile:
+    """The demo (seed 7, today 2026-06-30) built once per test run, in a folder of its own.
     Why: a build takes seconds, and many tests only read it. A test that only reads opens this
-    file; a test that writes takes ``demo_copy``. Under pytest-xdist each worker has its own
-    session: mark the tests that take it ``xdist_group("demo")`` to keep them on one worker."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    built = build_demo(str(path), Actor("demo"), seed=DEMO_SEED, today=DEMO_TODAY)
-    counts = dict(built.counts)
-    built.workspace.close()
+    file; a test that writes takes ``demo_copy``. pytest-xdist's workers share the run's
+    temporary root: the first to need the demo builds it there, the others wait for it."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder = root / "demo-shared"
+    folder.mkdir(exist_ok=True)
+    path, said = folder / "demo.db", folder / "counts.json"
+    with open(folder / "building.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not said.exists():
+            built = build_demo(str(path), Actor("demo"), seed=DEMO_SEED, today=DEMO_TODAY)
+            built.workspace.close()
+            said.write_text(json.dumps(built.counts))
+        counts = json.loads(said.read_text())
     return DemoFile(path, DEMO_SEED, DEMO_TODAY, counts)
 
 

@@ -15,7 +15,6 @@ from sqo.services.demo import DemoBuilt, build_demo
 from sqo.services.workspace import init_workspace, open_workspace
 
 TODAY = date(2026, 6, 30)
-pytestmark = pytest.mark.xdist_group("demo")  # one worker builds the session's demo
 
 
 @pytest.fixture(scope="module")

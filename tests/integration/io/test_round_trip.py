@@ -173,7 +173,6 @@ def test_a_sqlite_export_restores_onto_postgresql(source, tmp_path, actor, postg
     back.close()
 
 
-@pytest.mark.xdist_group("demo")  # the worker that builds the session's demo
 def test_the_demo_round_trips(tmp_path, actor, demo_file, demo_copy):
     built = demo_file  # the session's demo (today 2026-06-30); the export records itself
     demo = open_workspace(str(demo_copy))
