@@ -16,7 +16,7 @@ from babel.numbers import format_decimal, format_percent
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sqo import i18n
-from sqo.domain.errors import ConfigurationError, list_values
+from sqo.domain.errors import ConfigurationError
 from sqo.i18n import _
 
 DEFAULT_BENCHMARK_FILE = Path(__file__).resolve().parent.parent / "defaults" / "benchmarks.yaml"
@@ -361,7 +361,3 @@ def assess(
         sample,
         SAMPLE_OF.get(metric),
     )
-
-
-def known_metrics() -> str:
-    return list_values(METRICS)

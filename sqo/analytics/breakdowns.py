@@ -69,14 +69,15 @@ class Attributes:
     columns: dict[str, ColumnElement[Any]]
 
 
-def attributes(mt: Subquery, keys: Sequence[str], key_column: str = "key") -> Attributes:
-    """Join ``mt`` (one row per funnel record, keyed as in milestones.py) to what ``keys`` need."""
+def attributes(times: Subquery, keys: Sequence[str], key_column: str = "key") -> Attributes:
+    """Join ``times`` (one row per funnel record, keyed as in milestones.py) to what ``keys``
+    need."""
     needed = [k for k in keys if k in ATTRIBUTE_KEYS]
-    source: FromClause = mt
+    source: FromClause = times
     columns: dict[str, ColumnElement[Any]] = {}
     if not needed:
         return Attributes(source, columns)
-    key = mt.c[key_column]
+    key = times.c[key_column]
     o = t.opportunities.alias("o")
     lead = t.leads.alias("l")
     source = source.outerjoin(o, o.c.id == key).outerjoin(

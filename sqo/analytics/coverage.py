@@ -21,8 +21,8 @@ from sqlalchemy import ColumnElement, Connection, Date, and_, case, func, litera
 from sqlalchemy.sql.selectable import FromClause, Subquery
 
 from sqo.analytics.currency import DealValue, LeftOut, deal_value, in_corporate, left_out
-from sqo.analytics.snapshots import day_text, next_day_text, open_sqo_stages, states_at
 from sqo.analytics.sqlfuncs import on_copy
+from sqo.analytics.states import day_text, next_day_text, open_sqo_stages, states_at
 from sqo.analytics.stats import maybe_ratio
 from sqo.domain.stages import StageModel
 from sqo.store import tables as t

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,8 @@ from sqlalchemy import Connection, Integer, and_, func, literal, select, true, u
 from sqlalchemy.sql.selectable import FromClause, Subquery
 
 from sqo.analytics.breakdowns import ATTRIBUTE_KEYS, Attributes, group_columns
-from sqo.analytics.milestones import Ladder, as_int, dropped, materialized, step_time
+from sqo.analytics.milestone_table import materialized
+from sqo.analytics.milestones import Ladder, as_int, dropped, step_time
 from sqo.analytics.sqlfuncs import days_between, histogram_quantiles
 from sqo.analytics.stats import ratio
 from sqo.store import tables as t
@@ -79,12 +80,6 @@ class Cycle:
     p90_days: float | None
 
 
-@dataclass
-class FunnelResult:
-    conversions: list[Conversion]
-    notes: list[str] = field(default_factory=list)
-
-
 def default_pairs(ladder: Ladder) -> list[tuple[int, int]]:
     """Consecutive milestones, then every milestone to Won."""
     last = len(ladder.names) - 1
@@ -102,13 +97,14 @@ def _in_window(moment: Any, window: Window) -> list[Any]:
 
 
 def _numbers(values: Sequence[int]) -> Subquery:
-    parts = [select(literal(v, Integer).label("f")) for v in values]
+    parts = [select(literal(v, Integer).label("from_step")) for v in values]
     return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("steps")
 
 
 def _pairs(pairs: Sequence[tuple[int, int]]) -> Subquery:
     parts = [
-        select(literal(a, Integer).label("f"), literal(b, Integer).label("b")) for a, b in pairs
+        select(literal(a, Integer).label("from_step"), literal(b, Integer).label("to_step"))
+        for a, b in pairs
     ]
     return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("pairs")
 
@@ -129,9 +125,9 @@ def _milestones(
         yield table
 
 
-def _attributes(mt: FromClause, keys: Sequence[str]) -> Attributes:
+def _attributes(times: FromClause, keys: Sequence[str]) -> Attributes:
     """Breakdown attributes are columns of the materialised milestones."""
-    return Attributes(mt, {k: mt.c[k] for k in keys if k in ATTRIBUTE_KEYS})
+    return Attributes(times, {k: times.c[k] for k in keys if k in ATTRIBUTE_KEYS})
 
 
 def conversions(
@@ -147,14 +143,14 @@ def conversions(
 ) -> list[Conversion]:
     """Conversion rows per (pair, group), in pair order then group order. ``milestones`` is
     a table from ``materialized`` holding the attributes ``keys`` need (else one is made)."""
-    with _milestones(connection, ladder, as_of, keys, milestones) as mt:
-        return _conversions(connection, ladder, mt, keys, window, pairs, durations)
+    with _milestones(connection, ladder, as_of, keys, milestones) as times:
+        return _conversions(connection, ladder, times, keys, window, pairs, durations)
 
 
 def _conversions(
     connection: Connection,
     ladder: Ladder,
-    mt: FromClause,
+    times: FromClause,
     keys: Sequence[str],
     window: Window,
     pairs: Sequence[tuple[int, int]] | None,
@@ -163,26 +159,26 @@ def _conversions(
     pairs = list(pairs or default_pairs(ladder))
     count = len(ladder.names)
     froms = _numbers(sorted({a for a, _ in pairs}))
-    attrs = _attributes(mt, keys)
-    entered_at = step_time(mt, froms.c.f, count)
+    attrs = _attributes(times, keys)
+    entered_at = step_time(times, froms.c.from_step, count)
     groups = group_columns(attrs, keys, entered_at)
     targets = sorted({b for _, b in pairs})
-    out = dropped(mt, ladder)
+    out = dropped(times, ladder)
     measures = [func.count().label("entered")]
     for b in targets:
-        reached = mt.c[f"m{b}"]
+        reached = times.c[f"m{b}"]
         measures.append(as_int(reached.is_not(None)).label(f"reached{b}"))
         measures.append(as_int(and_(reached.is_(None), out)).label(f"dropped{b}"))
     query = (
-        select(froms.c.f, *groups, *measures)
+        select(froms.c.from_step, *groups, *measures)
         .select_from(attrs.source.join(froms, true()))
         .where(*_in_window(entered_at, window))
-        .group_by(froms.c.f, *groups)
+        .group_by(froms.c.from_step, *groups)
     )
     counted: dict[int, list[tuple[tuple[Any, ...], Any]]] = {}
     for row in connection.execute(query):
-        counted.setdefault(int(row.f), []).append((tuple(row[1 : 1 + len(keys)]), row))
-    timing = _durations(connection, ladder, mt, pairs, keys, window) if durations else {}
+        counted.setdefault(int(row.from_step), []).append((tuple(row[1 : 1 + len(keys)]), row))
+    timing = _durations(connection, ladder, times, pairs, keys, window) if durations else {}
     result = []
     for a, b in pairs:
         for group, row in sorted(counted.get(a, []), key=lambda item: _sortable(item[0])):
@@ -214,7 +210,7 @@ def _sortable(group: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:
 def _durations(
     connection: Connection,
     ladder: Ladder,
-    mt: FromClause,
+    times: FromClause,
     pairs: Sequence[tuple[int, int]],
     keys: Sequence[str],
     window: Window,
@@ -222,17 +218,17 @@ def _durations(
     """Median and p90 days per (pair, group), from a histogram of the day differences."""
     count = len(ladder.names)
     table = _pairs(pairs)
-    attrs = _attributes(mt, keys)
-    start = step_time(mt, table.c.f, count)
-    end = step_time(mt, table.c.b, count)
+    attrs = _attributes(times, keys)
+    start = step_time(times, table.c.from_step, count)
+    end = step_time(times, table.c.to_step, count)
     groups = group_columns(attrs, keys, start)
     spans = (
-        select(table.c.f, table.c.b, *groups, days_between(start, end).label("value"))
+        select(table.c.from_step, table.c.to_step, *groups, days_between(start, end).label("value"))
         .select_from(attrs.source.join(table, true()))
         .where(end.is_not(None), *_in_window(start, window))
         .subquery("spans")
     )
-    names = ["f", "b", *keys]
+    names = ["from_step", "to_step", *keys]
     return histogram_quantiles(connection.execute(_histogram(spans, names)), len(names))
 
 
@@ -253,27 +249,27 @@ def win_rates(
     milestones: FromClause | None = None,
 ) -> list[WinRate]:
     """Of the records that reached SQO (in the window), won / (won + lost) as of ``as_of``."""
-    with _milestones(connection, ladder, as_of, keys, milestones) as mt:
-        return _win_rates(connection, ladder, sqo_index, mt, keys, window)
+    with _milestones(connection, ladder, as_of, keys, milestones) as times:
+        return _win_rates(connection, ladder, sqo_index, times, keys, window)
 
 
 def _win_rates(
     connection: Connection,
     ladder: Ladder,
     sqo_index: int,
-    mt: FromClause,
+    times: FromClause,
     keys: Sequence[str],
     window: Window,
 ) -> list[WinRate]:
-    attrs = _attributes(mt, keys)
-    reached = mt.c[f"m{sqo_index}"]
+    attrs = _attributes(times, keys)
+    reached = times.c[f"m{sqo_index}"]
     groups = group_columns(attrs, keys, reached)
     query = (
         select(
             *groups,
             func.count().label("sqos"),
-            as_int(mt.c.current_stage == ladder.won).label("won"),
-            as_int(mt.c.current_stage == ladder.lost).label("lost"),
+            as_int(times.c.current_stage == ladder.won).label("won"),
+            as_int(times.c.current_stage == ladder.lost).label("lost"),
         )
         .select_from(attrs.source)
         .where(*_in_window(reached, window))
@@ -299,24 +295,24 @@ def cycles(
 ) -> list[Cycle]:
     """Days from first contact (the record's first stage row) to closed won, for records won
     (and still won as of ``as_of``), grouped by the period they were won in."""
-    with _milestones(connection, ladder, as_of, keys, milestones) as mt:
-        return _cycles(connection, ladder, mt, keys, window)
+    with _milestones(connection, ladder, as_of, keys, milestones) as times:
+        return _cycles(connection, ladder, times, keys, window)
 
 
 def _cycles(
     connection: Connection,
     ladder: Ladder,
-    mt: FromClause,
+    times: FromClause,
     keys: Sequence[str],
     window: Window,
 ) -> list[Cycle]:
-    attrs = _attributes(mt, keys)
-    won_at = mt.c[f"m{len(ladder.names) - 1}"]
+    attrs = _attributes(times, keys)
+    won_at = times.c[f"m{len(ladder.names) - 1}"]
     groups = group_columns(attrs, keys, won_at)
     spans = (
-        select(*groups, days_between(mt.c.first_at, won_at).label("value"))
+        select(*groups, days_between(times.c.first_at, won_at).label("value"))
         .select_from(attrs.source)
-        .where(mt.c.current_stage == ladder.won, *_in_window(won_at, window))
+        .where(times.c.current_stage == ladder.won, *_in_window(won_at, window))
         .subquery("cycle_spans")
     )
     spread = histogram_quantiles(connection.execute(_histogram(spans, keys)), len(keys))
@@ -327,12 +323,12 @@ def _cycles(
     return sorted(rows, key=lambda r: _sortable(tuple(r.group.values())))
 
 
-def direct_opportunities(connection: Connection, mt: FromClause, window: Window) -> int:
+def direct_opportunities(connection: Connection, times: FromClause, window: Window) -> int:
     """Of the records entering the first milestone (in the window), the opportunities created
     without a lead: a skipped milestone counts as passed, so they enter the funnel at Lead too and
     make "Lead entered" larger than the number of leads."""
     o, lead = t.opportunities, t.leads
-    key = mt.c["key"]
+    key = times.c["key"]
     # One pass over the leads (an IN list the engine hashes), not a correlated look-up per
     # opportunity: converted_opportunity_id has no index.
     converted = select(lead.c.converted_opportunity_id).where(
@@ -340,12 +336,12 @@ def direct_opportunities(connection: Connection, mt: FromClause, window: Window)
     )
     query = (
         select(func.count())
-        .select_from(mt.join(o, o.c.id == key))
+        .select_from(times.join(o, o.c.id == key))
         .where(
             key > 0,
             o.c.lead_id.is_(None),
             key.not_in(converted),
-            *_in_window(mt.c["m0"], window),
+            *_in_window(times.c["m0"], window),
         )
     )
     return int(connection.execute(query).scalar_one())

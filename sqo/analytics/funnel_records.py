@@ -46,7 +46,7 @@ END_OF_TIME = datetime(9999, 12, 31)
 
 
 def _signature(ladder: Ladder) -> str:
-    text_form = repr((ladder.names, sorted(ladder.levels.items())))
+    text_form = repr((ladder.names, sorted(ladder.highest_step.items())))
     return hashlib.sha256(text_form.encode()).hexdigest()[:16]
 
 
@@ -65,13 +65,13 @@ def _table(ladder: Ladder) -> Table:
 def _aggregate(ladder: Ladder, only: Select[Any] | None = None) -> Select[Any]:
     """Per funnel record, over all its history: m0..mN, first_at, the latest stage and when it
     was set (the milestones as of the end of time)."""
-    mt = milestone_times(ladder, END_OF_TIME, copy=True, only=only, stage_set_at=True)
+    times = milestone_times(ladder, END_OF_TIME, copy=True, only=only, stage_set_at=True)
     return select(
-        mt.c.key,
-        *[mt.c[f"m{i}"] for i in range(len(ladder.names))],
-        mt.c.first_at,
-        mt.c.stage_set_at.label("latest_at"),
-        mt.c.current_stage.label("latest_stage"),
+        times.c.key,
+        *[times.c[f"m{i}"] for i in range(len(ladder.names))],
+        times.c.first_at,
+        times.c.stage_set_at.label("latest_at"),
+        times.c.current_stage.label("latest_stage"),
     )
 
 

@@ -43,19 +43,19 @@ class HistoryGaps:
 
 
 def history_gaps(
-    connection: Connection, ladder: Ladder, sqo_index: int, mt: FromClause
+    connection: Connection, ladder: Ladder, sqo_index: int, times: FromClause
 ) -> HistoryGaps:
     """The counts behind both rules, from a command's materialised milestones."""
-    won = mt.c.current_stage == ladder.won
-    lost = mt.c.current_stage == ladder.lost
-    won_at = mt.c[f"m{len(ladder.names) - 1}"]
+    won = times.c.current_stage == ladder.won
+    lost = times.c.current_stage == ladder.lost
+    won_at = times.c[f"m{len(ladder.names) - 1}"]
     row = connection.execute(
         select(
             as_int(won).label("won"),
             as_int(lost).label("lost"),
-            as_int(and_(lost, mt.c[f"m{sqo_index}"].is_not(None))).label("lost_after_sqo"),
-            as_int(and_(won, won_at == mt.c.first_at)).label("won_at_creation"),
-        ).select_from(mt)
+            as_int(and_(lost, times.c[f"m{sqo_index}"].is_not(None))).label("lost_after_sqo"),
+            as_int(and_(won, won_at == times.c.first_at)).label("won_at_creation"),
+        ).select_from(times)
     ).one()
     return HistoryGaps(
         int(row.won), int(row.lost), int(row.lost_after_sqo), int(row.won_at_creation)

@@ -12,21 +12,13 @@ funnel record, keyed by the opportunity id; an unconverted lead is keyed by minu
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Column,
     ColumnElement,
-    Connection,
-    DateTime,
     Integer,
-    MetaData,
-    String,
     Table,
     and_,
     case,
@@ -35,15 +27,9 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    text,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlalchemy.sql.selectable import FromClause, Select, Subquery
 
-from sqo.analytics.breakdowns import attributes
-from sqo.analytics.sqlfuncs import on_copy
 from sqo.domain.stages import StageKind, StageModel
 from sqo.store import tables as t
 
@@ -51,7 +37,8 @@ from sqo.store import tables as t
 @dataclass(frozen=True)
 class Ladder:
     names: tuple[str, ...]
-    levels: dict[str, int]  # stage -> highest step it reaches (stages reaching nothing absent)
+    # stage -> the highest step (index into ``names``) it reaches; stages reaching none absent
+    highest_step: dict[str, int]
     won: str
     lost: str
     out: tuple[str, ...]  # stages that leave the funnel: lost and disqualified
@@ -62,16 +49,16 @@ class Ladder:
 
 def build_ladder(model: StageModel, names: list[str]) -> Ladder:
     positions = {s.name: i for i, s in enumerate(model.stages)}
-    levels: dict[str, int] = {}
+    highest_step: dict[str, int] = {}
     for stage in model.stages:
         if stage.kind is StageKind.WON:
-            levels[stage.name] = len(names) - 1
+            highest_step[stage.name] = len(names) - 1
         elif stage.kind in (StageKind.LEAD, StageKind.OPPORTUNITY):
             reached = [i for i, n in enumerate(names) if positions[n] <= positions[stage.name]]
             if reached:
-                levels[stage.name] = max(reached)
+                highest_step[stage.name] = max(reached)
     out = tuple(s.name for s in model.stages if s.kind in (StageKind.LOST, StageKind.DISQUALIFIED))
-    return Ladder(tuple(names), levels, model.won_stage().name, model.lost_stage().name, out)
+    return Ladder(tuple(names), highest_step, model.won_stage().name, model.lost_stage().name, out)
 
 
 def milestone_ladder(model: StageModel) -> Ladder:
@@ -104,7 +91,11 @@ def stage_events(
     the rank: ``latest``, the (time, id, stage) of a row current at ``as_of``, else NULL."""
     h, lead = (t.history_copy if copy else t.history), t.leads
     key = record_key(h)
-    level = case(ladder.levels, value=h.c.new_value, else_=None) if ladder.levels else literal(None)
+    step = (
+        case(ladder.highest_step, value=h.c.new_value, else_=None)
+        if ladder.highest_step
+        else literal(None)
+    )
     if copy:
         current = or_(h.c.valid_until.is_(None), h.c.valid_until > as_of)
         order = case((current, func.row(h.c.changed_at, h.c.id, h.c.new_value))).label("latest")
@@ -117,7 +108,7 @@ def stage_events(
     query = (
         select(
             key.label("key"),
-            level.label("level"),
+            step.label("step"),
             h.c.new_value.label("stage"),
             h.c.changed_at,
             order,
@@ -155,7 +146,7 @@ def milestone_times(
     was set."""
     ev = stage_events(ladder, as_of, copy=copy, only=only)
     steps = [
-        func.min(case((ev.c.level >= i, ev.c.changed_at))).label(f"m{i}")
+        func.min(case((ev.c.step >= i, ev.c.changed_at))).label(f"m{i}")
         for i in range(len(ladder.names))
     ]
     # On the copy a lead and its opportunity may each have a current row: the later one counts.
@@ -180,84 +171,14 @@ def milestone_times(
     return query.subquery("milestones")
 
 
-def step_time(mt: FromClause, index: ColumnElement[int], count: int) -> ColumnElement[datetime]:
+def step_time(times: FromClause, index: ColumnElement[int], count: int) -> ColumnElement[datetime]:
     """The time of the step whose number is the SQL expression ``index``."""
-    return case({i: mt.c[f"m{i}"] for i in range(count)}, value=index)
+    return case({i: times.c[f"m{i}"] for i in range(count)}, value=index)
 
 
-def dropped(mt: FromClause, ladder: Ladder) -> ColumnElement[bool]:
-    return mt.c.current_stage.in_(ladder.out)
+def dropped(times: FromClause, ladder: Ladder) -> ColumnElement[bool]:
+    return times.c.current_stage.in_(ladder.out)
 
 
 def as_int(expr: ColumnElement[Any]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((expr, 1), else_=0)), 0).cast(Integer)
-
-
-class _CreateTempAs(Executable, ClauseElement):
-    inherit_cache = False
-
-    def __init__(self, name: str, query: Select[Any]) -> None:
-        self.name = name
-        self.query = query
-
-
-@compiles(_CreateTempAs)
-def _create_temp_as(element: _CreateTempAs, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CREATE TEMPORARY TABLE {element.name} AS {compiler.process(element.query, **kw)}"
-
-
-_names = itertools.count(1)
-WORK_MEM = "256MB"
-
-
-@contextmanager
-def temporary(
-    connection: Connection, query: Select[Any], columns: Sequence[Column[Any]], prefix: str
-) -> Iterator[Table]:
-    """``query`` computed once into a temporary table with ``columns`` (its result columns, in
-    order, with their types), dropped on exit: for results several queries of a command read."""
-    name = f"sqo_{prefix}_{next(_names)}"
-    if connection.dialect.name == "postgresql":
-        # Sort and hash a few million rows in memory rather than in temporary files (the
-        # default 4 MB spills); for this transaction only.
-        connection.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    connection.execute(_CreateTempAs(name, query))
-    table = Table(name, MetaData(), *columns)
-    if connection.dialect.name == "postgresql":
-        connection.execute(text(f"ANALYZE {name}"))  # autovacuum never analyses temp tables
-    yield table
-    connection.execute(text(f"DROP TABLE {name}"))
-
-
-@contextmanager
-def materialized(
-    connection: Connection,
-    ladder: Ladder,
-    as_of: datetime,
-    keys: Sequence[str] = (),
-    *,
-    kept: bool = False,
-) -> Iterator[Table]:
-    """``milestone_times`` computed once into a temporary table (with the attribute columns
-    ``keys`` need: segment, owner, ...), so that every query of a command reads the small
-    per-record table instead of deriving it from history again. Dropped on exit. With ``kept``
-    (for the one ladder the funnel commands use), on the analytics copy they come from the
-    funnel records it keeps between commands."""
-    if kept and on_copy(connection):
-        from sqo.analytics import funnel_records  # it builds on this module
-
-        records = funnel_records.bring_up_to_date(connection, ladder)
-        mt = funnel_records.as_of(connection, ladder, records, as_of)
-    else:
-        mt = milestone_times(ladder, as_of)
-    attrs = attributes(mt, keys)
-    query = select(*mt.c, *[c.label(k) for k, c in attrs.columns.items()]).select_from(attrs.source)
-    columns: list[Column[Any]] = [
-        Column("key", Integer),
-        *[Column(f"m{i}", DateTime) for i in range(len(ladder.names))],
-        Column("first_at", DateTime),
-        Column("current_stage", String),
-        *[Column(k, String) for k in attrs.columns],
-    ]
-    with temporary(connection, query, columns, "milestones") as table:
-        yield table

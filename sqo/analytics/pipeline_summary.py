@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from sqo.analytics.currency import LeftOut, deal_value, left_out
-from sqo.analytics.snapshots import last_values, states_at
+from sqo.analytics.states import last_values, states_at
 from sqo.domain.stages import StageKind, StageModel
 from sqo.domain.values import utc_now
 from sqo.store import tables as t

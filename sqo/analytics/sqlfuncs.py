@@ -93,7 +93,8 @@ PERCENTILES = {"median": 5, "p90": 9}  # tenths, exact integer arithmetic in SQL
 
 def percentile_rows(source: Subquery, groups: Sequence[str], value: str = "value") -> Any:
     """A query returning, per group, only the ranked values needed to interpolate the median and
-    the 90th percentile linearly (as pandas' ``quantile`` does): columns groups..., n, rn, value.
+    the 90th percentile linearly (as pandas' ``quantile`` does): columns groups..., group_size
+    (``n`` below), value_rank (``rn``, 1-based), value.
 
     For a percentile of k tenths the neighbours are the 0-based ranks floor((n-1)k/10) and the
     one above it; ``10(rn-2) <= (n-1)k < 10 rn`` selects them with integer arithmetic only.
@@ -102,10 +103,12 @@ def percentile_rows(source: Subquery, groups: Sequence[str], value: str = "value
     ranked = select(
         *part,
         source.c[value].label("value"),
-        func.row_number().over(partition_by=part or None, order_by=source.c[value]).label("rn"),
-        func.count().over(partition_by=part or None).label("n"),
+        func.row_number()
+        .over(partition_by=part or None, order_by=source.c[value])
+        .label("value_rank"),
+        func.count().over(partition_by=part or None).label("group_size"),
     ).subquery("ranked")
-    rn, n = ranked.c.rn, ranked.c.n
+    rn, n = ranked.c.value_rank, ranked.c.group_size
     conditions = [
         and_(10 * (rn - 2) <= (n - 1) * k, (n - 1) * k < 10 * rn) for k in PERCENTILES.values()
     ]

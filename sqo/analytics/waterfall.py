@@ -34,9 +34,9 @@ from sqlalchemy import (
 from sqlalchemy.sql.selectable import FromClause, Select
 
 from sqo.analytics.currency import LeftOut, deal_value, left_out
-from sqo.analytics.milestones import temporary
-from sqo.analytics.snapshots import day_text, open_sqo_stages, states_between
 from sqo.analytics.sqlfuncs import on_copy
+from sqo.analytics.states import day_text, open_sqo_stages, states_between
+from sqo.analytics.temp_tables import temporary
 from sqo.domain.stages import StageModel
 from sqo.store import tables as t
 

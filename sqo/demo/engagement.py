@@ -4,21 +4,18 @@ meetings they gather before promoting it to SQO."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqo.demo import chance
 from sqo.demo import profiles as p
 from sqo.demo.organisation import RepProfile
 from sqo.demo.results import Promotion
+from sqo.demo.run_state import RunState
 from sqo.domain.records import Activity, Contact, Opportunity
 from sqo.domain.values import ActivityKind, BuyingRole, Complexity, Direction
 
-if TYPE_CHECKING:
-    from sqo.demo.simulation import Simulation
-
 
 def touches(
-    sim: Simulation,
+    sim: RunState,
     opp: Opportunity,
     rep: RepProfile,
     seg: p.SegmentProfile,
@@ -61,7 +58,7 @@ def touches(
 
 
 def qualification_facts(
-    sim: Simulation, opp: Opportunity, rep: RepProfile, at: datetime, premature: bool, reason: str
+    sim: RunState, opp: Opportunity, rep: RepProfile, at: datetime, premature: bool, reason: str
 ) -> None:
     """Contacts with buying roles, evidence and the meetings behind them, as a rep gathers
     them before promoting. A properly qualified deal meets every required criterion of the

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqo.demo import chance, engagement
 from sqo.demo import profiles as p
 from sqo.demo.organisation import Organisation, RepProfile
-from sqo.demo.results import Simulated
+from sqo.demo.run_state import RunState
 from sqo.demo.timeline import Timeline
 from sqo.domain.history import RecordType
 from sqo.domain.records import Account, Activity, Lead, Opportunity
@@ -21,7 +21,7 @@ from sqo.domain.stages import StageModel
 from sqo.domain.values import ActivityKind, Complexity, Direction, Segment
 
 
-class Simulation:
+class Simulation(RunState):
     def __init__(
         self,
         rng: random.Random,
@@ -30,14 +30,8 @@ class Simulation:
         start: datetime,
         now: datetime,
     ) -> None:
-        self.rng, self.org, self.model = rng, org, model
-        self.start, self.now = start, now
-        self.out = Simulated()
-        self.ids = {"lead": 0, "opp": 0, "activity": 0, "contact": 0}
-
-    def next_id(self, kind: str) -> int:
-        self.ids[kind] += 1
-        return self.ids[kind]
+        super().__init__(rng, start, now)
+        self.org, self.model = org, model
 
     def _moment(self) -> datetime:
         """A working-hours moment in the window, with more activity recently (growth)."""

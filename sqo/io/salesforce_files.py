@@ -11,7 +11,8 @@ from sqo.io.date_orders import AUTO, file_order
 from sqo.io.incoming import Item, Kind, Rejected, SourceFile
 from sqo.io.notes import FileNotes
 from sqo.io.rates import corporate_currency
-from sqo.io.salesforce import OBJECTS, REQUIRED, SalesforceReader, key, salesforce_id
+from sqo.io.salesforce import SalesforceReader
+from sqo.io.salesforce_fields import OBJECTS, REQUIRED, key, salesforce_id
 
 KINDS = {
     "CurrencyType": Kind.EXCHANGE_RATE,

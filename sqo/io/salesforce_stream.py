@@ -1,4 +1,4 @@
-"""The stream of one Salesforce object's rows as import items (:meth:`SalesforceReader.items`).
+"""The stream of one Salesforce object's rows as import items (``SalesforceReader.items``).
 
 Records go out as they are read; stage history rows are staged (:mod:`sqo.io.staging`) and
 checked, in batches, to belong to a record of this import or of the workspace; leads and
@@ -10,16 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqo.domain.errors import InvalidValue
 from sqo.domain.records import Opportunity
+from sqo.domain.stages import StageModel
 from sqo.i18n import _
 from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Rejected
+from sqo.io.salesforce_fields import key
+from sqo.io.staging import EventStage
 from sqo.io.start_stage import assumed_note, with_start
 
-if TYPE_CHECKING:
-    from sqo.io.salesforce import SalesforceReader
+
+class RowReader(Protocol):
+    """What the stream needs of the reader (:class:`sqo.io.salesforce.SalesforceReader`)."""
+
+    model: StageModel
+    start_stage: str | None
+    without_stage_history: int  # closed deals given the start stage, counted by the stream
+    events: EventStage
+
+    def builder(self, obj: str) -> Callable[[int, dict[str, str]], Item]: ...
+
+    def stage_event(self, row: dict[str, str], field: str) -> bool: ...
+
 
 Known = Callable[[Kind, list[str]], set[str]]
 HISTORY_FIELDS = {
@@ -40,7 +54,7 @@ def _record_of(row: dict[str, str]) -> str:
 
 
 def items(
-    reader: SalesforceReader,
+    reader: RowReader,
     obj: str,
     rows: Iterable[tuple[int, dict[str, str]] | Rejected],
     known: Known | None = None,
@@ -97,7 +111,7 @@ def items(
         notes.append(assumed_note(assumed, reader.start_stage, "--start-stage"))
 
 
-def _with_events(reader: SalesforceReader, batch: list[IncomingStaged]) -> Iterator[Item]:
+def _with_events(reader: RowReader, batch: list[IncomingStaged]) -> Iterator[Item]:
     keys = [i.key for i in batch]
     reader.events.add_ids(keys)
     found = reader.events.events_for(keys)
@@ -109,7 +123,7 @@ def _with_events(reader: SalesforceReader, batch: list[IncomingStaged]) -> Itera
     batch.clear()
 
 
-def _closing(reader: SalesforceReader, item: IncomingStaged, opp: Opportunity) -> None:
+def _closing(reader: RowReader, item: IncomingStaged, opp: Opportunity) -> None:
     """A closed deal's close time: when it entered its closed stage, else its close date.
 
     A closed deal whose history shows no stage but its final one (or none) starts at the
@@ -142,14 +156,12 @@ def _closing(reader: SalesforceReader, item: IncomingStaged, opp: Opportunity) -
 
 
 def _check_known(
-    reader: SalesforceReader,
+    reader: RowReader,
     obj: str,
     pending: list[tuple[int, dict[str, str], str]],
     known: Known | None,
 ) -> Iterator[Item]:
     """History rows must belong to a record of this import or of the workspace."""
-    from sqo.io.salesforce import key
-
     if not pending:
         return
     kind = Kind.LEAD if obj == "LeadHistory" else Kind.OPPORTUNITY

@@ -29,7 +29,8 @@ from sqo.analytics.funnel import (
     win_rates,
 )
 from sqo.analytics.history_gaps import cycle_withheld, history_gaps, win_rate_withheld
-from sqo.analytics.milestones import Ladder, materialized, milestone_ladder
+from sqo.analytics.milestone_table import materialized
+from sqo.analytics.milestones import Ladder, milestone_ladder
 from sqo.analytics.periods import quarter_bounds
 from sqo.analytics.waterfall import pipeline_change
 from sqo.domain.actor import Actor

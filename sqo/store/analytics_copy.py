@@ -38,14 +38,16 @@ from sqlalchemy import (
     Table,
     create_engine,
 )
-from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-from sqo.domain.errors import WorkspaceError
-from sqo.i18n import _
 from sqo.store import tables as t
+from sqo.store.analytics_copy_file import (
+    CopyNotWritable,
+    CopyUnavailable,
+    copy_path,
+    write_faults,
+)
 from sqo.store.copy_sources import Source, duck_type, open_source
-from sqo.store.database import sqlite_path
 
 if TYPE_CHECKING:  # DuckDB loads only when a copy is opened (start-up time)
     import duckdb
@@ -62,63 +64,16 @@ IN_CHUNK = 1_000
 LOCK_WAIT_SECONDS = 30.0
 MEMORY_LIMIT = "600MB"  # keeps a command's peak well under 1 GB; DuckDB spills beyond it
 
-
-class CopyUnavailable(WorkspaceError):
-    """The copy cannot be opened here (held by another process, or a read-only folder)."""
-
-    def __init__(self, path: Path, problem: object) -> None:
-        super().__init__(
-            _(
-                "The analytics copy {path} cannot be opened: {problem}. Wait for the other sqo "
-                "command that uses it, or set SQO_ANALYTICS_COPY=off to read the workspace "
-                "database directly.",
-                path=str(path),
-                problem=problem,
-            )
-        )
-
-
-class CopyNotWritable(CopyUnavailable):
-    """The copy's folder is full or read-only: the copy cannot be brought up to date."""
-
-    def __init__(self, path: Path, problem: object) -> None:
-        WorkspaceError.__init__(
-            self,
-            _(
-                "The analytics copy {path} cannot be written ({problem}); free some space or "
-                "make its folder writable, or point SQO_ANALYTICS_DIR at another folder "
-                "(SQO_ANALYTICS_COPY=off reads the workspace database directly).",
-                path=str(path),
-                problem=_first_line(problem),
-            ),
-        )
-
-
-# What a full or read-only folder raises from DuckDB: the write itself (IOException), the
-# transaction it broke (TransactionException) and the database it invalidated (FatalException).
-def write_faults() -> tuple[type[BaseException], ...]:
-    import duckdb  # loaded already whenever a copy is open
-
-    return (OSError, duckdb.IOException, duckdb.TransactionException, duckdb.FatalException)
-
-
-def _first_line(problem: object) -> str:
-    lines = str(problem).strip().splitlines()
-    return lines[0] if lines else type(problem).__name__
-
-
-def copy_path(url: str) -> Path:
-    """Beside a SQLite workspace (``sqo.db`` -> ``sqo.analytics.duckdb``); for a server, or when
-    ``SQO_ANALYTICS_DIR`` is set, a file named after the database in that folder (default
-    ``~/.cache/sqo``)."""
-    folder = os.environ.get("SQO_ANALYTICS_DIR")
-    path = sqlite_path(url)
-    if path is not None and not folder:
-        return path.with_name(path.stem + ".analytics.duckdb")
-    where = make_url(url).set(password=None).render_as_string(hide_password=True)
-    digest = hashlib.sha256(where.encode()).hexdigest()[:16]
-    base = Path(folder) if folder else Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")) / "sqo"
-    return base.expanduser() / f"analytics-{digest}.duckdb"
+# The copy's file and its errors are defined in analytics_copy_file; callers take them from here.
+__all__ = [
+    "AnalyticsCopy",
+    "CopyNotWritable",
+    "CopyUnavailable",
+    "RefreshReport",
+    "copy_path",
+    "engine_for",
+    "write_faults",
+]
 
 
 def _columns(table: Table) -> list[Column[Any]]:

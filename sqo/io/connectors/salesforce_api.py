@@ -22,9 +22,11 @@ from typing import Any
 
 from sqo.domain.errors import ConfigurationError
 from sqo.i18n import _
+from sqo.io.connectors.salesforce_errors import not_exposed, refused
 from sqo.io.incoming import Item, Kind, Rejected, SourceFile
 from sqo.io.notes import FileNotes
-from sqo.io.salesforce import OBJECTS, SalesforceReader, key
+from sqo.io.salesforce import SalesforceReader
+from sqo.io.salesforce_fields import OBJECTS, key
 from sqo.io.salesforce_files import KINDS
 
 API_VERSION = "59.0"
@@ -172,60 +174,6 @@ def connect(instance_url: str | None, token: str | None, session: Any = None) ->
     )
 
 
-def _error_code(exc: Exception) -> str | None:
-    content = getattr(exc, "content", None)
-    if isinstance(content, list) and content and isinstance(content[0], dict):
-        return str(content[0].get("errorCode") or "") or None
-    return None
-
-
-def _absent(exc: Exception) -> bool:
-    """The org does not expose this object (or this user cannot see it)."""
-    return getattr(exc, "status", None) in (400, 404) and _error_code(exc) in (
-        "INVALID_TYPE",
-        "NOT_FOUND",
-    )
-
-
-def _refused(what: str, exc: Exception) -> ConfigurationError | None:
-    """Salesforce's refusals (and an unreachable instance) as a message that says what to do."""
-    requests = importlib.import_module("requests")
-    if isinstance(exc, requests.RequestException):
-        return ConfigurationError(
-            _(
-                "Salesforce cannot be reached ({problem}); check the instance URL and the "
-                "network connection.",
-                problem=type(exc).__name__,
-            )
-        )
-    if not type(exc).__module__.startswith("simple_salesforce"):
-        return None
-    status = getattr(exc, "status", None)
-    if status == 401:
-        hint = _(
-            "the session token is invalid or has expired; sign in again and pass a new one "
-            "(`sf org display` shows it)."
-        )
-    elif status == 403:
-        hint = _("the user needs the API Enabled permission and read access to this object.")
-    else:
-        content = getattr(exc, "content", None)
-        first = content[0] if isinstance(content, list) and content else {}
-        hint = (
-            f"{first.get('errorCode', '')}: {first.get('message', '')}"
-            if isinstance(first, dict) and first
-            else str(content)
-        )
-    return ConfigurationError(
-        _(
-            "Salesforce refused to read {what} (HTTP {status}): {hint}",
-            what=what,
-            status=status or "-",
-            hint=hint,
-        )
-    )
-
-
 def text(value: Any) -> str:
     """A REST value as a Data Loader export writes it."""
     if value is None:
@@ -276,9 +224,9 @@ class SalesforceObjects:
         try:
             return request()
         except Exception as exc:
-            if absent is not ... and _absent(exc):
+            if absent is not ... and not_exposed(exc):
                 return absent
-            problem = _refused(what, exc)
+            problem = refused(what, exc)
             if problem is None:
                 raise
             raise problem from None
@@ -343,7 +291,7 @@ class SalesforceObjects:
             except StopIteration:
                 return
             except Exception as exc:
-                problem = _refused(obj, exc)
+                problem = refused(obj, exc)
                 if problem is None:
                     raise
                 raise problem from None

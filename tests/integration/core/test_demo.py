@@ -11,18 +11,19 @@ from sqlalchemy import text
 from sqo.domain.actor import Actor
 from sqo.domain.errors import WorkspaceError
 from sqo.domain.history import RecordType, decode_state, replay
-from sqo.services.demo import build_demo
-from sqo.services.workspace import init_workspace
+from sqo.services.demo import DemoBuilt, build_demo
+from sqo.services.workspace import init_workspace, open_workspace
 
 TODAY = date(2026, 6, 30)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp("demo") / "demo.db")
-    built = build_demo(path, Actor("demo"), seed=7, today=TODAY)
-    yield built
-    built.workspace.close()
+def demo(demo_file):
+    """The session's demo (seed 7, TODAY), opened once for this module's readers."""
+    assert (demo_file.seed, demo_file.today) == (7, TODAY)
+    ws = open_workspace(str(demo_file.path))
+    yield DemoBuilt(ws, demo_file.seed, demo_file.today, demo_file.counts)
+    ws.close()
 
 
 def scalar(ws, sql, **params):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,6 @@ from sqlalchemy import Engine, select
 from sqo.domain.actor import Actor
 from sqo.io.rates import rates_file
 from sqo.services import activities, directory, leads, opportunities, qualification
-from sqo.services.demo import build_demo
 from sqo.services.exports import export_workspace
 from sqo.services.imports import run_import
 from sqo.services.restore import restore_export
@@ -174,9 +173,9 @@ def test_a_sqlite_export_restores_onto_postgresql(source, tmp_path, actor, postg
     back.close()
 
 
-def test_the_demo_round_trips(tmp_path, actor):
-    built = build_demo(str(tmp_path / "demo.db"), Actor("t"), today=date(2026, 6, 30))
-    demo = built.workspace
+def test_the_demo_round_trips(tmp_path, actor, demo_file, demo_copy):
+    built = demo_file  # the session's demo (today 2026-06-30); the export records itself
+    demo = open_workspace(str(demo_copy))
     export_workspace(demo, actor, tmp_path / "export", fmt="parquet")
     copy = init_workspace(str(tmp_path / "copy.db"), actor)
     report = restore_export(copy, actor, tmp_path / "export")

@@ -5,6 +5,9 @@ Revises:
 Create Date: 2026-11-22 16:45:10.455023
 """
 
+# Long because: a migration is one frozen revision (every table of the first schema, as Alembic
+# generated it); splitting it would change what revision 0001 is for databases that ran it.
+
 import sqlalchemy as sa
 from alembic import op
 
