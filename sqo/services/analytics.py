@@ -134,10 +134,10 @@ def funnel(
     window = window_of(start, end)
     with (
         analytics_connection(ws) as connection,
-        materialized(connection, ladder, as_of, keys, kept=True) as mt,
+        materialized(connection, ladder, as_of, keys, kept=True) as times,
     ):
         rows = conversions(
-            connection, ladder, as_of, keys=keys, window=window, pairs=pairs, milestones=mt
+            connection, ladder, as_of, keys=keys, window=window, pairs=pairs, milestones=times
         )
         rates = win_rates(
             connection,
@@ -146,11 +146,11 @@ def funnel(
             as_of,
             keys=keys,
             window=window,
-            milestones=mt,
+            milestones=times,
         )
-        spans = cycles(connection, ladder, as_of, keys=keys, window=window, milestones=mt)
-        gaps = history_gaps(connection, ladder, ladder.index(ws.stage_model.sqo_stage), mt)
-        direct = direct_opportunities(connection, mt, window)
+        spans = cycles(connection, ladder, as_of, keys=keys, window=window, milestones=times)
+        gaps = history_gaps(connection, ladder, ladder.index(ws.stage_model.sqo_stage), times)
+        direct = direct_opportunities(connection, times, window)
     notes = []
     first = ladder.names[0]
     to = next((r.to_milestone for r in rows if r.from_milestone == first), None)
@@ -206,9 +206,9 @@ def benchmark_report(
     withheld: dict[tuple[str | None, str], str] = {}  # (segment, metric): why
     with (
         analytics_connection(ws) as connection,
-        materialized(connection, ladder, as_of, ("segment",), kept=True) as mt,
+        materialized(connection, ladder, as_of, ("segment",), kept=True) as times,
     ):
-        gaps = history_gaps(connection, ladder, sqo, mt)
+        gaps = history_gaps(connection, ladder, sqo, times)
         for keys in ((), ("segment",)):
             values: dict[str | None, dict[str, float | None]] = {}
             samples: dict[tuple[str | None, str], int] = {}  # (segment, metric): records
@@ -221,12 +221,12 @@ def benchmark_report(
                     window=window,
                     pairs=[(sql, sqo)],
                     durations=False,
-                    milestones=mt,
+                    milestones=times,
                 ):
                     values.setdefault(row.group.get("segment"), {})["sql_to_sqo"] = row.rate
                     samples[row.group.get("segment"), "sql_to_sqo"] = row.entered
             rates = win_rates(
-                connection, ladder, sqo, as_of, keys=keys, window=window, milestones=mt
+                connection, ladder, sqo, as_of, keys=keys, window=window, milestones=times
             )
             for rate in rates:
                 values.setdefault(rate.group.get("segment"), {})["sqo_win_rate"] = rate.rate
@@ -234,7 +234,7 @@ def benchmark_report(
                 if gaps.losses_missing and rate.won and not rate.lost:
                     reason = win_rate_withheld(gaps, ws.stage_model.sqo_stage)
                     withheld[rate.group.get("segment"), "sqo_win_rate"] = reason
-            spans = cycles(connection, ladder, as_of, keys=keys, window=window, milestones=mt)
+            spans = cycles(connection, ladder, as_of, keys=keys, window=window, milestones=times)
             for cycle in spans:
                 values.setdefault(cycle.group.get("segment"), {})["sales_cycle"] = cycle.median_days
                 samples[cycle.group.get("segment"), "sales_cycle"] = cycle.won

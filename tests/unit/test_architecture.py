@@ -15,18 +15,6 @@ PACKAGE = Path(__file__).resolve().parents[2] / "sqo"
 LONG = 400
 REASON = "# Long because:"
 
-# Modules over LONG lines that other branches of issue 13 are splitting. Temporary: this set is
-# emptied once those branches are merged; do not add to it (give a long module its reason).
-BEING_SPLIT = {
-    "sqo/services/opportunities.py",
-    "sqo/services/import_writer.py",
-    "sqo/services/analytics.py",
-    "sqo/services/imports.py",
-    "sqo/cli/analytics.py",
-    "sqo/cli/imports.py",
-    "sqo/store/bulk.py",
-}
-
 
 def module_name(path: Path, root: Path) -> str:
     parts = list(path.relative_to(root.parent).with_suffix("").parts)
@@ -147,22 +135,11 @@ def test_no_import_cycles() -> None:
 
 
 def test_no_long_module_without_a_reason() -> None:
-    found = [f for f in long_without_reason() if f.split(" ")[0] not in BEING_SPLIT]
+    found = long_without_reason()
     assert not found, (
         f"modules over {LONG} lines: split them by idea, or say at the top why not "
         f"('{REASON} ...'):\n" + "\n".join(found)
     )
-
-
-def test_the_allowance_names_only_long_modules() -> None:
-    """An entry left in BEING_SPLIT after its split would hide the next growth of that file."""
-    root = PACKAGE.parent
-    stale = [
-        f
-        for f in sorted(BEING_SPLIT)
-        if not (root / f).exists() or len((root / f).read_text().splitlines()) <= LONG
-    ]
-    assert not stale, "no longer long, remove from BEING_SPLIT: " + ", ".join(stale)
 
 
 # The checks themselves, on small packages written for them: each must be able to fail.
