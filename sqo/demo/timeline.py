@@ -1,8 +1,8 @@
 """A record's life as a list of dated changes, replayed into state and history.
 
 The demo builds each lead and opportunity as a timeline of changes, then keeps only what has
-happened by "now". Replaying a timeline uses the domain's own ``snapshot``/``diff``, so the demo's
-history is exactly what the services would have written.
+happened by "now". Replaying a timeline uses the domain's own ``tracked_values``/``diff``, so
+the demo's history is exactly what the services would have written.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqo.domain.history import Change, RecordType, diff, snapshot
+from sqo.domain.history import Change, RecordType, diff, tracked_values
 from sqo.domain.records import Lead, Opportunity
 
 
@@ -42,7 +42,7 @@ class Timeline:
         record = self.record
         history = diff(
             None,
-            snapshot(record, self.record_type),
+            tracked_values(record, self.record_type),
             record_type=self.record_type,
             record_id=record.id,
             at=record.created_at,
@@ -51,12 +51,12 @@ class Timeline:
         for step in sorted(self.steps):
             if step.at > now:
                 break
-            before = snapshot(record, self.record_type)
+            before = tracked_values(record, self.record_type)
             for name, value in step.changes.items():
                 setattr(record, name, value)
             changes = diff(
                 before,
-                snapshot(record, self.record_type),
+                tracked_values(record, self.record_type),
                 record_type=self.record_type,
                 record_id=record.id,
                 at=step.at,

@@ -131,8 +131,9 @@ def encode(value: Any) -> str | None:
     return _text(value)
 
 
-def snapshot(record: object, record_type: RecordType) -> dict[str, str | None]:
-    """The tracked fields of a record, encoded as history keeps them."""
+def tracked_values(record: object, record_type: RecordType) -> dict[str, str | None]:
+    """The tracked fields of a record, encoded as history keeps them: taken before and after a
+    change, their difference is what the history records."""
     return {name: encode(getattr(record, name)) for name in FIELDS[record_type]}
 
 

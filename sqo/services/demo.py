@@ -72,7 +72,7 @@ def _remove(path: Path) -> None:
 
 
 def _record_promotions(uow: UnitOfWork, ws: Workspace, promotions: list[Promotion]) -> None:
-    """Leave what the gate leaves at every promotion: the evaluation snapshot and the audit
+    """Leave what the gate leaves at every promotion: the promotion record and the audit
     entries, computed on the deal as it stood at that moment (rebuilt from its history)."""
     for item in promotions:
         states = uow.history.states_as_of(RecordType.OPPORTUNITY, item.at, [item.opportunity_id])

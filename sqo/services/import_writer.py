@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 
-from sqo.domain.history import RecordType, snapshot
+from sqo.domain.history import RecordType, tracked_values
 from sqo.domain.records import Lead, Opportunity
 from sqo.domain.values import Complexity, Segment
 from sqo.io.incoming import Incoming, IncomingStaged, Kind, Ref, Rejected
@@ -276,7 +276,7 @@ def write_staged(
             record.id = writer.new_id(table)
             changes = timeline(
                 None,
-                snapshot(record, record_type),
+                tracked_values(record, record_type),
                 item.events,
                 record_type=record_type,
                 record_id=record.id,
@@ -299,10 +299,10 @@ def write_staged(
                     merged.converted_opportunity_id or current.converted_opportunity_id
                 )
                 merged.converted_at = merged.converted_at or current.converted_at
-            before = snapshot(current, record_type)
+            before = tracked_values(current, record_type)
             changes = timeline(
                 before,
-                snapshot(merged, record_type),
+                tracked_values(merged, record_type),
                 item.events,
                 record_type=record_type,
                 record_id=current.id,

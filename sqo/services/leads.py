@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from sqo.domain.actor import Actor
 from sqo.domain.errors import ForbiddenMove, InvalidValue, list_values
-from sqo.domain.history import RecordType
+from sqo.domain.history import RecordType, tracked_values
 from sqo.domain.records import Lead, Opportunity
 from sqo.domain.stages import LEAD_KINDS
 from sqo.domain.values import Segment, parse_enum, require_text, utc_now
@@ -22,7 +22,6 @@ from sqo.services.recording import (
     insert_with_history,
     record_as_of,
     records_as_of,
-    tracked_values,
     update_with_history,
 )
 from sqo.services.workspace import Workspace

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from sqo.domain.actor import Actor
 from sqo.domain.errors import InvalidValue, list_values
-from sqo.domain.history import RecordType
+from sqo.domain.history import RecordType, tracked_values
 from sqo.domain.records import Opportunity
 from sqo.domain.stages import ForecastCategory, StageKind
 from sqo.domain.values import (
@@ -33,7 +33,6 @@ from sqo.services.recording import (
     insert_with_history,
     record_as_of,
     records_as_of,
-    tracked_values,
     update_with_history,
 )
 from sqo.services.stage_moves import check_closing, enter_stage, gate

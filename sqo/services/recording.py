@@ -9,16 +9,10 @@ from typing import Any
 
 from sqo.domain.actor import Actor
 from sqo.domain.errors import NotFound, VersionConflict
-from sqo.domain.history import RecordType, decode_state, diff, snapshot
+from sqo.domain.history import RecordType, decode_state, diff, tracked_values
 from sqo.domain.records import Lead, Opportunity
 from sqo.i18n import _
 from sqo.store.unit_of_work import UnitOfWork
-
-
-def tracked_values(record: Lead | Opportunity, record_type: RecordType) -> dict[str, str | None]:
-    """The record's tracked fields as history stores them: taken before and after a change, the
-    difference is what the history records."""
-    return snapshot(record, record_type)
 
 
 def _repository(uow: UnitOfWork, record_type: RecordType):  # type: ignore[no-untyped-def]

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 from sqo.domain.actor import Actor
 from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import InvalidValue
-from sqo.domain.history import RecordType
+from sqo.domain.history import RecordType, tracked_values
 from sqo.domain.records import Opportunity
 from sqo.domain.stages import StageKind
 from sqo.domain.values import require_text, utc_now
 from sqo.i18n import _
 from sqo.services import lookups
 from sqo.services.closed_deals import check_change_after_close
-from sqo.services.recording import check_version, tracked_values, update_with_history
+from sqo.services.recording import check_version, update_with_history
 from sqo.services.workspace import Workspace
 from sqo.store.unit_of_work import UnitOfWork
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from sqo.domain.history import RecordType, snapshot
+from sqo.domain.history import RecordType, tracked_values
 from sqo.domain.records import Lead, Opportunity
 from sqo.domain.values import Complexity, Segment
 from sqo.store import tables as t
@@ -78,7 +78,7 @@ def disagreements(
         while pending is not None and pending[0] < record.id:
             pending = next(histories, None)
         replayed = pending[1] if pending is not None and pending[0] == record.id else {}
-        for field, value in snapshot(record, record_type).items():
+        for field, value in tracked_values(record, record_type).items():
             if replayed.get(field) != value:
                 count += 1
                 if len(found) < limit:
