@@ -27,14 +27,17 @@ class Stamp:
         self._iso = process(probe) == probe.isoformat(" ", "microseconds")
 
     def __call__(self, value: Any) -> Any:
+        # Called once per history row (tens of millions in a big import): the common case
+        # first, with as few steps as possible.
+        if value is self._last:
+            return self._text
         if value is None:
             return None
-        if value != self._last:
-            self._last = value
-            if self._iso and type(value) is datetime and value.tzinfo is None:
-                self._text = value.isoformat(" ", "microseconds")
-            else:
-                self._text = self._process(value)
+        self._last = value
+        if self._iso and type(value) is datetime and value.tzinfo is None:
+            self._text = value.isoformat(" ", "microseconds")
+        else:
+            self._text = self._process(value)
         return self._text
 
 
