@@ -192,7 +192,8 @@ class OpportunityRows(MappedRows):
             attributes={c: values[c] for c in self.mapping.attributes if values.get(c, "").strip()},
         )
         if stage.is_closed:
-            entered = [e.at for e in events if e.stage == stage.name]
+            # Every event of _events is a stage event: its value is the stage.
+            entered = [e.at for e in events if e.value == stage.name]
             opp.closed_at = (
                 self.moment(values, "closed_at")
                 or (entered[-1] if entered else None)
