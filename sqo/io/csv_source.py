@@ -241,6 +241,8 @@ class CsvSource:
                 ),
                 given,
             )
+        if len(fields) >= width:
+            return CsvRow(number, given)  # every column given: the same dict
         return CsvRow(
             number, {name: (fields[i] if i < len(fields) else "") for i, name in enumerate(header)}
         )

@@ -14,7 +14,16 @@ from sqo.domain.stages import StageKind, StageModel
 from sqo.domain.values import parse_currency
 from sqo.i18n import _
 from sqo.io.csv_source import CsvFormat, CsvRow, CsvSource, sniff
-from sqo.io.incoming import Incoming, IncomingStaged, Item, Kind, Ref, Rejected, SourceFile
+from sqo.io.incoming import (
+    Incoming,
+    IncomingStaged,
+    Item,
+    Kind,
+    Ref,
+    Rejected,
+    SourceFile,
+    StageEvent,
+)
 from sqo.io.mapped_leads import LeadRows
 from sqo.io.mapped_rows import MappedRows, account_key, rep_key
 from sqo.io.mapping import Companion, Mapping
@@ -139,7 +148,8 @@ class OpportunityRows(MappedRows):
             else None
         )
         self.assumed = 0  # closed deals given the start stage
-        self._entered: dict[str, Any] = {}  # stage-entered stage names, looked up once
+        # Stage-entered stages (name, closed or not), looked up once.
+        self._entered: dict[str, tuple[str, bool]] = {}
 
     def build(self, row: CsvRow) -> IncomingStaged:
         values = row.values
@@ -182,7 +192,8 @@ class OpportunityRows(MappedRows):
             attributes={c: values[c] for c in self.mapping.attributes if values.get(c, "").strip()},
         )
         if stage.is_closed:
-            entered = [e.at for e in events if e.stage == stage.name]
+            # Every event of _events is a stage event: its value is the stage.
+            entered = [e.at for e in events if e.value == stage.name]
             opp.closed_at = (
                 self.moment(values, "closed_at")
                 or (entered[-1] if entered else None)
@@ -208,22 +219,24 @@ class OpportunityRows(MappedRows):
         return IncomingStaged(row.number, Kind.OPPORTUNITY, opp, refs, events, raw=values)
 
     def _events(self, values: dict[str, str], current: str) -> list[Any]:
-        from sqo.io.incoming import StageEvent
-
         events = []
         known = self._entered
         order = self.mapping.date_format
         for stage_name, column in self.mapping.stage_entered.items():
-            text = values.get(column, "").strip()
-            if not text:
+            text = values.get(column)
+            if not text or not (text := text.strip()):
                 continue
             stage = known.get(stage_name)
             if stage is None:
-                stage = known[stage_name] = self.model.stage(stage_name, field="stage_entered")
-            if stage.is_closed and stage.name != current:
+                # Looked up (and refused when unknown) at the first date in its column.
+                found = self.model.stage(stage_name, field="stage_entered")
+                stage = known[stage_name] = (found.name, found.is_closed)
+            name, closed = stage
+            if closed and name != current:
                 continue  # a closing date shows only the stage the deal closed in
-            events.append(StageEvent(parse_moment(text, field=column, order=order), stage.name))
-        events.sort(key=_entered_at)
+            events.append(StageEvent(parse_moment(text, field=column, order=order), name))
+        if len(events) > 1:
+            events.sort(key=_entered_at)
         return events
 
 

@@ -29,19 +29,30 @@ class MappedRows:
         self.model = model
         self.now = now
         self.notes = FileNotes()  # what reading the file changed, for its report
+        self._plans: dict[str, tuple[str | None, list[str], dict[str, str]]] = {}
 
     def text(self, values: dict[str, str], field: str, *, translate: bool = True) -> str | None:
-        spec = self.mapping.fields.get(field)
+        plan = self._plans.get(field)
+        if plan is None:
+            plan = self._plans[field] = self._plan(field)
+        spec, columns, table = plan
         if spec is None:
             return None
-        if template_columns(spec):
-            parts = {c: values.get(c, "").strip() for c in template_columns(spec)}
+        if columns:
+            parts = {c: values.get(c, "").strip() for c in columns}
             text = spec.format(**parts).strip(" -–:,")
         else:
             text = values.get(spec, "").strip()
         if not text:
             return None
-        return self.mapping.values.get(field, {}).get(text, text) if translate else text
+        return table.get(text, text) if translate else text
+
+    def _plan(self, field: str) -> tuple[str | None, list[str], dict[str, str]]:
+        """A field's column (or template and its columns) and value table, looked up once per
+        file: :meth:`text` runs a dozen times per row."""
+        spec = self.mapping.fields.get(field)
+        columns = template_columns(spec) if spec is not None else []
+        return spec, columns, self.mapping.values.get(field, {})
 
     def moment(self, values: dict[str, str], field: str) -> datetime | None:
         text = self.text(values, field)

@@ -96,6 +96,9 @@ _ISO_FAST = re.compile(
     r"(Z|[+-][0-9]{2}:?[0-9]{2})?\Z"
 )
 _from_iso = datetime.fromisoformat
+# The commonest of those shapes, without a fraction or a zone: its text is the C parser's input
+# as it is, and the shorter pattern takes half the time (millions of dates in a big import).
+_ISO_PLAIN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?: [0-9]{2}:[0-9]{2}:[0-9]{2})?\Z")
 
 _EXPECTED = {
     "iso": "YYYY-MM-DD",
@@ -154,6 +157,11 @@ def parse_moment(text: str, *, field: str, order: str = "iso") -> datetime:
     without seconds, 24-hour or AM/PM, four- or two-digit years (see :data:`PIVOT_YEAR`).
     ``order`` may also be a ``strptime`` pattern such as ``%d %b %Y`` (:func:`_by_pattern`)."""
     value = text.strip()
+    if order == "iso" and _ISO_PLAIN.match(value) is not None:
+        try:
+            return _from_iso(value)
+        except ValueError:
+            pass  # out-of-range parts: the general reading below decides, as for any shape
     fast = _ISO_FAST.match(value) if order == "iso" else None
     if fast is not None:
         # Read without the general pattern: the same result, several times faster on

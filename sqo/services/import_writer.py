@@ -265,7 +265,7 @@ def write_staged(
                 actor=actor,
                 stamp=writer.stamp,
             )
-            writer.add(table, _all_values(record))
+            writer.add(table, _all_values(record), owned=True)
             writer.add_history_rows(rows)
             counts.created += 1
             counts.history_rows += len(rows)

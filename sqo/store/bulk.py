@@ -188,10 +188,14 @@ class BulkWriter:
             self._ids[table.name] = IdAllocator(self.connection, table)
         return self._ids[table.name].take()
 
-    def add(self, table: Table, row: Mapping[str, Any]) -> None:
-        rows = self._rows.setdefault(table.name, [])
-        self._tables[table.name] = table
-        rows.append(dict(row))
+    def add(self, table: Table, row: Mapping[str, Any], *, owned: bool = False) -> None:
+        """Buffer one row; ``owned``: the caller hands over a dict of its own that it no longer
+        touches, kept as it is instead of copied."""
+        rows = self._rows.get(table.name)
+        if rows is None:
+            rows = self._rows[table.name] = []
+            self._tables[table.name] = table
+        rows.append(row if owned and type(row) is dict else dict(row))
         if len(rows) >= self.batch_size:
             self._flush_table(table.name)
 
