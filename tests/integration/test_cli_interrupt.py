@@ -21,6 +21,12 @@ from sqo.services.workspace import init_workspace
 MESSAGE = "Interrupted; nothing was changed."
 
 
+def _as_from_a_terminal() -> None:
+    # A job started in the background by a non-interactive shell (CI's, say) inherits SIGINT
+    # ignored, and Python then never sees the Ctrl-C; a user's terminal delivers it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(*arguments: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": os.getcwd(), "SQO_LANG": "en"}
     return subprocess.Popen(
@@ -29,6 +35,7 @@ def start(*arguments: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_as_from_a_terminal,
     )
 
 

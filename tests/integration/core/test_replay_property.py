@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sqo.domain.errors import SqoError
-from sqo.domain.history import RecordType, decode_state, replay, snapshot
+from sqo.domain.history import RecordType, decode_state, replay, tracked_values
 from sqo.services import opportunities
 from sqo.services.history import record_history
 from tests.conftest import T0
@@ -58,7 +58,8 @@ def test_replaying_history_reproduces_current_state(workspace, actor, ops):
     current = opportunities.get_opportunity(ws, actor, opp.id)
     changes = record_history(ws, actor, RecordType.OPPORTUNITY, opp.id)
     replayed = replay(changes)
-    expected = {k: v for k, v in snapshot(current, RecordType.OPPORTUNITY).items() if v is not None}
+    tracked = tracked_values(current, RecordType.OPPORTUNITY)
+    expected = {k: v for k, v in tracked.items() if v is not None}
     assert {k: v for k, v in replayed.items() if v is not None} == expected
     rebuilt = decode_state(replay(changes), RecordType.OPPORTUNITY)
     for field, value in rebuilt.items():

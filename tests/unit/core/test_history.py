@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqo.domain.history import RecordType, decode_state, diff, replay, snapshot
+from sqo.domain.history import RecordType, decode_state, diff, replay, tracked_values
 from sqo.domain.records import Opportunity
 from sqo.domain.values import Complexity
 
@@ -17,7 +17,7 @@ def test_creation_records_only_fields_with_values():
     opp = _opp(amount_cents=500_000)
     changes = diff(
         None,
-        snapshot(opp, RecordType.OPPORTUNITY),
+        tracked_values(opp, RecordType.OPPORTUNITY),
         record_type=RecordType.OPPORTUNITY,
         record_id=7,
         at=T,
@@ -34,11 +34,11 @@ def test_creation_records_only_fields_with_values():
 
 
 def test_a_change_lists_old_and_new_and_keeps_the_justification_on_the_stage():
-    before = snapshot(_opp(amount_cents=100), RecordType.OPPORTUNITY)
+    before = tracked_values(_opp(amount_cents=100), RecordType.OPPORTUNITY)
     after_opp = _opp(amount_cents=200, stage="SQO", close_date=date(2026, 3, 1))
     changes = diff(
         before,
-        snapshot(after_opp, RecordType.OPPORTUNITY),
+        tracked_values(after_opp, RecordType.OPPORTUNITY),
         record_type=RecordType.OPPORTUNITY,
         record_id=7,
         at=T,
@@ -57,15 +57,15 @@ def test_replay_gives_the_last_value_of_each_field():
     second = _opp(stage="SQO", competitors=["Contoso", "Initech"], probability=0.15)
     changes = diff(
         None,
-        snapshot(first, RecordType.OPPORTUNITY),
+        tracked_values(first, RecordType.OPPORTUNITY),
         record_type=RecordType.OPPORTUNITY,
         record_id=7,
         at=T,
         actor="a",
     )
     changes += diff(
-        snapshot(first, RecordType.OPPORTUNITY),
-        snapshot(second, RecordType.OPPORTUNITY),
+        tracked_values(first, RecordType.OPPORTUNITY),
+        tracked_values(second, RecordType.OPPORTUNITY),
         record_type=RecordType.OPPORTUNITY,
         record_id=7,
         at=T,
