@@ -98,13 +98,32 @@ class Benchmarks(BaseModel):
 
 def load_benchmarks(path: Path | None = None) -> Benchmarks:
     source = path or DEFAULT_BENCHMARK_FILE
+    return parse_benchmarks(read_benchmarks_file(source), source=str(source))
+
+
+def read_benchmarks_file(path: Path) -> object:
+    """The file's YAML, or one sentence saying why it cannot be read (a file that is not
+    text, a YAML mistake and where it is)."""
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        if isinstance(exc, UnicodeDecodeError):
+            problem = _("it is not UTF-8 text; save it as a UTF-8 YAML file")
+        else:
+            problem = exc.strerror or str(exc)
         raise ConfigurationError(
-            _("Cannot read the benchmarks {file}: {problem}", file=str(source), problem=exc)
+            _("Cannot read the benchmarks {file}: {problem}", file=str(path), problem=problem)
         ) from exc
-    return parse_benchmarks(data, source=str(source))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigurationError(
+            _(
+                "The benchmarks {file} are not valid YAML ({problem}, line {line})",
+                file=str(path),
+                problem=getattr(exc, "problem", None) or _("unreadable"),
+                line=mark.line + 1 if mark is not None else 1,
+            )
+        ) from exc
 
 
 def parse_benchmarks(data: object, *, source: str = "<benchmarks>") -> Benchmarks:

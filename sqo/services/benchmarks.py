@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from sqo.analytics.benchmarks import Benchmarks, load_benchmarks, parse_benchmarks
+from sqo.analytics.benchmarks import (
+    Benchmarks,
+    load_benchmarks,
+    parse_benchmarks,
+    read_benchmarks_file,
+)
 from sqo.domain.actor import Actor
 from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import ConfigurationError
@@ -49,77 +52,51 @@ def benchmarks_config(ws: Workspace, path: Path | None = None) -> Benchmarks:
         return load_benchmarks(path)
     with ws.unit_of_work() as uow:
         stored = uow.settings.get(SETTING)
-    if stored:
-        return parse_benchmarks(stored, source=_("workspace setting 'benchmarks'"))
-    return load_benchmarks()
+    return _stored(stored) if stored else load_benchmarks()
+
+
+def _stored(data: object) -> Benchmarks:
+    return parse_benchmarks(data, source=_("workspace setting 'benchmarks'"))
 
 
 def save_benchmarks(ws: Workspace, actor: Actor, path: Path) -> BenchmarksInUse:
     """Make a benchmarks YAML file the workspace's benchmarks; a file that is not valid
     benchmarks is refused and nothing is stored."""
-    data = _read(path)
     try:
+        data = read_benchmarks_file(path)
         config = parse_benchmarks(data, source=str(path))
     except ConfigurationError as exc:
         problem = " ".join(exc.message.split()).rstrip(". ")
         raise ConfigurationError(_("{problem}; nothing was saved.", problem=problem)) from exc
-    file = str(path.expanduser().resolve())
-    with ws.unit_of_work() as uow:
-        uow.settings.put(SETTING, data)
-        uow.settings.put(SETTING_FILE, file)
-        uow.audit.add(
-            audit_entry(
-                AuditAction.BENCHMARKS_SET, actor, utc_now(), benchmarks=config.name, file=file
-            )
-        )
-        uow.commit()
-    return BenchmarksInUse(config.name, file)
-
-
-def _read(path: Path) -> object:
-    """The file's YAML, or one sentence saying why it cannot be read."""
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ConfigurationError(
-            _(
-                "Cannot read the benchmarks {file}: {problem}; nothing was saved.",
-                file=str(path),
-                problem=problem,
-            )
-        ) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigurationError(
-            _(
-                "The benchmarks {file} are not valid YAML ({problem}, line {line}); nothing "
-                "was saved.",
-                file=str(path),
-                problem=getattr(exc, "problem", None) or _("unreadable"),
-                line=mark.line + 1 if mark is not None else 1,
-            )
-        ) from exc
+    return _keep(ws, actor, data, BenchmarksInUse(config.name, str(path.expanduser().resolve())))
 
 
 def use_shipped_benchmarks(ws: Workspace, actor: Actor) -> BenchmarksInUse:
     """Go back to the shipped benchmarks (the workspace's own are forgotten)."""
-    config = load_benchmarks()
+    return _keep(ws, actor, None, BenchmarksInUse(load_benchmarks().name, None))
+
+
+def _keep(ws: Workspace, actor: Actor, data: object, chosen: BenchmarksInUse) -> BenchmarksInUse:
     with ws.unit_of_work() as uow:
-        uow.settings.put(SETTING, None)
-        uow.settings.put(SETTING_FILE, None)
+        uow.settings.put(SETTING, data)
+        uow.settings.put(SETTING_FILE, chosen.file)
         uow.audit.add(
             audit_entry(
-                AuditAction.BENCHMARKS_SET, actor, utc_now(), benchmarks=config.name, file=None
+                AuditAction.BENCHMARKS_SET,
+                actor,
+                utc_now(),
+                benchmarks=chosen.name,
+                file=chosen.file,
             )
         )
         uow.commit()
-    return BenchmarksInUse(config.name, None)
+    return chosen
 
 
 def benchmarks_in_use(ws: Workspace, actor: Actor) -> BenchmarksInUse:
     """The benchmarks the workspace's reports compare with now."""
-    config = benchmarks_config(ws)
     with ws.unit_of_work() as uow:
-        file = uow.settings.get(SETTING_FILE) if uow.settings.get(SETTING) else None
-    return BenchmarksInUse(config.name, file)
+        stored, file = uow.settings.get(SETTING), uow.settings.get(SETTING_FILE)
+    if stored:
+        return BenchmarksInUse(_stored(stored).name, file)
+    return BenchmarksInUse(load_benchmarks().name, None)

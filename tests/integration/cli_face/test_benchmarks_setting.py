@@ -201,3 +201,25 @@ def test_a_missing_file_is_refused(db: str, tmp_path: Path) -> None:
         "saved."
     )
     assert audit(db) == []
+
+
+@pytest.mark.parametrize("option", ["--benchmarks", "--save"])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"\x7fELF\x02\x01\x01\x00\xd0\xff", "it is not UTF-8 text; save it as a UTF-8 YAML file"),
+        (b"name: [unclosed\n", "are not valid YAML (expected ',' or ']'"),
+    ],
+    ids=["binary", "not-yaml"],
+)
+def test_a_file_that_is_not_benchmarks_text_is_one_sentence_for_a_report_and_for_a_save(
+    db: str, tmp_path: Path, option: str, content: bytes, problem: str
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(content)
+    result = runner.invoke(app, ["--db", db, "benchmarks", option, str(bad)])
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert message.startswith("Error: ") and problem in message and "\n" not in message
+    assert "did not expect" not in message
+    assert audit(db) == []
