@@ -24,13 +24,13 @@ from sqlalchemy import (
     case,
     func,
     literal,
-    literal_column,
     or_,
     select,
 )
 from sqlalchemy.sql.selectable import FromClause, Select, Subquery
 
 from sqo.domain.stages import StageKind, StageModel
+from sqo.store import intervals as hi
 from sqo.store import tables as t
 
 
@@ -73,7 +73,7 @@ def stage_ladder(model: StageModel) -> Ladder:
     return build_ladder(model, [*names, model.won_stage().name])
 
 
-def record_key(h: Table = t.history) -> ColumnElement[int]:
+def record_key(h: Table = hi.history_intervals) -> ColumnElement[int]:
     """The funnel record of a history row (needs ``leads`` outer-joined on lead rows)."""
     lead = t.leads
     return case(
@@ -83,42 +83,37 @@ def record_key(h: Table = t.history) -> ColumnElement[int]:
     )
 
 
-def stage_events(
-    ladder: Ladder, as_of: datetime, *, copy: bool = False, only: Select[Any] | None = None
-) -> Subquery:
-    """Every stage change up to ``as_of`` with its funnel record, step reached and recency rank
-    (1 for the latest). On the analytics ``copy`` (whose rows carry ``valid_until``), instead of
-    the rank: ``latest``, the (time, id, stage) of a row current at ``as_of``, else NULL."""
-    h, lead = (t.history_copy if copy else t.history), t.leads
+def with_leads(h: Table = hi.history_intervals) -> FromClause:
+    """History rows with the lead each lead row belongs to (for ``record_key``)."""
+    lead = t.leads
+    return h.outerjoin(lead, and_(h.c.record_type == "lead", lead.c.id == h.c.record_id))
+
+
+def stage_events(ladder: Ladder, as_of: datetime, *, only: Select[Any] | None = None) -> Subquery:
+    """Every stage change up to ``as_of`` with its funnel record, the step it reached, its id and
+    whether it still held at ``as_of`` (``current``: 1 or 0)."""
+    h = hi.history_intervals
     key = record_key(h)
     step = (
         case(ladder.highest_step, value=h.c.new_value, else_=None)
         if ladder.highest_step
         else literal(None)
     )
-    if copy:
-        current = or_(h.c.valid_until.is_(None), h.c.valid_until > as_of)
-        order = case((current, func.row(h.c.changed_at, h.c.id, h.c.new_value))).label("latest")
-    else:
-        order = (
-            func.row_number()
-            .over(partition_by=key, order_by=(h.c.changed_at.desc(), h.c.id.desc()))
-            .label("recency")
-        )
+    current = or_(h.c.valid_until.is_(None), h.c.valid_until > as_of)
     query = (
         select(
             key.label("key"),
             step.label("step"),
             h.c.new_value.label("stage"),
-            h.c.changed_at,
-            order,
+            h.c.valid_from.label("changed_at"),
+            h.c.id,
+            case((current, 1), else_=0).label("current"),
         )
-        .select_from(h.outerjoin(lead, and_(h.c.record_type == "lead", lead.c.id == h.c.record_id)))
+        .select_from(with_leads(h))
         .where(
             h.c.record_type.in_(("lead", "opportunity")),
             h.c.field == "stage",
-            *([] if copy else [analytics_fields()]),
-            h.c.changed_at <= as_of,
+            h.c.valid_from <= as_of,
         )
     )
     if only is not None:
@@ -126,48 +121,48 @@ def stage_events(
     return query.subquery("stage_events")
 
 
-def analytics_fields() -> ColumnElement[bool]:
-    """The partial index's own condition, spelled out with literals so that SQLite (which only
-    uses a partial index when the query repeats its WHERE term) reads history through it."""
-    return t.history.c.field.in_([literal_column(f"'{f}'") for f in t.ANALYTICS_FIELDS])
-
-
 def milestone_times(
     ladder: Ladder,
     as_of: datetime,
     *,
-    copy: bool = False,
     only: Select[Any] | None = None,
     stage_set_at: bool = False,
 ) -> Subquery:
     """One row per funnel record (of those whose key ``only`` selects, if given): key, m0..mN
     (time each step was first reached), first_at (first contact: the first stage row) and
-    current_stage (as of ``as_of``); on the copy, with ``stage_set_at``, also when that stage
-    was set."""
-    ev = stage_events(ladder, as_of, copy=copy, only=only)
+    current_stage (as of ``as_of``); with ``stage_set_at``, also when that stage was set."""
+    ev = stage_events(ladder, as_of, only=only)
     steps = [
         func.min(case((ev.c.step >= i, ev.c.changed_at))).label(f"m{i}")
         for i in range(len(ladder.names))
     ]
-    # On the copy a lead and its opportunity may each have a current row: the later one counts.
-    latest = func.max(ev.c.latest) if copy else None
-    current = (
-        func.struct_extract(latest, 3)
-        if latest is not None
-        else func.max(case((ev.c.recency == 1, ev.c.stage)))
+    reached = (
+        select(ev.c.key, *steps, func.min(ev.c.changed_at).label("first_at"))
+        .group_by(ev.c.key)
+        .subquery("milestone_steps")
     )
-    extra = (
-        [func.struct_extract(latest, 1).label("stage_set_at")]
-        if stage_set_at and latest is not None
-        else []
+    # A lead and its opportunity may each have a stage holding at as_of: the later one counts.
+    # Only the rows holding then are ranked, at most two per record.
+    ranked = (
+        select(
+            ev.c.key,
+            ev.c.stage,
+            ev.c.changed_at,
+            func.row_number()
+            .over(partition_by=ev.c.key, order_by=(ev.c.changed_at.desc(), ev.c.id.desc()))
+            .label("recency"),
+        )
+        .where(ev.c.current == 1)
+        .subquery("current_stages")
     )
+    extra = [ranked.c.changed_at.label("stage_set_at")] if stage_set_at else []
     query = select(
-        ev.c.key,
-        *steps,
-        func.min(ev.c.changed_at).label("first_at"),
-        current.label("current_stage"),
+        reached.c.key,
+        *[reached.c[f"m{i}"] for i in range(len(ladder.names))],
+        reached.c.first_at,
+        ranked.c.stage.label("current_stage"),
         *extra,
-    ).group_by(ev.c.key)
+    ).select_from(reached.join(ranked, and_(ranked.c.key == reached.c.key, ranked.c.recency == 1)))
     return query.subquery("milestones")
 
 
