@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.sql.selectable import FromClause, Select, Subquery
 
@@ -89,36 +90,52 @@ def with_leads(h: Table = hi.history_intervals) -> FromClause:
     return h.outerjoin(lead, and_(h.c.record_type == "lead", lead.c.id == h.c.record_id))
 
 
+def _stage_rows(record_type: str, as_of: datetime) -> Subquery:
+    """The stage rows of one record type up to ``as_of``. Filtered on their own, before any join:
+    with record_type and field fixed, SQLite reads history through its covering index of the
+    analytics fields."""
+    h = hi.history_intervals
+    return (
+        select(h.c.id, h.c.record_id, h.c.new_value, h.c.valid_from, h.c.valid_until)
+        .where(h.c.record_type == record_type, h.c.field == "stage", h.c.valid_from <= as_of)
+        .subquery(f"{record_type}_stages")
+    )
+
+
 def stage_events(ladder: Ladder, as_of: datetime, *, only: Select[Any] | None = None) -> Subquery:
     """Every stage change up to ``as_of`` with its funnel record, the step it reached, its id and
     whether it still held at ``as_of`` (``current``: 1 or 0)."""
-    h = hi.history_intervals
-    key = record_key(h)
-    step = (
-        case(ladder.highest_step, value=h.c.new_value, else_=None)
-        if ladder.highest_step
-        else literal(None)
-    )
-    current = or_(h.c.valid_until.is_(None), h.c.valid_until > as_of)
-    query = (
-        select(
+    lead = t.leads
+    parts = []
+    for record_type in ("lead", "opportunity"):
+        rows = _stage_rows(record_type, as_of)
+        key: ColumnElement[Any]
+        if record_type == "lead":
+            key = case(
+                (lead.c.converted_opportunity_id.is_not(None), lead.c.converted_opportunity_id),
+                else_=-rows.c.record_id,
+            )
+            source: FromClause = rows.outerjoin(lead, lead.c.id == rows.c.record_id)
+        else:
+            key, source = rows.c.record_id, rows
+        step = (
+            case(ladder.highest_step, value=rows.c.new_value, else_=None)
+            if ladder.highest_step
+            else literal(None)
+        )
+        current = or_(rows.c.valid_until.is_(None), rows.c.valid_until > as_of)
+        query = select(
             key.label("key"),
             step.label("step"),
-            h.c.new_value.label("stage"),
-            h.c.valid_from.label("changed_at"),
-            h.c.id,
+            rows.c.new_value.label("stage"),
+            rows.c.valid_from.label("changed_at"),
+            rows.c.id,
             case((current, 1), else_=0).label("current"),
-        )
-        .select_from(with_leads(h))
-        .where(
-            h.c.record_type.in_(("lead", "opportunity")),
-            h.c.field == "stage",
-            h.c.valid_from <= as_of,
-        )
-    )
-    if only is not None:
-        query = query.where(key.in_(only))
-    return query.subquery("stage_events")
+        ).select_from(source)
+        if only is not None:
+            query = query.where(key.in_(only))
+        parts.append(query)
+    return union_all(*parts).subquery("stage_events")
 
 
 def milestone_times(
@@ -132,37 +149,34 @@ def milestone_times(
     (time each step was first reached), first_at (first contact: the first stage row) and
     current_stage (as of ``as_of``); with ``stage_set_at``, also when that stage was set."""
     ev = stage_events(ladder, as_of, only=only)
+    # A lead and its opportunity may each have a stage holding at as_of: the later one counts.
+    # Only the rows holding then are ranked against each other (at most two per record).
+    ranked = select(
+        *ev.c,
+        func.row_number()
+        .over(
+            partition_by=(ev.c.key, ev.c.current),
+            order_by=(ev.c.changed_at.desc(), ev.c.id.desc()),
+        )
+        .label("recency"),
+    ).subquery("ranked_events")
+    latest = and_(ranked.c.current == 1, ranked.c.recency == 1)
     steps = [
-        func.min(case((ev.c.step >= i, ev.c.changed_at))).label(f"m{i}")
+        func.min(case((ranked.c.step >= i, ranked.c.changed_at))).label(f"m{i}")
         for i in range(len(ladder.names))
     ]
-    reached = (
-        select(ev.c.key, *steps, func.min(ev.c.changed_at).label("first_at"))
-        .group_by(ev.c.key)
-        .subquery("milestone_steps")
+    extra = (
+        [func.max(case((latest, ranked.c.changed_at))).label("stage_set_at")]
+        if stage_set_at
+        else []
     )
-    # A lead and its opportunity may each have a stage holding at as_of: the later one counts.
-    # Only the rows holding then are ranked, at most two per record.
-    ranked = (
-        select(
-            ev.c.key,
-            ev.c.stage,
-            ev.c.changed_at,
-            func.row_number()
-            .over(partition_by=ev.c.key, order_by=(ev.c.changed_at.desc(), ev.c.id.desc()))
-            .label("recency"),
-        )
-        .where(ev.c.current == 1)
-        .subquery("current_stages")
-    )
-    extra = [ranked.c.changed_at.label("stage_set_at")] if stage_set_at else []
     query = select(
-        reached.c.key,
-        *[reached.c[f"m{i}"] for i in range(len(ladder.names))],
-        reached.c.first_at,
-        ranked.c.stage.label("current_stage"),
+        ranked.c.key,
+        *steps,
+        func.min(ranked.c.changed_at).label("first_at"),
+        func.max(case((latest, ranked.c.stage))).label("current_stage"),
         *extra,
-    ).select_from(reached.join(ranked, and_(ranked.c.key == reached.c.key, ranked.c.recency == 1)))
+    ).group_by(ranked.c.key)
     return query.subquery("milestones")
 
 
