@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Float, String, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 PERIOD_UNITS = ("week", "month", "quarter")
 
@@ -47,6 +48,10 @@ class period_start(FunctionElement[str]):
     type = String()
     inherit_cache = True
     name = "period_start"
+    _traverse_internals = [
+        *FunctionElement._traverse_internals,
+        ("unit", InternalTraversal.dp_string),
+    ]
 
     def __init__(self, expr: ColumnElement[Any], unit: str) -> None:
         if unit not in PERIOD_UNITS:
@@ -92,6 +97,12 @@ class quantile_cont(FunctionElement[float]):
     type = Float()
     inherit_cache = True
     name = "quantile_cont"
+    # The fraction is part of the statement's cache key: else the SQL compiled for one fraction
+    # would be reused for another.
+    _traverse_internals = [
+        *FunctionElement._traverse_internals,
+        ("fraction", InternalTraversal.dp_plain_obj),
+    ]
 
     def __init__(self, value: ColumnElement[Any], fraction: float) -> None:
         if not 0 <= fraction <= 1:
