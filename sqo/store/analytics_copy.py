@@ -3,7 +3,8 @@
 Why: cohort funnels, benchmarks and the pipeline waterfall scan every stage change. On a million
 opportunities that is tens of seconds of row-at-a-time work in SQLite or PostgreSQL and about a
 second in DuckDB's columnar engine (benchmarks/results/analytics.md). The copy has the same tables
-under the same names, so one portable SQL query serves the copy and the workspace database alike.
+under the same names (``history_intervals``: a view of the workspace database, a table here, see
+``sqo.store.intervals``), so one portable SQL query serves the copy and the workspace database.
 
 How it stays exact. Before every analytics command the copy catches up with the workspace, from
 one read snapshot of it and in one DuckDB transaction (a failed refresh leaves the copy as it was):
@@ -19,6 +20,8 @@ one read snapshot of it and in one DuckDB transaction (a failed refresh leaves t
   demo, a restore): the copy is rebuilt.
 
 Only the history of the fields analytics read (``ANALYTICS_FIELDS``) is copied, and no activities.
+Every table in the file is the copy's own, the funnel records it keeps for analytics included
+(``sqo.store.kept_records``): they are refreshed here, in the same transaction, never by a query.
 """
 
 from __future__ import annotations
