@@ -74,18 +74,17 @@ def stage_ladder(model: StageModel) -> Ladder:
     return build_ladder(model, [*names, model.won_stage().name])
 
 
-def record_key(h: Table = hi.history_intervals) -> ColumnElement[int]:
-    """The funnel record of a history row (needs ``leads`` outer-joined on lead rows)."""
-    lead = t.leads
-    return case(
-        (h.c.record_type == "opportunity", h.c.record_id),
-        (lead.c.converted_opportunity_id.is_not(None), lead.c.converted_opportunity_id),
-        else_=-h.c.record_id,
-    )
+def record_key(record_type: str, record_id: ColumnElement[int]) -> ColumnElement[int]:
+    """The funnel record of a history row of ``record_type`` (lead rows need ``leads``
+    outer-joined: a converted lead belongs to its opportunity)."""
+    if record_type == "opportunity":
+        return record_id
+    converted = t.leads.c.converted_opportunity_id
+    return case((converted.is_not(None), converted), else_=-record_id)
 
 
 def with_leads(h: Table = hi.history_intervals) -> FromClause:
-    """History rows with the lead each lead row belongs to (for ``record_key``)."""
+    """History rows with the lead each lead row is of (for a converted lead's opportunity)."""
     lead = t.leads
     return h.outerjoin(lead, and_(h.c.record_type == "lead", lead.c.id == h.c.record_id))
 
@@ -109,15 +108,10 @@ def stage_events(ladder: Ladder, as_of: datetime, *, only: Select[Any] | None = 
     parts = []
     for record_type in ("lead", "opportunity"):
         rows = _stage_rows(record_type, as_of)
-        key: ColumnElement[Any]
+        key = record_key(record_type, rows.c.record_id)
+        source: FromClause = rows
         if record_type == "lead":
-            key = case(
-                (lead.c.converted_opportunity_id.is_not(None), lead.c.converted_opportunity_id),
-                else_=-rows.c.record_id,
-            )
-            source: FromClause = rows.outerjoin(lead, lead.c.id == rows.c.record_id)
-        else:
-            key, source = rows.c.record_id, rows
+            source = rows.outerjoin(lead, lead.c.id == rows.c.record_id)
         step = (
             case(ladder.highest_step, value=rows.c.new_value, else_=None)
             if ladder.highest_step

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, String, func
+from sqlalchemy import ColumnElement, Float, String, func, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
-from sqlalchemy.sql.visitors import InternalTraversal
 
 PERIOD_UNITS = ("week", "month", "quarter")
 
@@ -48,21 +47,19 @@ class period_start(FunctionElement[str]):
     type = String()
     inherit_cache = True
     name = "period_start"
-    _traverse_internals = [
-        *FunctionElement._traverse_internals,
-        ("unit", InternalTraversal.dp_string),
-    ]
 
     def __init__(self, expr: ColumnElement[Any], unit: str) -> None:
         if unit not in PERIOD_UNITS:
             raise ValueError(unit)
         self.unit = unit
-        super().__init__(expr)
+        # The unit is also a (never compiled) argument: part of the statement's cache key, or
+        # the SQL compiled for one unit would be reused for another.
+        super().__init__(expr, literal_column(f"'{unit}'"))
 
 
 @compiles(period_start, "sqlite")
 def _period_sqlite(element: period_start, compiler: SQLCompiler, **kw: Any) -> str:
-    (expr,) = list(element.clauses)
+    expr, _unit = list(element.clauses)
     x = compiler.process(expr, **kw)
     if element.unit == "month":
         return f"strftime('%Y-%m-01', {x})"
@@ -76,14 +73,14 @@ def _period_sqlite(element: period_start, compiler: SQLCompiler, **kw: Any) -> s
 
 @compiles(period_start, "duckdb")
 def _period_duckdb(element: period_start, compiler: SQLCompiler, **kw: Any) -> str:
-    (expr,) = list(element.clauses)
+    expr, _unit = list(element.clauses)
     x = compiler.process(expr, **kw)
     return f"strftime(date_trunc('{element.unit}', {x}), '%Y-%m-%d')"
 
 
 @compiles(period_start)
 def _period_default(element: period_start, compiler: SQLCompiler, **kw: Any) -> str:
-    (expr,) = list(element.clauses)
+    expr, _unit = list(element.clauses)
     x = compiler.process(expr, **kw)
     return f"to_char(date_trunc('{element.unit}', {x}), 'YYYY-MM-DD')"
 
@@ -97,22 +94,17 @@ class quantile_cont(FunctionElement[float]):
     type = Float()
     inherit_cache = True
     name = "quantile_cont"
-    # The fraction is part of the statement's cache key: else the SQL compiled for one fraction
-    # would be reused for another.
-    _traverse_internals = [
-        *FunctionElement._traverse_internals,
-        ("fraction", InternalTraversal.dp_plain_obj),
-    ]
 
     def __init__(self, value: ColumnElement[Any], fraction: float) -> None:
         if not 0 <= fraction <= 1:
             raise ValueError(fraction)
         self.fraction = float(fraction)
-        super().__init__(value)
+        # As for period_start: the fraction belongs to the cache key.
+        super().__init__(value, literal_column(repr(self.fraction)))
 
 
 def _quantile_parts(element: quantile_cont, compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
-    (value,) = list(element.clauses)
+    value, _fraction = list(element.clauses)
     # The fraction is written into the SQL: every engine wants it constant per aggregate.
     return compiler.process(value, **kw), repr(element.fraction)
 
