@@ -249,8 +249,8 @@ class AnalyticsCopy:
             )
         if mark == 0:
             self.duck.execute(f"INSERT INTO {hi.NAME} {duck_sql(hi.intervals_select(_INCOMING))}")
-        else:
-            self._append_history(mark)
+        elif self.duck.execute("SELECT count(*) FROM sqo_incoming").fetchall()[0][0]:
+            self._append_history(mark)  # (nothing arrived: nothing to end, nothing to compile)
         self.duck.execute(
             f"INSERT INTO sqo_copy_blocks SELECT (id - 1) // {BLOCK}, count(*) FROM sqo_incoming "
             f"WHERE id > {mark} GROUP BY (id - 1) // {BLOCK} "
