@@ -21,7 +21,6 @@ from sqlalchemy import ColumnElement, Connection, Date, and_, case, func, litera
 from sqlalchemy.sql.selectable import FromClause, Subquery
 
 from sqo.analytics.currency import DealValue, LeftOut, deal_value, in_corporate, left_out
-from sqo.analytics.sqlfuncs import on_copy
 from sqo.analytics.states import day_text, next_day_text, open_sqo_stages, states_at
 from sqo.analytics.stats import maybe_ratio
 from sqo.domain.stages import StageModel
@@ -74,7 +73,7 @@ def _scope(
     currency: str,
 ) -> _Scope:
     fields = ("stage", "amount_cents", "close_date", "owner_id", "closed_at")
-    s = states_at(as_of, fields, copy=on_copy(connection))
+    s = states_at(as_of, fields)
     o = t.opportunities
     value = deal_value(
         s.c.amount_cents,

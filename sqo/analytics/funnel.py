@@ -20,7 +20,7 @@ from sqlalchemy.sql.selectable import FromClause, Subquery
 from sqo.analytics.breakdowns import ATTRIBUTE_KEYS, Attributes, group_columns
 from sqo.analytics.milestone_table import materialized
 from sqo.analytics.milestones import Ladder, as_int, dropped, step_time
-from sqo.analytics.sqlfuncs import days_between, histogram_quantiles
+from sqo.analytics.sqlfuncs import days_between, maybe_float, spread
 from sqo.analytics.stats import ratio
 from sqo.store import tables as t
 
@@ -214,8 +214,8 @@ def _durations(
     pairs: Sequence[tuple[int, int]],
     keys: Sequence[str],
     window: Window,
-) -> dict[tuple[Any, ...], tuple[int, float, float | None, float | None]]:
-    """Median and p90 days per (pair, group), from a histogram of the day differences."""
+) -> dict[tuple[Any, ...], tuple[int, float | None, float | None, float | None]]:
+    """n, mean, median and p90 days per (pair, group), computed in the engine."""
     count = len(ladder.names)
     table = _pairs(pairs)
     attrs = _attributes(times, keys)
@@ -228,14 +228,25 @@ def _durations(
         .where(end.is_not(None), *_in_window(start, window))
         .subquery("spans")
     )
-    names = ["from_step", "to_step", *keys]
-    return histogram_quantiles(connection.execute(_histogram(spans, names)), len(names))
+    return _spread(connection, spans, ["from_step", "to_step", *keys])
 
 
-def _histogram(spans: Subquery, names: Sequence[str]) -> Any:
-    """Rows of names..., value, count: how many spans of each length per group."""
+def _spread(
+    connection: Connection, spans: Subquery, names: Sequence[str]
+) -> dict[tuple[Any, ...], tuple[int, float | None, float | None, float | None]]:
+    """{group: (n, mean, median, p90)} of the spans' ``value`` per group of ``names``."""
     columns = [spans.c[name] for name in names]
-    return select(*columns, spans.c.value, func.count()).group_by(*columns, spans.c.value)
+    query = select(*columns, *spread(spans.c.value)).group_by(*columns)
+    return {
+        tuple(row[: len(names)]): (
+            int(row.n),
+            maybe_float(row.mean),
+            maybe_float(row.median),
+            maybe_float(row.p90),
+        )
+        for row in connection.execute(query)
+        if row.n  # without GROUP BY the aggregate answers even when nothing matched
+    }
 
 
 def win_rates(
@@ -315,10 +326,9 @@ def _cycles(
         .where(times.c.current_stage == ladder.won, *_in_window(won_at, window))
         .subquery("cycle_spans")
     )
-    spread = histogram_quantiles(connection.execute(_histogram(spans, keys)), len(keys))
     rows = [
         Cycle(dict(zip(keys, group, strict=True)), n, mean, median, p90)
-        for group, (n, mean, median, p90) in spread.items()
+        for group, (n, mean, median, p90) in _spread(connection, spans, keys).items()
     ]
     return sorted(rows, key=lambda r: _sortable(tuple(r.group.values())))
 

@@ -2,9 +2,10 @@
 
 Why: deriving them means grouping every stage change of every record (three million rows for a
 million opportunities), about a second per command. They change only for the records whose
-history moved, so the copy keeps them (``sqo_funnel_records``, for one ladder) and each command
-first recomputes the funnel records named by the history that arrived since (``sqo_pending``,
-filled by the copy's refresh), then trims them to its "as of" moment:
+history moved, so the copy keeps them (for one ladder). This module defines them
+(:func:`kept_records`); the copy creates and refreshes the table in its own refresh, before the
+command reads (``sqo.store.kept_records``). A command then only reads them, trimmed to its "as
+of" moment:
 
 - a milestone reached after ``as_of`` was not reached yet (the first time a step is reached is the
   same whether later history exists or not), and a record first seen after ``as_of`` did not
@@ -31,22 +32,20 @@ from sqlalchemy import (
     and_,
     case,
     func,
-    literal_column,
     select,
-    text,
 )
 from sqlalchemy.sql.selectable import Select, Subquery
 
 from sqo.analytics.milestones import Ladder, milestone_times
+from sqo.store.kept_records import NAME, KeptRecords
 
-NAME = "sqo_funnel_records"
-LEADS = "sqo_funnel_leads"  # converted lead -> the funnel record (opportunity) holding it
-PENDING = "sqo_pending"  # records whose history arrived since (see sqo.store.analytics_copy)
 END_OF_TIME = datetime(9999, 12, 31)
+# Set on a connection to the copy whose kept records are up to date for a ladder (its signature).
+KEPT_FOR = "sqo_kept_funnel_records"
 
 
 def _signature(ladder: Ladder) -> str:
-    text_form = repr((ladder.names, sorted(ladder.highest_step.items())))
+    text_form = repr(("intervals", ladder.names, sorted(ladder.highest_step.items())))
     return hashlib.sha256(text_form.encode()).hexdigest()[:16]
 
 
@@ -65,7 +64,7 @@ def _table(ladder: Ladder) -> Table:
 def _aggregate(ladder: Ladder, only: Select[Any] | None = None) -> Select[Any]:
     """Per funnel record, over all its history: m0..mN, first_at, the latest stage and when it
     was set (the milestones as of the end of time)."""
-    times = milestone_times(ladder, END_OF_TIME, copy=True, only=only, stage_set_at=True)
+    times = milestone_times(ladder, END_OF_TIME, only=only, stage_set_at=True)
     return select(
         times.c.key,
         *[times.c[f"m{i}"] for i in range(len(ladder.names))],
@@ -75,62 +74,19 @@ def _aggregate(ladder: Ladder, only: Select[Any] | None = None) -> Select[Any]:
     )
 
 
-def bring_up_to_date(connection: Connection, ladder: Ladder) -> Table:
-    """Recompute the funnel records the pending history names (all of them for a new ladder),
-    committed so that the next command starts from here."""
-    table = _table(ladder)
-    signature = _signature(ladder)
-    stored = connection.execute(
-        text("SELECT value FROM sqo_copy WHERE key = 'funnel_ladder'")
-    ).scalar()
-    if stored != signature:
-        connection.execute(text(f"DROP TABLE IF EXISTS {NAME}"))
-        compiled = _aggregate(ladder).compile(connection, compile_kwargs={"literal_binds": True})
-        connection.execute(text(f"CREATE TABLE {NAME} AS {compiled}"))
-        connection.execute(text(f"DROP TABLE IF EXISTS {LEADS}"))
-        connection.execute(
-            text(
-                f"CREATE TABLE {LEADS} AS SELECT id AS lead_id, converted_opportunity_id AS key "
-                "FROM leads WHERE converted_opportunity_id IS NOT NULL"
-            )
-        )
-        connection.execute(
-            text("INSERT OR REPLACE INTO sqo_copy VALUES ('funnel_ladder', :s)"), {"s": signature}
-        )
-    elif connection.execute(text(f"SELECT count(*) FROM {PENDING}")).scalar():
-        _recompute_pending(connection, ladder, table)
-    connection.execute(text(f"DELETE FROM {PENDING}"))
-    connection.commit()
-    return table
+def kept_records(ladder: Ladder) -> KeptRecords:
+    """What the copy keeps for ``ladder`` (the funnel commands' one)."""
+    return KeptRecords(_signature(ladder), lambda only: _aggregate(ladder, only))
 
 
-def _recompute_pending(connection: Connection, ladder: Ladder, table: Table) -> None:
-    """The records the pending leads and opportunities belong to now, and, for a lead converted
-    or re-linked since, the records it belonged to before (kept in ``sqo_funnel_leads``)."""
-    leads = f"SELECT record_id FROM {PENDING} WHERE record_type = 'lead'"
-    connection.execute(
-        text(
-            "CREATE TEMPORARY TABLE sqo_affected AS "
-            f"SELECT record_id AS key FROM {PENDING} WHERE record_type = 'opportunity' "
-            f"UNION SELECT -record_id FROM {PENDING} WHERE record_type = 'lead' "
-            f"UNION SELECT converted_opportunity_id FROM leads WHERE id IN ({leads}) "
-            "AND converted_opportunity_id IS NOT NULL "
-            f"UNION SELECT key FROM {LEADS} WHERE lead_id IN ({leads})"
-        )
-    )
-    affected: Select[Any] = select(literal_column("key")).select_from(text("sqo_affected"))
-    connection.execute(table.delete().where(table.c.key.in_(affected)))
-    connection.execute(
-        table.insert().from_select(list(table.c.keys()), _aggregate(ladder, affected))
-    )
-    connection.execute(text(f"DELETE FROM {LEADS} WHERE lead_id IN ({leads})"))
-    connection.execute(
-        text(
-            f"INSERT INTO {LEADS} SELECT id, converted_opportunity_id FROM leads "
-            f"WHERE id IN ({leads}) AND converted_opportunity_id IS NOT NULL"
-        )
-    )
-    connection.execute(text("DROP TABLE sqo_affected"))
+def mark_kept(connection: Connection, ladder: Ladder) -> None:
+    """Record that ``connection`` reads a copy whose kept records for ``ladder`` are fresh."""
+    connection.info[KEPT_FOR] = _signature(ladder)
+
+
+def kept(connection: Connection, ladder: Ladder) -> Table | None:
+    """The kept funnel records for ``ladder``, if ``connection`` has them."""
+    return _table(ladder) if connection.info.get(KEPT_FOR) == _signature(ladder) else None
 
 
 def as_of(connection: Connection, ladder: Ladder, table: Table, moment: datetime) -> Subquery:
@@ -140,7 +96,7 @@ def as_of(connection: Connection, ladder: Ladder, table: Table, moment: datetime
     current: ColumnElement[Any] = table.c.latest_stage
     source: Any = table
     if connection.execute(select(func.count()).where(later)).scalar():
-        then = milestone_times(ladder, moment, copy=True, only=select(table.c.key).where(later))
+        then = milestone_times(ladder, moment, only=select(table.c.key).where(later))
         source = table.outerjoin(then, then.c.key == table.c.key)
         current = case(
             (table.c.latest_at <= moment, table.c.latest_stage), else_=then.c.current_stage

@@ -18,7 +18,6 @@ from sqlalchemy import Column, Connection, DateTime, Integer, String, Table, sel
 from sqo.analytics import funnel_records
 from sqo.analytics.breakdowns import attributes
 from sqo.analytics.milestones import Ladder, milestone_times
-from sqo.analytics.sqlfuncs import on_copy
 from sqo.analytics.temp_tables import temporary
 
 
@@ -33,10 +32,10 @@ def materialized(
 ) -> Iterator[Table]:
     """``milestone_times`` computed once into a temporary table (with the attribute columns
     ``keys`` need: segment, owner, ...), dropped on exit. With ``kept`` (for the one ladder the
-    funnel commands use), on the analytics copy they come from the funnel records it keeps
-    between commands."""
-    if kept and on_copy(connection):
-        records = funnel_records.bring_up_to_date(connection, ladder)
+    funnel commands use), on an analytics copy that keeps funnel records for it, they come from
+    those."""
+    records = funnel_records.kept(connection, ladder) if kept else None
+    if records is not None:
         times = funnel_records.as_of(connection, ladder, records, as_of)
     else:
         times = milestone_times(ladder, as_of)

@@ -24,13 +24,14 @@ from sqlalchemy import (
     case,
     func,
     literal,
-    literal_column,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.sql.selectable import FromClause, Select, Subquery
 
 from sqo.domain.stages import StageKind, StageModel
+from sqo.store import intervals as hi
 from sqo.store import tables as t
 
 
@@ -73,101 +74,104 @@ def stage_ladder(model: StageModel) -> Ladder:
     return build_ladder(model, [*names, model.won_stage().name])
 
 
-def record_key(h: Table = t.history) -> ColumnElement[int]:
-    """The funnel record of a history row (needs ``leads`` outer-joined on lead rows)."""
+def record_key(record_type: str, record_id: ColumnElement[int]) -> ColumnElement[int]:
+    """The funnel record of a history row of ``record_type`` (lead rows need ``leads``
+    outer-joined: a converted lead belongs to its opportunity)."""
+    if record_type == "opportunity":
+        return record_id
+    converted = t.leads.c.converted_opportunity_id
+    return case((converted.is_not(None), converted), else_=-record_id)
+
+
+def with_leads(h: Table = hi.history_intervals) -> FromClause:
+    """History rows with the lead each lead row is of (for a converted lead's opportunity)."""
     lead = t.leads
-    return case(
-        (h.c.record_type == "opportunity", h.c.record_id),
-        (lead.c.converted_opportunity_id.is_not(None), lead.c.converted_opportunity_id),
-        else_=-h.c.record_id,
+    return h.outerjoin(lead, and_(h.c.record_type == "lead", lead.c.id == h.c.record_id))
+
+
+def _stage_rows(record_type: str, as_of: datetime) -> Subquery:
+    """The stage rows of one record type up to ``as_of``. Filtered on their own, before any join,
+    so that SQLite pushes record_type and field into the view and reads only those rows (not
+    every record type's). It still picks the record-type index over the covering one for a
+    single field: cheap at the demo's size, and the analytics copy serves large workspaces."""
+    h = hi.history_intervals
+    return (
+        select(h.c.id, h.c.record_id, h.c.new_value, h.c.valid_from, h.c.valid_until)
+        .where(h.c.record_type == record_type, h.c.field == "stage", h.c.valid_from <= as_of)
+        .subquery(f"{record_type}_stages")
     )
 
 
-def stage_events(
-    ladder: Ladder, as_of: datetime, *, copy: bool = False, only: Select[Any] | None = None
-) -> Subquery:
-    """Every stage change up to ``as_of`` with its funnel record, step reached and recency rank
-    (1 for the latest). On the analytics ``copy`` (whose rows carry ``valid_until``), instead of
-    the rank: ``latest``, the (time, id, stage) of a row current at ``as_of``, else NULL."""
-    h, lead = (t.history_copy if copy else t.history), t.leads
-    key = record_key(h)
-    step = (
-        case(ladder.highest_step, value=h.c.new_value, else_=None)
-        if ladder.highest_step
-        else literal(None)
-    )
-    if copy:
-        current = or_(h.c.valid_until.is_(None), h.c.valid_until > as_of)
-        order = case((current, func.row(h.c.changed_at, h.c.id, h.c.new_value))).label("latest")
-    else:
-        order = (
-            func.row_number()
-            .over(partition_by=key, order_by=(h.c.changed_at.desc(), h.c.id.desc()))
-            .label("recency")
+def stage_events(ladder: Ladder, as_of: datetime, *, only: Select[Any] | None = None) -> Subquery:
+    """Every stage change up to ``as_of`` with its funnel record, the step it reached, its id and
+    whether it still held at ``as_of`` (``current``: 1 or 0)."""
+    lead = t.leads
+    parts = []
+    for record_type in ("lead", "opportunity"):
+        rows = _stage_rows(record_type, as_of)
+        key = record_key(record_type, rows.c.record_id)
+        source: FromClause = rows
+        if record_type == "lead":
+            source = rows.outerjoin(lead, lead.c.id == rows.c.record_id)
+        step = (
+            case(ladder.highest_step, value=rows.c.new_value, else_=None)
+            if ladder.highest_step
+            else literal(None)
         )
-    query = (
-        select(
+        current = or_(rows.c.valid_until.is_(None), rows.c.valid_until > as_of)
+        query = select(
             key.label("key"),
             step.label("step"),
-            h.c.new_value.label("stage"),
-            h.c.changed_at,
-            order,
-        )
-        .select_from(h.outerjoin(lead, and_(h.c.record_type == "lead", lead.c.id == h.c.record_id)))
-        .where(
-            h.c.record_type.in_(("lead", "opportunity")),
-            h.c.field == "stage",
-            *([] if copy else [analytics_fields()]),
-            h.c.changed_at <= as_of,
-        )
-    )
-    if only is not None:
-        query = query.where(key.in_(only))
-    return query.subquery("stage_events")
-
-
-def analytics_fields() -> ColumnElement[bool]:
-    """The partial index's own condition, spelled out with literals so that SQLite (which only
-    uses a partial index when the query repeats its WHERE term) reads history through it."""
-    return t.history.c.field.in_([literal_column(f"'{f}'") for f in t.ANALYTICS_FIELDS])
+            rows.c.new_value.label("stage"),
+            rows.c.valid_from.label("changed_at"),
+            rows.c.id,
+            case((current, 1), else_=0).label("current"),
+        ).select_from(source)
+        if only is not None:
+            query = query.where(key.in_(only))
+        parts.append(query)
+    return union_all(*parts).subquery("stage_events")
 
 
 def milestone_times(
     ladder: Ladder,
     as_of: datetime,
     *,
-    copy: bool = False,
     only: Select[Any] | None = None,
     stage_set_at: bool = False,
 ) -> Subquery:
     """One row per funnel record (of those whose key ``only`` selects, if given): key, m0..mN
     (time each step was first reached), first_at (first contact: the first stage row) and
-    current_stage (as of ``as_of``); on the copy, with ``stage_set_at``, also when that stage
-    was set."""
-    ev = stage_events(ladder, as_of, copy=copy, only=only)
+    current_stage (as of ``as_of``); with ``stage_set_at``, also when that stage was set."""
+    ev = stage_events(ladder, as_of, only=only)
+    # A lead and its opportunity may each have a stage holding at as_of: the later one counts.
+    # Only the rows holding then are ranked against each other (at most two per record).
+    ranked = select(
+        *ev.c,
+        func.row_number()
+        .over(
+            partition_by=(ev.c.key, ev.c.current),
+            order_by=(ev.c.changed_at.desc(), ev.c.id.desc()),
+        )
+        .label("recency"),
+    ).subquery("ranked_events")
+    latest = and_(ranked.c.current == 1, ranked.c.recency == 1)
     steps = [
-        func.min(case((ev.c.step >= i, ev.c.changed_at))).label(f"m{i}")
+        func.min(case((ranked.c.step >= i, ranked.c.changed_at))).label(f"m{i}")
         for i in range(len(ladder.names))
     ]
-    # On the copy a lead and its opportunity may each have a current row: the later one counts.
-    latest = func.max(ev.c.latest) if copy else None
-    current = (
-        func.struct_extract(latest, 3)
-        if latest is not None
-        else func.max(case((ev.c.recency == 1, ev.c.stage)))
-    )
     extra = (
-        [func.struct_extract(latest, 1).label("stage_set_at")]
-        if stage_set_at and latest is not None
+        [func.max(case((latest, ranked.c.changed_at))).label("stage_set_at")]
+        if stage_set_at
         else []
     )
     query = select(
-        ev.c.key,
+        ranked.c.key,
         *steps,
-        func.min(ev.c.changed_at).label("first_at"),
-        current.label("current_stage"),
+        func.min(ranked.c.changed_at).label("first_at"),
+        func.max(case((latest, ranked.c.stage))).label("current_stage"),
         *extra,
-    ).group_by(ev.c.key)
+    ).group_by(ranked.c.key)
     return query.subquery("milestones")
 
 

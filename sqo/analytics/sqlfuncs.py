@@ -1,4 +1,4 @@
-"""Small portable SQL building blocks: day differences, period starts and percentile ranks.
+"""Small portable SQL building blocks: day differences, period starts and quantiles.
 
 Each compiles to plain SQL on SQLite, PostgreSQL and DuckDB (the analytics copy), so that
 analytics stay set-based on every engine.
@@ -6,17 +6,12 @@ analytics stay set-based on every engine.
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import math
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Float, String, and_, func, or_, select
+from sqlalchemy import ColumnElement, Float, String, func, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
-from sqlalchemy.sql.selectable import Subquery
 
 PERIOD_UNITS = ("week", "month", "quarter")
 
@@ -57,12 +52,14 @@ class period_start(FunctionElement[str]):
         if unit not in PERIOD_UNITS:
             raise ValueError(unit)
         self.unit = unit
-        super().__init__(expr)
+        # The unit is also a (never compiled) argument: part of the statement's cache key, or
+        # the SQL compiled for one unit would be reused for another.
+        super().__init__(expr, literal_column(f"'{unit}'"))
 
 
 @compiles(period_start, "sqlite")
 def _period_sqlite(element: period_start, compiler: SQLCompiler, **kw: Any) -> str:
-    (expr,) = list(element.clauses)
+    expr, _unit = list(element.clauses)
     x = compiler.process(expr, **kw)
     if element.unit == "month":
         return f"strftime('%Y-%m-01', {x})"
@@ -76,111 +73,75 @@ def _period_sqlite(element: period_start, compiler: SQLCompiler, **kw: Any) -> s
 
 @compiles(period_start, "duckdb")
 def _period_duckdb(element: period_start, compiler: SQLCompiler, **kw: Any) -> str:
-    (expr,) = list(element.clauses)
+    expr, _unit = list(element.clauses)
     x = compiler.process(expr, **kw)
     return f"strftime(date_trunc('{element.unit}', {x}), '%Y-%m-%d')"
 
 
 @compiles(period_start)
 def _period_default(element: period_start, compiler: SQLCompiler, **kw: Any) -> str:
-    (expr,) = list(element.clauses)
+    expr, _unit = list(element.clauses)
     x = compiler.process(expr, **kw)
     return f"to_char(date_trunc('{element.unit}', {x}), 'YYYY-MM-DD')"
 
 
-PERCENTILES = {"median": 5, "p90": 9}  # tenths, exact integer arithmetic in SQL
+class quantile_cont(FunctionElement[float]):
+    """An aggregate: the continuous quantile ``fraction`` (0 to 1) of ``value`` over a group,
+    interpolated linearly between the two closest ranks as pandas' ``quantile`` does; NULL
+    values are left out, a group without values gives NULL. Exact, and computed in the engine:
+    only the grouped result reaches Python."""
+
+    type = Float()
+    inherit_cache = True
+    name = "quantile_cont"
+
+    def __init__(self, value: ColumnElement[Any], fraction: float) -> None:
+        if not 0 <= fraction <= 1:
+            raise ValueError(fraction)
+        self.fraction = float(fraction)
+        # As for period_start: the fraction belongs to the cache key.
+        super().__init__(value, literal_column(repr(self.fraction)))
 
 
-def percentile_rows(source: Subquery, groups: Sequence[str], value: str = "value") -> Any:
-    """A query returning, per group, only the ranked values needed to interpolate the median and
-    the 90th percentile linearly (as pandas' ``quantile`` does): columns groups..., group_size
-    (``n`` below), value_rank (``rn``, 1-based), value.
+def _quantile_parts(element: quantile_cont, compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
+    value, _fraction = list(element.clauses)
+    # The fraction is written into the SQL: every engine wants it constant per aggregate.
+    return compiler.process(value, **kw), repr(element.fraction)
 
-    For a percentile of k tenths the neighbours are the 0-based ranks floor((n-1)k/10) and the
-    one above it; ``10(rn-2) <= (n-1)k < 10 rn`` selects them with integer arithmetic only.
-    """
-    part = [source.c[g] for g in groups]
-    ranked = select(
-        *part,
-        source.c[value].label("value"),
-        func.row_number()
-        .over(partition_by=part or None, order_by=source.c[value])
-        .label("value_rank"),
-        func.count().over(partition_by=part or None).label("group_size"),
-    ).subquery("ranked")
-    rn, n = ranked.c.value_rank, ranked.c.group_size
-    conditions = [
-        and_(10 * (rn - 2) <= (n - 1) * k, (n - 1) * k < 10 * rn) for k in PERCENTILES.values()
+
+@compiles(quantile_cont, "sqlite")
+def _quantile_sqlite(element: quantile_cont, compiler: SQLCompiler, **kw: Any) -> str:
+    # Registered on every SQLite connection sqo opens (sqo.store.sqlite_functions).
+    value, fraction = _quantile_parts(element, compiler, **kw)
+    return f"sqo_quantile_cont({value}, {fraction})"
+
+
+@compiles(quantile_cont, "duckdb")
+def _quantile_duckdb(element: quantile_cont, compiler: SQLCompiler, **kw: Any) -> str:
+    value, fraction = _quantile_parts(element, compiler, **kw)
+    return f"quantile_cont(CAST({value} AS DOUBLE), {fraction})"
+
+
+@compiles(quantile_cont)
+def _quantile_default(element: quantile_cont, compiler: SQLCompiler, **kw: Any) -> str:
+    # Standard SQL's ordered-set aggregate (PostgreSQL).
+    value, fraction = _quantile_parts(element, compiler, **kw)
+    return f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY CAST({value} AS DOUBLE PRECISION))"
+
+
+MEDIAN, P90 = 0.5, 0.9
+
+
+def spread(value: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    """Aggregates of a group's values: n, mean, median and p90 (NULL without values)."""
+    return [
+        func.count(value).label("n"),
+        func.avg(value).label("mean"),
+        quantile_cont(value, MEDIAN).label("median"),
+        quantile_cont(value, P90).label("p90"),
     ]
-    return select(*[ranked.c[g] for g in groups], n, rn, ranked.c.value).where(or_(*conditions))
 
 
-def quantile(ranks: dict[int, float], n: int, tenths: int) -> float | None:
-    """Linear interpolation between the ranked neighbours (1-based ranks) fetched above."""
-    if n <= 0:
-        return None
-    position = (n - 1) * tenths / 10
-    low = int(position)
-    lo_value = ranks[low + 1]
-    if low + 1 >= n:
-        return lo_value
-    return lo_value + (position - low) * (ranks[low + 2] - lo_value)
-
-
-def quantiles(
-    rows: Any, n_groups: int
-) -> dict[tuple[Any, ...], tuple[int, float | None, float | None]]:
-    """Fold ``percentile_rows`` results into {group: (n, median, p90)}."""
-    collected: dict[tuple[Any, ...], tuple[int, dict[int, float]]] = {}
-    for row in rows:
-        key = tuple(row[:n_groups])
-        n, rn, value = int(row[n_groups]), int(row[n_groups + 1]), float(row[n_groups + 2])
-        collected.setdefault(key, (n, {}))[1][rn] = value
-    return {
-        key: (n, quantile(r, n, PERCENTILES["median"]), quantile(r, n, PERCENTILES["p90"]))
-        for key, (n, r) in collected.items()
-    }
-
-
-def histogram_quantiles(
-    rows: Any, n_groups: int
-) -> dict[tuple[Any, ...], tuple[int, float, float | None, float | None]]:
-    """Fold a histogram (rows of groups..., value, count) into {group: (n, mean, median, p90)}.
-
-    Exact: the value at each rank is read from the cumulative counts, then interpolated linearly
-    as ``quantile`` does, so grouping equal values first loses nothing.
-    """
-    collected: dict[tuple[Any, ...], list[tuple[float, int]]] = {}
-    for row in rows:
-        key = tuple(row[:n_groups])
-        collected.setdefault(key, []).append((float(row[n_groups]), int(row[n_groups + 1])))
-    result = {}
-    for key, counts in collected.items():
-        counts.sort()
-        values = [value for value, _count in counts]
-        ends = list(itertools.accumulate(count for _value, count in counts))
-        n = ends[-1]
-
-        def at(rank: int, values: list[float] = values, ends: list[int] = ends) -> float:
-            return values[bisect.bisect_right(ends, rank)]  # 0-based rank
-
-        ranks = {r + 1: at(r) for t in PERCENTILES.values() for r in _neighbours(n, t)}
-        mean = math.fsum(value * count for value, count in counts) / n
-        result[key] = (
-            n,
-            mean,
-            quantile(ranks, n, PERCENTILES["median"]),
-            quantile(ranks, n, PERCENTILES["p90"]),
-        )
-    return result
-
-
-def _neighbours(n: int, tenths: int) -> list[int]:
-    low = int((n - 1) * tenths / 10)
-    return [low, low + 1] if low + 1 < n else [low]
-
-
-def on_copy(connection: Connection) -> bool:
-    """Whether ``connection`` reads the analytics copy (DuckDB), whose history rows carry
-    ``valid_until`` (see ``sqo.store.analytics_copy``)."""
-    return connection.dialect.name == "duckdb"
+def maybe_float(value: Any) -> float | None:
+    """A figure from the engine as a float (PostgreSQL's averages are decimals)."""
+    return None if value is None else float(value)

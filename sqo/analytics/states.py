@@ -1,7 +1,7 @@
 """Opportunities as they were at a moment, rebuilt from history in SQL.
 
-For each opportunity the last value (on or before the moment) of a few tracked fields: the same
-"replay" the domain does in Python, done set-based with one window function.
+For each opportunity the value (at the moment) of a few tracked fields: the same "replay" the
+domain does in Python, done set-based as a filter over ``history_intervals``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, Integer, and_, case, cast, func, or_, select
 from sqlalchemy.sql.selectable import Subquery
 
-from sqo.analytics.milestones import analytics_fields
 from sqo.domain.stages import StageKind, StageModel
+from sqo.store import intervals as hi
 from sqo.store import tables as t
 
 FIELDS = ("stage", "amount_cents", "close_date", "owner_id", "closed_at")
@@ -26,16 +26,6 @@ def _typed(value: ColumnElement[Any], field: str) -> ColumnElement[Any]:
     if field == "owner_id":
         return cast(value, Integer).label(field)
     return value.label(field)
-
-
-def _rows_until(moment: datetime, fields: Sequence[str]) -> list[ColumnElement[bool]]:
-    h = t.history
-    return [
-        h.c.record_type == "opportunity",
-        h.c.field.in_(tuple(fields)),
-        analytics_fields(),
-        h.c.changed_at <= moment,
-    ]
 
 
 def _as_text(value: ColumnElement[Any], field: str) -> ColumnElement[Any]:
@@ -52,7 +42,8 @@ def last_values(
 ) -> Subquery:
     """One row per record of ``record_type`` with history on or before ``moment``: record_id and
     the last value written to each of ``fields`` by then (NULL if never written), as text unless
-    ``typed`` says otherwise."""
+    ``typed`` says otherwise. For fields beyond the analytics ones (``history_intervals`` holds
+    only those), read from ``history`` itself on the workspace database."""
     h = t.history
     ranked = (
         select(
@@ -83,32 +74,27 @@ def last_values(
     )
 
 
+def valid_at(moment: datetime) -> ColumnElement[bool]:
+    """The history_intervals rows holding the value at ``moment``."""
+    h = hi.history_intervals
+    return and_(h.c.valid_from <= moment, or_(h.c.valid_until.is_(None), h.c.valid_until > moment))
+
+
 def states_at(
     moment: datetime,
     fields: Sequence[str] = FIELDS,
     name: str = "states",
-    *,
-    copy: bool = False,
 ) -> Subquery:
     """One row per opportunity existing at ``moment``: record_id and one column per field
-    (amount_cents and owner_id as integers, close_date and closed_at as ISO text). On the
-    analytics ``copy`` the rows current at ``moment`` are found by their ``valid_until``."""
-    if copy:
-        h = t.history_copy
-        columns = [_typed(func.max(case((h.c.field == f, h.c.new_value))), f) for f in fields]
-        query = select(h.c.record_id, *columns).where(
-            h.c.record_type == "opportunity",
-            h.c.field.in_(tuple(fields)),
-            _valid_at(moment),
-        )
-        return query.group_by(h.c.record_id).subquery(name)
-    # analytics_fields() lets the database use its partial, covering index of these fields.
-    return last_values("opportunity", moment, fields, name, analytics_fields(), typed=_typed)
-
-
-def _valid_at(moment: datetime) -> ColumnElement[bool]:
-    h = t.history_copy
-    return and_(h.c.changed_at <= moment, or_(h.c.valid_until.is_(None), h.c.valid_until > moment))
+    (amount_cents and owner_id as integers, close_date and closed_at as ISO text)."""
+    h = hi.history_intervals
+    columns = [_typed(func.max(case((h.c.field == f, h.c.new_value))), f) for f in fields]
+    query = select(h.c.record_id, *columns).where(
+        h.c.record_type == "opportunity",
+        h.c.field.in_(tuple(fields)),
+        valid_at(moment),
+    )
+    return query.group_by(h.c.record_id).subquery(name)
 
 
 def states_between(
@@ -116,47 +102,25 @@ def states_between(
     end: datetime,
     fields: Sequence[str],
     name: str = "states",
-    *,
-    copy: bool = False,
 ) -> Subquery:
     """``states_at`` for two moments in one pass over history: one row per opportunity existing
     at ``end``, with ``<field>0`` (as at ``start``, NULL if it did not exist yet) and
     ``<field>1`` (as at ``end``) per field, typed as in ``states_at``."""
-    if copy:
-        c = t.history_copy
-        columns = [
-            _typed(func.max(case((and_(c.c.field == f, _valid_at(m)), c.c.new_value))), f).label(
-                f + suffix
-            )
-            for f in fields
-            for suffix, m in (("0", start), ("1", end))
-        ]
-        query = select(c.c.record_id, *columns).where(
-            c.c.record_type == "opportunity",
-            c.c.field.in_(tuple(fields)),
-            c.c.changed_at <= end,
-            or_(c.c.valid_until.is_(None), c.c.valid_until > start),
+    h = hi.history_intervals
+    columns = [
+        _typed(func.max(case((and_(h.c.field == f, valid_at(m)), h.c.new_value))), f).label(
+            f + suffix
         )
-        return query.group_by(c.c.record_id).subquery(name)
-    h = t.history
-    next_at = func.lead(h.c.changed_at).over(
-        partition_by=(h.c.field, h.c.record_id), order_by=(h.c.changed_at, h.c.id)
+        for f in fields
+        for suffix, m in (("0", start), ("1", end))
+    ]
+    query = select(h.c.record_id, *columns).where(
+        h.c.record_type == "opportunity",
+        h.c.field.in_(tuple(fields)),
+        h.c.valid_from <= end,
+        or_(h.c.valid_until.is_(None), h.c.valid_until > start),
     )
-    rows = (
-        select(h.c.record_id, h.c.field, h.c.new_value, h.c.changed_at, next_at.label("next_at"))
-        .where(*_rows_until(end, fields))
-        .subquery(f"{name}_rows")
-    )
-    at_start = and_(
-        rows.c.changed_at <= start, or_(rows.c.next_at.is_(None), rows.c.next_at > start)
-    )
-    at_end = rows.c.next_at.is_(None)
-    columns = []
-    for field in fields:
-        for suffix, moment in (("0", at_start), ("1", at_end)):
-            value = func.max(case((and_(rows.c.field == field, moment), rows.c.new_value)))
-            columns.append(_typed(value, field).label(field + suffix))
-    return select(rows.c.record_id, *columns).group_by(rows.c.record_id).subquery(name)
+    return query.group_by(h.c.record_id).subquery(name)
 
 
 def open_sqo_stages(model: StageModel) -> list[str]:

@@ -34,7 +34,6 @@ from sqlalchemy import (
 from sqlalchemy.sql.selectable import FromClause, Select
 
 from sqo.analytics.currency import LeftOut, deal_value, left_out
-from sqo.analytics.sqlfuncs import on_copy
 from sqo.analytics.states import day_text, open_sqo_stages, states_between
 from sqo.analytics.temp_tables import temporary
 from sqo.domain.stages import StageModel
@@ -88,12 +87,11 @@ def classified(
     hi: date,
     *,
     currency: str,
-    copy: bool = False,
 ) -> Select[Any]:
     """Per opportunity in the pipeline at either moment: entry or exit kind, amounts then, now
     (in the corporate ``currency``; 0 with ``unrated`` 1 when its currency has no rate)."""
     fields = ("stage", "amount_cents", "close_date")
-    s = states_between(start, end, fields, copy=copy)
+    s = states_between(start, end, fields)
     o = t.opportunities
     stages = open_sqo_stages(model)
     lo_text, hi_text = day_text(lo), day_text(hi)
@@ -171,9 +169,7 @@ def pipeline_change(
 ) -> PipelineChange:
     """The waterfall; amounts in the corporate ``currency``."""
     columns = [Column(name, kind()) for name, kind in CLASSIFIED]
-    query = classified(
-        model, start, end, close_from, close_to, currency=currency, copy=on_copy(connection)
-    )
+    query = classified(model, start, end, close_from, close_to, currency=currency)
     with temporary(connection, query, columns, "pipeline_change") as table:
         change = _pipeline_change(connection, table, start, end, close_from, close_to, limit=limit)
         missing = select(table.c.currency, func.count()).where(table.c.unrated == 1)

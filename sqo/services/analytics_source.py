@@ -3,8 +3,10 @@
 The copy is brought up to date before each command (see ``sqo.store.analytics_copy``). The
 workspace database serves when the copy is switched off (``SQO_ANALYTICS_COPY=off``) or cannot be
 opened or brought up to date here (another process holds it, its folder is read-only or full);
-the figures are the same, only slower on large workspaces. A write that fails once the command
-is reading the copy (the derived tables it keeps) ends in one sentence, not a traceback.
+the figures are the same, only slower on large workspaces. Analytics queries never write to the
+copy: the funnel records it keeps are refreshed by the copy itself, before the command reads. A
+write that still fails once the command reads (its temporary tables) ends in one sentence, not
+a traceback.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sqo.store.analytics_copy import (
     write_faults,
 )
 from sqo.store.database import is_sqlite, sqlite_path
+from sqo.store.kept_records import KeptRecords
 
 OFF = ("off", "0", "no", "false")
 REQUIRED = "required"  # never fall back (tests use it to be sure the copy is what they check)
@@ -82,13 +85,18 @@ def _open(ws: Workspace) -> AnalyticsCopy | None:
         return None
 
 
+def _kept(ws: Workspace) -> KeptRecords:
+    return funnel_records.kept_records(milestone_ladder(ws.stage_model))
+
+
 @contextmanager
 def analytics_connection(ws: Workspace) -> Iterator[Connection]:
-    """A read connection for one analytics command."""
+    """A read connection for one analytics command. The copy, with the funnel records it keeps,
+    is brought up to date first, once; the command's queries then only read."""
     copy = _open(ws)
     if copy is not None:
         try:
-            copy.refresh()
+            copy.refresh(kept=_kept(ws))
         except CopyUnavailable:
             copy.close()
             if copy_mode() == REQUIRED:
@@ -102,6 +110,7 @@ def analytics_connection(ws: Workspace) -> Iterator[Connection]:
         engine = engine_for(copy)
         try:
             with engine.connect() as connection:
+                funnel_records.mark_kept(connection, milestone_ladder(ws.stage_model))
                 yield connection
         except write_faults() as exc:
             raise CopyNotWritable(copy.path, exc) from exc
@@ -137,15 +146,7 @@ def refresh_copy(ws: Workspace, actor: Actor, *, rebuild: bool = False) -> CopyR
     started = time.perf_counter()
     copy = AnalyticsCopy(ws.url, copy_path(ws.url))
     try:
-        report = copy.refresh(rebuild=rebuild)
-        engine = engine_for(copy)
-        try:
-            with engine.connect() as connection:
-                funnel_records.bring_up_to_date(connection, milestone_ladder(ws.stage_model))
-        except write_faults() as exc:
-            raise CopyNotWritable(copy.path, exc) from exc
-        finally:
-            engine.dispose()
+        report = copy.refresh(rebuild=rebuild, kept=_kept(ws))
     finally:
         copy.close()
     return CopyRefresh(

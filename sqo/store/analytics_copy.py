@@ -3,7 +3,8 @@
 Why: cohort funnels, benchmarks and the pipeline waterfall scan every stage change. On a million
 opportunities that is tens of seconds of row-at-a-time work in SQLite or PostgreSQL and about a
 second in DuckDB's columnar engine (benchmarks/results/analytics.md). The copy has the same tables
-under the same names, so one portable SQL query serves the copy and the workspace database alike.
+under the same names (``history_intervals``: a view of the workspace database, a table here, see
+``sqo.store.intervals``), so one portable SQL query serves the copy and the workspace database.
 
 How it stays exact. Before every analytics command the copy catches up with the workspace, from
 one read snapshot of it and in one DuckDB transaction (a failed refresh leaves the copy as it was):
@@ -19,6 +20,8 @@ one read snapshot of it and in one DuckDB transaction (a failed refresh leaves t
   demo, a restore): the copy is rebuilt.
 
 Only the history of the fields analytics read (``ANALYTICS_FIELDS``) is copied, and no activities.
+Every table in the file is the copy's own, the funnel records it keeps for analytics included
+(``sqo.store.kept_records``): they are refreshed here, in the same transaction, never by a query.
 """
 
 from __future__ import annotations
@@ -32,14 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    Column,
-    Engine,
-    Table,
-    create_engine,
-)
+from sqlalchemy import Column, Engine, MetaData, Table, create_engine, select
 from sqlalchemy.pool import StaticPool
 
+from sqo.store import intervals as hi
 from sqo.store import tables as t
 from sqo.store.analytics_copy_file import (
     CopyNotWritable,
@@ -47,12 +46,13 @@ from sqo.store.analytics_copy_file import (
     copy_path,
     write_faults,
 )
-from sqo.store.copy_sources import Source, duck_type, open_source
+from sqo.store.copy_sources import Source, duck_sql, duck_type, open_source
+from sqo.store.kept_records import PENDING, KeptRecords, refresh_kept
 
 if TYPE_CHECKING:  # DuckDB loads only when a copy is opened (start-up time)
     import duckdb
 
-LAYOUT_VERSION = 2  # raise when what the copy holds changes: copies of other versions are rebuilt
+LAYOUT_VERSION = 3  # raise when what the copy holds changes: copies of other versions are rebuilt
 BLOCK = 65_536  # history ids per block
 RECORD_BLOCK = 4_096  # leads or opportunities per block compared when a table differs
 RECORD_TABLES = (t.leads, t.opportunities)
@@ -77,15 +77,13 @@ __all__ = [
 
 
 def _columns(table: Table) -> list[Column[Any]]:
-    if table is t.history:
-        return [table.c[name] for name in t.COPIED_HISTORY_COLUMNS]
     return list(table.columns)
 
 
 def layout() -> str:
     """What the copy holds, as text: a change in the schema or in this module rebuilds it."""
     parts = [f"v{LAYOUT_VERSION}", f"block{BLOCK}", ",".join(t.ANALYTICS_FIELDS)]
-    for table in (t.history_copy, *RECORD_TABLES, *DIRECTORY_TABLES):
+    for table in (hi.history_intervals, *RECORD_TABLES, *DIRECTORY_TABLES):
         parts.append(
             table.name + ":" + ",".join(f"{c.name} {duck_type(c)}" for c in _columns(table))
         )
@@ -129,29 +127,34 @@ class AnalyticsCopy:
             self.duck.execute("INSERT OR REPLACE INTO sqo_copy VALUES (?, ?)", [key, value])
 
     def _create(self) -> None:
-        for table in (t.history_copy, *RECORD_TABLES, *DIRECTORY_TABLES):
-            self.duck.execute(f"DROP TABLE IF EXISTS {table.name}")
+        # Every table in the file is the copy's own: a rebuild starts from an empty file (an
+        # older layout's tables, the kept funnel records, the bookkeeping all go).
+        for (name,) in self.duck.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' AND table_name <> 'sqo_copy'"
+        ).fetchall():
+            self.duck.execute(f'DROP TABLE "{name}"')
+        for table in (hi.history_intervals, *RECORD_TABLES, *DIRECTORY_TABLES):
             columns = ", ".join(f"{c.name} {duck_type(c)}" for c in _columns(table))
             self.duck.execute(f"CREATE TABLE {table.name} ({columns})")
-        self.duck.execute("DROP TABLE IF EXISTS sqo_copy_blocks")
         self.duck.execute("CREATE TABLE sqo_copy_blocks (block BIGINT PRIMARY KEY, n BIGINT)")
-        # Tables derived from the copy for analytics (sqo.analytics.funnel_records) start over.
-        for derived in ("sqo_pending", "sqo_funnel_records", "sqo_funnel_leads"):
-            self.duck.execute(f"DROP TABLE IF EXISTS {derived}")
-        self.duck.execute("CREATE TABLE sqo_pending (record_type VARCHAR, record_id BIGINT)")
+        self.duck.execute(f"CREATE TABLE {PENDING} (record_type VARCHAR, record_id BIGINT)")
         self.duck.execute("DELETE FROM sqo_copy")
 
     # -- refresh ------------------------------------------------------------------------------
 
-    def refresh(self, *, rebuild: bool = False) -> RefreshReport:
-        """Bring the copy up to date in one DuckDB transaction. A folder that is full or
-        read-only raises :class:`CopyNotWritable` and leaves the copy as it was."""
+    def refresh(self, *, rebuild: bool = False, kept: KeptRecords | None = None) -> RefreshReport:
+        """Bring the copy up to date in one DuckDB transaction, with the ``kept`` records
+        derived from it if given. A folder that is full or read-only raises
+        :class:`CopyNotWritable` and leaves the copy as it was."""
         started = time.perf_counter()
         try:
             with closing(open_source(self.url, self.duck)) as source:
                 self.duck.execute("BEGIN TRANSACTION")
                 try:
                     report = self._refresh(source, rebuild)
+                    if kept is not None:
+                        refresh_kept(self.duck, kept)
                     self.duck.execute("COMMIT")
                 except BaseException:
                     self._rollback()
@@ -187,7 +190,7 @@ class AnalyticsCopy:
         if not rebuilt:
             # Records whose history moved, for what analytics keep derived from the copy.
             self.duck.execute(
-                "INSERT INTO sqo_pending SELECT DISTINCT record_type, record_id FROM sqo_incoming "
+                f"INSERT INTO {PENDING} SELECT DISTINCT record_type, record_id FROM sqo_incoming "
                 "WHERE record_type IN ('lead', 'opportunity')"
             )
         fetched = self.duck.execute("SELECT count(*) FROM sqo_incoming").fetchall()[0]
@@ -233,8 +236,8 @@ class AnalyticsCopy:
 
     def _load_history(self, source: Source, mark: int, top: int, late: list[int]) -> None:
         """New rows (and the rows of late blocks) into ``sqo_incoming``; the analytics fields'
-        rows into history, block counts and the records they name into the bookkeeping."""
-        wanted = ", ".join(f"'{f}'" for f in t.ANALYTICS_FIELDS)
+        rows into history_intervals, block counts and the records they name into the
+        bookkeeping. ``valid_until`` follows ``sqo.store.intervals``' one rule."""
         columns = [t.history.c[name] for name in t.COPIED_HISTORY_COLUMNS]
         parts = [f"(id > {mark} AND id <= {top})"]
         parts += [f"(id BETWEEN {b * BLOCK + 1} AND {min((b + 1) * BLOCK, mark)})" for b in late]
@@ -245,26 +248,31 @@ class AnalyticsCopy:
                 f"CREATE TEMPORARY TABLE sqo_incoming AS SELECT {casts} FROM {reader}"
             )
         if mark == 0:
-            self.duck.execute(
-                f"INSERT INTO history SELECT *, {_NEXT_CHANGE} FROM sqo_incoming "
-                f"WHERE field IN ({wanted})"
-            )
-        else:
-            self.duck.execute(
-                f"INSERT INTO history SELECT *, NULL FROM sqo_incoming i "
-                f"WHERE i.field IN ({wanted}) "
-                f"AND (i.id > {mark} OR i.id NOT IN (SELECT id FROM history WHERE id <= {mark}))"
-            )
-            self.duck.execute(
-                f"UPDATE history SET valid_until = n.next FROM (SELECT id, {_NEXT_CHANGE} AS next "
-                "FROM history WHERE (record_type, record_id) IN (SELECT DISTINCT record_type, "
-                f"record_id FROM sqo_incoming WHERE field IN ({wanted}))) AS n "
-                "WHERE history.id = n.id AND history.valid_until IS DISTINCT FROM n.next"
-            )
+            self.duck.execute(f"INSERT INTO {hi.NAME} {duck_sql(hi.intervals_select(_INCOMING))}")
+        elif self.duck.execute("SELECT count(*) FROM sqo_incoming").fetchall()[0][0]:
+            self._append_history(mark)  # (nothing arrived: nothing to end, nothing to compile)
         self.duck.execute(
             f"INSERT INTO sqo_copy_blocks SELECT (id - 1) // {BLOCK}, count(*) FROM sqo_incoming "
             f"WHERE id > {mark} GROUP BY (id - 1) // {BLOCK} "
             "ON CONFLICT (block) DO UPDATE SET n = sqo_copy_blocks.n + excluded.n"
+        )
+
+    def _append_history(self, mark: int) -> None:
+        """The new rows, then ``valid_until`` again for the records they name (a new row ends
+        the interval of the one before it)."""
+        wanted = ", ".join(f"'{f}'" for f in t.ANALYTICS_FIELDS)
+        self.duck.execute(
+            f"INSERT INTO {hi.NAME} SELECT id, record_type, record_id, field, new_value, "
+            f"changed_at, NULL FROM sqo_incoming i WHERE i.field IN ({wanted}) "
+            f"AND (i.id > {mark} OR i.id NOT IN (SELECT id FROM {hi.NAME} WHERE id <= {mark}))"
+        )
+        h = hi.history_intervals
+        nexts = duck_sql(select(h.c.id, hi.next_change(h, h.c.valid_from).label("next")))
+        self.duck.execute(
+            f"UPDATE {hi.NAME} SET valid_until = n.next FROM ({nexts} WHERE (record_type, "
+            "record_id) IN (SELECT DISTINCT record_type, record_id FROM sqo_incoming "
+            f"WHERE field IN ({wanted}))) AS n "
+            f"WHERE {hi.NAME}.id = n.id AND {hi.NAME}.valid_until IS DISTINCT FROM n.next"
         )
 
     def _load_records(self, source: Source, *, full: bool) -> int:
@@ -334,10 +342,11 @@ def _ints(row: Sequence[Any] | None) -> tuple[int, ...]:
     return tuple(int(x) for x in row or ())
 
 
-# When the value a history row set was replaced (NULL while it is current): "the state at T" is
-# then a filter, not a ranking window over millions of rows.
-_NEXT_CHANGE = (
-    "lead(changed_at) OVER (PARTITION BY record_type, record_id, field ORDER BY changed_at, id)"
+# The rows a refresh reads from the workspace, as ``intervals_select`` sees them.
+_INCOMING = Table(
+    "sqo_incoming",
+    MetaData(),
+    *[Column(c.name, c.type) for c in t.history.columns if c.name in t.COPIED_HISTORY_COLUMNS],
 )
 
 

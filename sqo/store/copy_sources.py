@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column
 from sqlalchemy.engine import make_url
+from sqlalchemy.sql.selectable import Select
 
 from sqo.store.database import sqlite_path, sqlite_uri
 from sqo.store.kinds import column_kind
@@ -35,6 +36,17 @@ DUCK_TYPES = {
 def duck_type(column: Column[Any]) -> str:
     """The DuckDB type a workspace column is copied as."""
     return DUCK_TYPES[column_kind(column)]
+
+
+def duck_sql(query: Select[Any]) -> str:
+    """A SQLAlchemy query as DuckDB SQL text, run on the copy's own connection (inside its
+    refresh transaction, which a SQLAlchemy connection over another cursor would not share)."""
+    import duckdb_engine
+
+    compiled = query.compile(
+        dialect=duckdb_engine.Dialect(), compile_kwargs={"literal_binds": True}
+    )
+    return str(compiled)
 
 
 class Source:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import ArgumentError
 
 from sqo.domain.errors import WorkspaceError
 from sqo.i18n import _
-from sqo.store import transactions
+from sqo.store import sqlite_functions, transactions
 
 DEFAULT_FILE = "sqo.db"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -78,6 +78,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # A write waits this long for another writer (an import holds the lock per file).
     cursor.execute(f"PRAGMA busy_timeout={transactions.WRITE_WAIT * 1000}")
     cursor.close()
+    sqlite_functions.register(dbapi_connection)
 
 
 def check_sqlite_file(path: Path) -> None:
@@ -157,3 +158,4 @@ def _read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    sqlite_functions.register(dbapi_connection)

@@ -278,20 +278,9 @@ def postgresql_options() -> None:
             index.dialect_kwargs["postgresql_where"] = text(ANALYTICS_FIELDS_SQL)
 
 
-# The analytics copy's history (sqo.store.analytics_copy): the analytics fields' rows with
-# ``valid_until``, the time the value was replaced (NULL while current). Not part of the schema.
-copy_metadata = MetaData()
+# What the analytics copy reads of history (sqo.store.analytics_copy); it keeps them as
+# history_intervals (sqo.store.intervals).
 COPIED_HISTORY_COLUMNS = ("id", "record_type", "record_id", "field", "new_value", "changed_at")
-history_copy = Table(
-    "history",
-    copy_metadata,
-    *[
-        Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
-        for c in history.columns
-        if c.name in COPIED_HISTORY_COLUMNS
-    ],
-    Column("valid_until", DateTime),
-)
 
 # Evidence that a qualification criterion is met (who, when, a note).
 qualification_evidence = Table(

@@ -39,6 +39,17 @@ from tests.integration.io.test_hubspot import write as write_csv
 
 MIRRORED = (t.leads, t.opportunities, t.teams, t.reps, t.accounts, t.campaigns, t.quotas)
 HISTORY_COLUMNS = ("id", "record_type", "record_id", "field", "new_value", "changed_at")
+# The copy keeps history as intervals: changed_at is the interval's valid_from.
+INTERVALS = "history_intervals"
+INTERVAL_COLUMNS = [
+    "id",
+    "record_type",
+    "record_id",
+    "field",
+    "new_value",
+    "valid_from",
+    "valid_until",
+]
 LATER = T0 + timedelta(days=365)
 
 
@@ -141,9 +152,8 @@ def assert_copy_equals_source(ws: Workspace) -> None:
         mine = _copy_rows(path, table.name, columns)
         theirs = _source_rows(ws, table, columns)
         assert mine == theirs, f"table {table.name} differs from the source"
-    names = [*HISTORY_COLUMNS, "valid_until"]
-    assert _copy_columns(path, "history") == names
-    assert _copy_rows(path, "history", names) == _expected_history(ws)
+    assert _copy_columns(path, INTERVALS) == INTERVAL_COLUMNS
+    assert _copy_rows(path, INTERVALS, INTERVAL_COLUMNS) == _expected_history(ws)
 
 
 def _top(ws: Workspace) -> int:
@@ -235,7 +245,7 @@ def test_a_built_copy_equals_the_source(any_workspace, actor):
         "campaigns": 1,
         "quotas": 2,
     }
-    fields = {r[1] for r in _copy_rows(path, "history", ["id", "field"])}
+    fields = {r[1] for r in _copy_rows(path, INTERVALS, ["id", "field"])}
     assert fields == set(t.ANALYTICS_FIELDS)
 
 
@@ -335,7 +345,7 @@ def test_late_history_rows_in_a_block_with_gaps_are_copied(any_workspace, actor)
     late_row(top + 5, "Negotiation", "Proposal", day(T0, 10))  # commits after top + 10
     assert not refresh(ws).rebuilt
     assert_copy_equals_source(ws)
-    copied = _copy_rows(copy_path(ws.url), "history", ["id", "new_value", "valid_until"])
+    copied = _copy_rows(copy_path(ws.url), INTERVALS, ["id", "new_value", "valid_until"])
     assert (top + 5, "Negotiation", day(T0, 20)) in copied
     assert (top + 10, "Won", None) in copied
 
@@ -347,7 +357,7 @@ def test_a_failed_refresh_leaves_the_copy_as_it_was(any_workspace, actor, monkey
     assert refresh(ws).rebuilt
     path = copy_path(ws.url)
     before = _read_copy(path)
-    assert before["sqo_copy"][1] and before["history"][1]
+    assert before["sqo_copy"][1] and before[INTERVALS][1]
 
     move(ws, actor, x, "Proposal", day(T0, 2))
     lead(ws, actor, "New lead", day(T0, 3))
@@ -365,7 +375,7 @@ def test_a_failed_refresh_leaves_the_copy_as_it_was(any_workspace, actor, monkey
             copy.close()
     after = _read_copy(path)
     assert after["sqo_copy"] == before["sqo_copy"]
-    assert len(after["history"][1]) == len(before["history"][1])
+    assert len(after[INTERVALS][1]) == len(before[INTERVALS][1])
     assert after == before  # every table, not only the meta data and the history count
 
     assert not refresh(ws).rebuilt

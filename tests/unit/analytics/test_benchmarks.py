@@ -7,8 +7,8 @@ import pytest
 from sqo import i18n
 from sqo.analytics.benchmarks import Status, assess, load_benchmarks, parse_benchmarks, status_of
 from sqo.analytics.periods import quarter_bounds
-from sqo.analytics.sqlfuncs import quantile
 from sqo.domain.errors import ConfigurationError
+from sqo.store.sqlite_functions import linear_quantile
 
 
 def test_shipped_benchmarks_follow_the_seeds():
@@ -79,12 +79,11 @@ def test_invalid_benchmarks_are_refused_with_the_problem():
 
 
 def test_quantile_interpolates_like_pandas():
+    """The interpolation SQLite's quantile aggregate uses (the other engines have their own)."""
     values = [0.0, 0.0, 1.0, 3.0]
-    ranks = {i + 1: v for i, v in enumerate(values)}
-    assert quantile(ranks, 4, 5) == pytest.approx(0.5)
-    assert quantile(ranks, 4, 9) == pytest.approx(2.4)
-    assert quantile({1: 7.0}, 1, 9) == 7.0
-    assert quantile({}, 0, 5) is None
+    assert linear_quantile(values, 0.5) == pytest.approx(0.5)
+    assert linear_quantile(values, 0.9) == pytest.approx(2.4)
+    assert linear_quantile([7.0], 0.9) == 7.0
 
 
 def test_quarter_bounds():
