@@ -13,18 +13,16 @@ give the pipeline change something to show. A deal whose next move would fall af
 
 Every random draw is a hash of (seed, opportunity, draw number), so a chunk of opportunities is
 the same whichever chunks come before it: the data is generated chunk by chunk, straight into
-the Parquet files of sqo's export layout, in bounded memory. :func:`load_sqlite` and
-:func:`load_postgres` copy those files into a workspace made by sqo's own ``init_workspace``.
+the Parquet files of sqo's export layout, in bounded memory. benchmarks/pipeline_load.py copies
+those files into a SQLite or PostgreSQL workspace.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,7 +70,8 @@ class Size:
 
 
 def _u(k: int, i: str = "i") -> str:
-    """A uniform draw in [0, 1) for row ``i`` and draw number ``k`` (the seed is a macro arg)."""
+    """A uniform draw in [0, 1) for row ``i`` and draw number ``k``. One integer is hashed:
+    DuckDB's hash of several values mixes them too little (draws came out correlated)."""
     return f"(hash((({i}) * 256 + {k}) * 1000 + seed_value()) >> 11) / 9007199254740992.0"
 
 
@@ -152,7 +151,6 @@ def _deals_sql(size: Size, first: int, last: int) -> str:
                    (1 + floor({_u(11)} * {size.reps}))::BIGINT AS owner_id,
                    (DATE '2023-01-01' + d + CASE WHEN {_u(14)} < 0.8 THEN CASE dayofweek(DATE '2023-01-01' + d) WHEN 6 THEN 2 WHEN 0 THEN -2 ELSE 0 END ELSE 0 END)
                        + to_seconds(({hour_s})::BIGINT) AS created,
-                   {_u(15)} AS amount_draw, {_normal(16)} AS amount_noise,
                    (round({_pick(AMOUNT, "list_position(['SMB', 'mid-market', 'enterprise'], a.segment) - 1")} * exp({AMOUNT_SIGMA} * {_normal(16)}) / 100) * 10000)::BIGINT AS amount0,
                    0.7 + 0.6 * {_u(18)} AS amount_factor
             FROM (SELECT i, {day} AS d, (1 + floor({_u(17)} * {size.accounts}))::BIGINT AS acc FROM range({first}, {last + 1}) t(i)) base
@@ -213,7 +211,7 @@ def _chunk_tables(db: duckdb.DuckDBPyConnection, size: Size, first: int, last: i
                d.created + (coalesce(f.closed_at, TIMESTAMP '{END}') - d.created) * push_when AS push_at
         FROM deals d JOIN fate f USING (i)
     """)
-    db.execute(f"""
+    db.execute("""
         CREATE OR REPLACE TEMP TABLE changes AS
         SELECT i, 'stage' AS field, stage AS new_value, moment, pos AS ord FROM moves
         UNION ALL SELECT i, 'owner_id', owner_id::VARCHAR, created, -3 FROM plan
@@ -326,15 +324,22 @@ def _empty_export(folder: Path) -> dict[str, Any]:
 
 
 def generate_parquet(
-    folder: Path, opportunities: int, *, seed: int = 12, chunk: int = 500_000, log: bool = True
+    folder: Path,
+    opportunities: int,
+    *,
+    seed: int = 12,
+    chunk: int = 500_000,
+    log: bool = True,
+    layout: bool = True,
 ) -> dict[str, int]:
     """The export layout of a workspace holding ``opportunities`` generated deals, in
-    ``folder`` (replaced). Memory stays bounded by ``chunk`` deals at a time."""
+    ``folder`` (replaced). Memory stays bounded by ``chunk`` deals at a time. Without
+    ``layout``, only the filled tables' files (no manifest, no empty tables): quicker, for tests."""
     started = time.perf_counter()
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    manifest = _empty_export(folder)
+    manifest = _empty_export(folder) if layout else None
     size = Size(opportunities)
     db = _connect(seed)
     directory = _directory_sql(size)
@@ -358,119 +363,10 @@ def generate_parquet(
     finally:
         writer.close()
         db.close()
-    for name, count in writer.rows.items():
-        manifest["tables"][name]["rows"] = count
-    (folder / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    if manifest is not None:
+        for name, count in writer.rows.items():
+            manifest["tables"][name]["rows"] = count
+        (folder / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     return dict(writer.rows)
-
-
-# --- Loading into a workspace ---------------------------------------------------------------
-
-LOAD_ORDER = ("teams", "reps", "accounts", "quotas", "opportunities", "history")
-
-
-def _columns(name: str) -> list[str]:
-    from sqo.store import tables as t
-
-    return [c.name for c in t.metadata.tables[name].columns]
-
-
-def _sqlite_select(folder: Path, name: str) -> str:
-    # SQLAlchemy keeps SQLite timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff' text, dates ISO.
-    from sqo.store import tables as t
-    from sqo.store.kinds import column_kind
-
-    cols = []
-    for column in t.metadata.tables[name].columns:
-        kind = column_kind(column)
-        if kind == "datetime":
-            cols.append(f"strftime({column.name}, '%Y-%m-%d %H:%M:%S.%f') AS {column.name}")
-        elif kind == "date":
-            cols.append(f"strftime({column.name}, '%Y-%m-%d') AS {column.name}")
-        elif kind == "bool":
-            cols.append(f"{column.name}::INT AS {column.name}")
-        else:
-            cols.append(column.name)
-    return f"SELECT {', '.join(cols)} FROM read_parquet('{folder / (name + '.parquet')}')"
-
-
-def _batches(db: duckdb.DuckDBPyConnection, sql: str, size: int = 100_000) -> Iterator[list[Any]]:
-    result = db.execute(sql)
-    while rows := result.fetchmany(size):
-        yield rows
-
-
-def load_sqlite(folder: Path, path: Path) -> float:
-    """A new SQLite workspace at ``path`` (sqo's ``init_workspace``) holding the export's rows."""
-    from sqo.domain.actor import Actor
-    from sqo.services.workspace import init_workspace
-
-    started = time.perf_counter()
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    for copy in path.parent.glob(path.stem + ".analytics.duckdb*"):
-        copy.unlink()
-    init_workspace(str(path), Actor(name="bench")).close()
-    db = _connect(0)
-    target = sqlite3.connect(path)
-    target.execute("PRAGMA synchronous = OFF")
-    try:
-        for name in LOAD_ORDER:
-            cols = _columns(name)
-            insert = f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-            for rows in _batches(db, _sqlite_select(folder, name)):
-                target.executemany(insert, rows)
-        target.commit()
-        target.execute("ANALYZE")
-        target.commit()
-    finally:
-        target.close()
-        db.close()
-    return time.perf_counter() - started
-
-
-def load_postgres(folder: Path, url: str, work: Path) -> float:
-    """The export's rows into the (new, initialised) PostgreSQL workspace at ``url``, by COPY
-    from CSV files DuckDB writes."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    from sqo.domain.actor import Actor
-    from sqo.services.workspace import init_workspace
-
-    started = time.perf_counter()
-    init_workspace(url, Actor(name="bench")).close()
-    parts = make_url(url)
-    plain = parts.set(drivername="postgresql").render_as_string(hide_password=False)
-    db = _connect(0)
-    try:
-        with psycopg.connect(plain) as connection:
-            for name in LOAD_ORDER:
-                cols = _columns(name)
-                csv_path = work / f"{name}.load.csv"
-                db.execute(
-                    f"COPY (SELECT {', '.join(cols)} FROM read_parquet('{folder / (name + '.parquet')}')) "
-                    f"TO '{csv_path}' (FORMAT csv, HEADER false)"
-                )
-                with connection.cursor() as cursor:
-                    with cursor.copy(
-                        f"COPY {name} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv)"
-                    ) as copy, csv_path.open("rb") as handle:
-                        while data := handle.read(1 << 20):
-                            copy.write(data)
-                csv_path.unlink()
-            with connection.cursor() as cursor:
-                for name in ("history", "opportunities", "quotas", "reps", "teams", "accounts"):
-                    # Sequences follow the ids written, so sqo's own inserts keep working.
-                    cursor.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"
-                    )
-            connection.commit()
-            connection.autocommit = True
-            for name in LOAD_ORDER:
-                connection.execute(f"ANALYZE {name}")
-    finally:
-        db.close()
-    return time.perf_counter() - started

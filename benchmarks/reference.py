@@ -25,16 +25,49 @@ import duckdb
 
 MILESTONES = ["Lead", "MQL", "SAL", "SQL", "SQO", "Won"]
 # Every stage's funnel level: the last milestone it is at or beyond; Lost reaches nothing.
-LEVEL = {"Qualification": 3, "SQO": 4, "Solution": 4, "Proposal": 4, "Negotiation": 4, "Commit": 4, "Won": 5}
-MODEL = ["Lead", "MQL", "SAL", "SQL", "Qualification", "SQO", "Solution", "Proposal", "Negotiation", "Commit", "Won"]
-OPEN_STAGES = ["Lead", "MQL", "SAL", "SQL", "Qualification", "SQO", "Solution", "Proposal", "Negotiation", "Commit"]
+LEVEL = {
+    "Qualification": 3,
+    "SQO": 4,
+    "Solution": 4,
+    "Proposal": 4,
+    "Negotiation": 4,
+    "Commit": 4,
+    "Won": 5,
+}
+MODEL = [
+    "Lead",
+    "MQL",
+    "SAL",
+    "SQL",
+    "Qualification",
+    "SQO",
+    "Solution",
+    "Proposal",
+    "Negotiation",
+    "Commit",
+    "Won",
+]
+OPEN_STAGES = [
+    "Lead",
+    "MQL",
+    "SAL",
+    "SQL",
+    "Qualification",
+    "SQO",
+    "Solution",
+    "Proposal",
+    "Negotiation",
+    "Commit",
+]
 SQO_OR_LATER = ["SQO", "Solution", "Proposal", "Negotiation", "Commit"]
 
 
 def connect(folder: Path) -> duckdb.DuckDBPyConnection:
     db = duckdb.connect()
     for name in ("history", "opportunities", "accounts", "quotas"):
-        db.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{folder / (name + '.parquet')}')")
+        db.execute(
+            f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{folder / (name + '.parquet')}')"
+        )
     return db
 
 
@@ -143,7 +176,9 @@ def stages_drop_off_sql(as_of: str) -> str:
     """Cohort conversion between consecutive stages of the whole model."""
     levels = {s: n for n, s in enumerate(MODEL)}
     case = "CASE " + " ".join(f"WHEN stage = '{s}' THEN {n}" for s, n in levels.items()) + " END"
-    reached = ", ".join(f"min(changed_at) FILTER (WHERE lvl >= {n}) AS m{n}" for n in range(len(MODEL)))
+    reached = ", ".join(
+        f"min(changed_at) FILTER (WHERE lvl >= {n}) AS m{n}" for n in range(len(MODEL))
+    )
     parts = []
     for a in range(len(MODEL) - 1):
         b = a + 1
@@ -259,7 +294,9 @@ def rows(db: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
-def timed(db: duckdb.DuckDBPyConnection, question: Question) -> tuple[float, dict[str, list[dict[str, Any]]]]:
+def timed(
+    db: duckdb.DuckDBPyConnection, question: Question
+) -> tuple[float, dict[str, list[dict[str, Any]]]]:
     started = time.perf_counter()
     answer = question.run(db)
     return time.perf_counter() - started, answer
@@ -299,5 +336,7 @@ def compare(
                 if ref_row is None or sqo_row is None or not _same(a, b):
                     differing += 1
                     if len(examples) < 8:
-                        examples.append(f"{part} {dict(zip(key, k, strict=True))} {cell}: reference {a!r}, sqo {b!r}")
+                        examples.append(
+                            f"{part} {dict(zip(key, k, strict=True))} {cell}: reference {a!r}, sqo {b!r}"
+                        )
     return compared, differing, examples
