@@ -1,6 +1,7 @@
 """Analytics against a hand-written DuckDB reference, side by side, on a realistic pipeline.
 
-Run with ``make bench-analytics`` (= ``.venv/bin/python -m benchmarks.analytics_bench``).
+Run with ``make bench-analytics`` (= ``.venv/bin/python -m benchmarks.analytics_bench``); options
+go in ARGS: ``make bench-analytics ARGS="--engines sqlite --sizes 100000"``.
 
 Data (benchmarks/pipeline_data.py, deterministic for ``--seed``): opportunities created
 2023-2025 at times to the second, three segments, one history row per stage entered, amount and
@@ -360,7 +361,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--engines", default="sqlite,postgres", help="comma-separated: sqlite, postgres"
+        "--engines",
+        default="sqlite,postgres",
+        help="comma-separated: sqlite, postgres (empty: none, e.g. with --spark-10m alone)",
     )
     parser.add_argument(
         "--sizes",
@@ -391,7 +394,7 @@ def main(argv: list[str] | None = None) -> None:
     WORK.mkdir(exist_ok=True)
     lines: list[Line] = []
     notes: list[str] = []
-    for engine in options.engines.split(","):
+    for engine in [e for e in options.engines.split(",") if e]:
         for size in (int(s) for s in options.sizes.split(",")):
             more, said = bench_one(engine, size, options)
             lines += more
