@@ -163,7 +163,8 @@ def _pg_admin(sql: str, params: dict[str, Any] | None = None) -> Any:
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            return connection.execute(text(sql), params or {}).first()
+            result = connection.execute(text(sql), params or {})
+            return result.first() if result.returns_rows else None
     finally:
         admin.dispose()
 
