@@ -294,6 +294,7 @@ def report(lines: list[Line], notes: list[str], options: argparse.Namespace) -> 
     out = [
         "# Analytics benchmark: sqo against a hand-written DuckDB reference",
         "",
+        *([options.note, ""] if options.note else []),
         f"Date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine {platform.machine()}, "
         f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}, Python "
         f"{platform.python_version()}; load average at the end {load[0]:.2f} {load[1]:.2f} "
@@ -380,6 +381,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--spark-10m",
         action="store_true",
         help="also the funnel on Spark local[2] over 10M generated opportunities (Parquet)",
+    )
+    parser.add_argument(
+        "--note", default="", help="a line for the results file, e.g. which code was measured"
     )
     parser.add_argument(
         "--results",
