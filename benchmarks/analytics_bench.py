@@ -74,6 +74,8 @@ class Line:
     compared: int | None = None
     differing: int | None = None
     examples: list[str] = field(default_factory=list)
+    # Two cores shared with other work: the 1-minute load average as the line started.
+    load: float = field(default_factory=lambda: os.getloadavg()[0])
 
     @property
     def median(self) -> float:
@@ -217,10 +219,14 @@ def bench_one(engine: str, size: int, options: argparse.Namespace) -> tuple[list
     shutil.rmtree(copies, ignore_errors=True)
     lines: list[Line] = []
     funnel_args = QUESTIONS[FUNNEL][0]
+    cold = Line(engine, size, f"`{FUNNEL}`, no copy yet (includes its first build)", [])
     first = measure([*sqo_command(), "--db", db, *funnel_args], env)
-    lines.append(Line(engine, size, f"`{FUNNEL}`, no copy yet (includes its first build)", [first]))
+    cold.sqo.append(first)
+    lines.append(cold)
+    rebuild = Line(engine, size, "`sqo refresh-analytics --rebuild` (first build)", [])
     build = measure([*sqo_command(), "--db", db, "refresh-analytics", "--rebuild"], env)
-    lines.append(Line(engine, size, "`sqo refresh-analytics --rebuild` (first build)", [build]))
+    rebuild.sqo.append(build)
+    lines.append(rebuild)
     print(f"{name}: first funnel {first.seconds:.1f} s, rebuild {build.seconds:.1f} s", flush=True)
     for label, (args, question) in QUESTIONS.items():
         line = Line(engine, size, f"`{label}`", [])
@@ -313,8 +319,8 @@ def report(lines: list[Line], notes: list[str], options: argparse.Namespace) -> 
         "a millionth). Targets: ratio <= 2, peak < 1 GB.",
         "",
         "| engine | opportunities | command | sqo median s | sqo slowest s | reference s | ratio "
-        "| sqo peak MB | cells differing | target met |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        "| sqo peak MB | cells differing | target met | load before |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for line in lines:
         reference = line.reference_median
@@ -334,7 +340,8 @@ def report(lines: list[Line], notes: list[str], options: argparse.Namespace) -> 
             f"| {line.engine} | {line.size:,} | {line.label} | {line.median:.2f} | "
             f"{max(r.seconds for r in line.sqo):.2f} | "
             f"{'' if reference is None else f'{reference:.3f}'} | "
-            f"{'' if ratio is None else f'{ratio:.1f}x'} | {line.peak:.0f} | {cells} | {met} |"
+            f"{'' if ratio is None else f'{ratio:.1f}x'} | {line.peak:.0f} | {cells} | {met} | "
+            f"{line.load:.1f} |"
         )
     scaling = _scaling(lines)
     if scaling:
