@@ -272,7 +272,7 @@ def _schemas() -> dict[str, Any]:
 
 class _Writer:
     def __init__(self, folder: Path, schemas: dict[str, Any]) -> None:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
         self.folder = folder
         self.schemas = schemas
@@ -298,7 +298,7 @@ class _Writer:
 
 
 def _as_schema(batch: Any, schema: Any) -> Any:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     table = pa.Table.from_batches([batch])
     return table.rename_columns(schema.names).cast(schema)
