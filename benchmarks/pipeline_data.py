@@ -298,7 +298,7 @@ class _Writer:
 
 
 def _as_schema(batch: Any, schema: Any) -> Any:
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     table = pa.Table.from_batches([batch])
     return table.rename_columns(schema.names).cast(schema)
