@@ -59,12 +59,22 @@ def load_sqlite(folder: Path, path: Path) -> float:
     db = duckdb.connect()
     target = sqlite3.connect(path)
     target.execute("PRAGMA synchronous = OFF")
+    # sqo's own indexes, dropped for the load and made again after it: the same indexes, built
+    # once over sorted rows instead of row by row (the 1M load took over 10 minutes that way).
+    indexes = target.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({', '.join(repr(n) for n in LOAD_ORDER)})"
+    ).fetchall()
     try:
+        for name, _sql in indexes:
+            target.execute(f'DROP INDEX "{name}"')
         for name in LOAD_ORDER:
             cols = _columns(name)
             insert = f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
             for rows in _batches(db, _sqlite_select(folder, name)):
                 target.executemany(insert, rows)
+        for _name, sql in indexes:
+            target.execute(sql)
         target.commit()
         target.execute("ANALYZE")
         target.commit()
