@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shlex
 import statistics
 import sys
 from dataclasses import dataclass, field
@@ -66,7 +67,7 @@ def report(lines: list[Line], notes: list[str], options: argparse.Namespace) -> 
         f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}, Python "
         f"{platform.python_version()}; load average at the end {load[0]:.2f} {load[1]:.2f} "
         f"{load[2]:.2f}. Command line: `python -m benchmarks.analytics_bench "
-        f"{' '.join(sys.argv[1:])}`.",
+        f"{shlex.join(sys.argv[1:])}`.",
         "",
         "Data: benchmarks/pipeline_data.py (seed "
         f"{options.seed}), generated outside sqo: opportunities created 2023-2025 at times to the "

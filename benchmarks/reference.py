@@ -122,13 +122,13 @@ def funnel_conversions_sql(as_of: str) -> str:
                    quantile_cont({_days(f"m{b}", f"m{a}")}, 0.5) AS median_days,
                    quantile_cont({_days(f"m{b}", f"m{a}")}, 0.9) AS p90_days
             FROM r WHERE m{a} IS NOT NULL GROUP BY ALL""")
-    return f"WITH r AS ({_records(as_of)}) " + " UNION ALL ".join(parts)
+    return f"WITH r AS MATERIALIZED ({_records(as_of)}) " + " UNION ALL ".join(parts)
 
 
 def funnel_win_rates_sql(as_of: str, by: str = "segment, quarter") -> str:
     sqo = MILESTONES.index("SQO")
     return f"""
-        WITH r AS ({_records(as_of)})
+        WITH r AS MATERIALIZED ({_records(as_of)})
         SELECT {by.replace("quarter", f"strftime(date_trunc('quarter', m{sqo}), '%Y-%m-%d') AS quarter")},
                count(*) AS sqos, count(*) FILTER (WHERE stage = 'Won') AS won,
                count(*) FILTER (WHERE stage IN ('Lost', 'Disqualified')) AS lost,
@@ -141,7 +141,7 @@ def funnel_cycles_sql(as_of: str, by: str = "segment, quarter") -> str:
     won = MILESTONES.index("Won")
     days = _days(f"m{won}", "first_at")
     return f"""
-        WITH r AS ({_records(as_of)})
+        WITH r AS MATERIALIZED ({_records(as_of)})
         SELECT {by.replace("quarter", f"strftime(date_trunc('quarter', m{won}), '%Y-%m-%d') AS quarter")},
                count(*) AS won, avg({days}) AS mean_days,
                quantile_cont({days}, 0.5) AS median_days, quantile_cont({days}, 0.9) AS p90_days
@@ -154,7 +154,7 @@ def stages_time_sql(as_of: str) -> str:
     now = _ts(as_of)
     values = ", ".join(f"('{s}', {n})" for n, s in enumerate(OPEN_STAGES))
     return f"""
-        WITH s AS ({_stage_rows(as_of)}),
+        WITH s AS MATERIALIZED ({_stage_rows(as_of)}),
         stays AS (
             SELECT stage, changed_at AS since,
                    lead(changed_at) OVER (PARTITION BY record_id ORDER BY changed_at, id) AS until
@@ -191,7 +191,7 @@ def stages_drop_off_sql(as_of: str) -> str:
                    quantile_cont({_days(f"m{b}", f"m{a}")}, 0.9) AS p90_days
             FROM r WHERE m{a} IS NOT NULL""")
     return f"""
-        WITH r AS (
+        WITH r AS MATERIALIZED (
             SELECT record_id, {reached}, arg_max(stage, (changed_at, id)) AS stage
             FROM (SELECT *, {case} AS lvl FROM ({_stage_rows(as_of)})) GROUP BY record_id
         )
