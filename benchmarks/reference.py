@@ -64,6 +64,7 @@ SQO_OR_LATER = ["SQO", "Solution", "Proposal", "Negotiation", "Commit"]
 
 def connect(folder: Path) -> duckdb.DuckDBPyConnection:
     db = duckdb.connect()
+    db.execute("SET enable_progress_bar = false")
     for name in ("history", "opportunities", "accounts", "quotas"):
         db.execute(
             f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{folder / (name + '.parquet')}')"
@@ -87,19 +88,36 @@ def _level_case(column: str) -> str:
     return "CASE " + " ".join(f"WHEN {column} = '{s}' THEN {n}" for s, n in LEVEL.items()) + " END"
 
 
+def _reached(levels: list[int], count: int) -> tuple[str, str]:
+    """(aggregates, columns): milestone n is first reached at the first row of level n or more.
+    Only levels some stage has are aggregated; a level none has (the lead milestones of an
+    opportunity-only model) is reached with the next level that exists, when that is reached."""
+    present = sorted(set(levels))
+    aggregates = ", ".join(f"min(changed_at) FILTER (WHERE lvl >= {n}) AS l{n}" for n in present)
+    columns = ", ".join(
+        f"l{min(p for p in present if p >= n)} AS m{n}"
+        if any(p >= n for p in present)
+        else f"NULL::TIMESTAMP AS m{n}"
+        for n in range(count)
+    )
+    return aggregates, columns
+
+
 def _records(as_of: str) -> str:
     """Per opportunity: when it first reached each milestone, its stage as of ``as_of``, its
-    first stage row, and its segment."""
-    reached = ", ".join(
-        f"min(s.changed_at) FILTER (WHERE s.lvl >= {n}) AS m{n}" for n in range(len(MILESTONES))
-    )
+    first stage row, and its segment. History is aggregated first, then joined (a million
+    records joined, not four million rows)."""
+    aggregates, columns = _reached(list(LEVEL.values()), len(MILESTONES))
     return f"""
-        SELECT s.record_id, {reached}, arg_max(s.stage, (s.changed_at, s.id)) AS stage,
-               min(s.changed_at) AS first_at, any_value(a.segment) AS segment
-        FROM (SELECT *, {_level_case("stage")} AS lvl FROM ({_stage_rows(as_of)})) s
-        JOIN opportunities o ON o.id = s.record_id
+        SELECT h.record_id, {columns}, h.stage, h.first_at, a.segment
+        FROM (
+            SELECT record_id, {aggregates}, arg_max(stage, (changed_at, id)) AS stage,
+                   min(changed_at) AS first_at
+            FROM (SELECT *, {_level_case("stage")} AS lvl FROM ({_stage_rows(as_of)}))
+            GROUP BY record_id
+        ) h
+        JOIN opportunities o ON o.id = h.record_id
         LEFT JOIN accounts a ON a.id = o.account_id
-        GROUP BY s.record_id
     """
 
 
@@ -119,10 +137,13 @@ def funnel_conversions_sql(as_of: str) -> str:
                    count(*) AS entered, count(m{b}) AS converted,
                    count(*) FILTER (WHERE m{b} IS NULL AND stage NOT IN ('Lost', 'Disqualified')) AS open,
                    count(*) FILTER (WHERE m{b} IS NULL AND stage IN ('Lost', 'Disqualified')) AS dropped,
-                   quantile_cont({_days(f"m{b}", f"m{a}")}, 0.5) AS median_days,
-                   quantile_cont({_days(f"m{b}", f"m{a}")}, 0.9) AS p90_days
+                   quantile_cont({_days(f"m{b}", f"m{a}")}, [0.5, 0.9]) AS q
             FROM r WHERE m{a} IS NOT NULL GROUP BY ALL""")
-    return f"WITH r AS MATERIALIZED ({_records(as_of)}) " + " UNION ALL ".join(parts)
+    return (
+        f"WITH r AS MATERIALIZED ({_records(as_of)}) "
+        'SELECT "from", "to", segment, quarter, entered, converted, open, dropped, '
+        f"q[1] AS median_days, q[2] AS p90_days FROM ({' UNION ALL '.join(parts)})"
+    )
 
 
 def funnel_win_rates_sql(as_of: str, by: str = "segment, quarter") -> str:
@@ -142,10 +163,11 @@ def funnel_cycles_sql(as_of: str, by: str = "segment, quarter") -> str:
     days = _days(f"m{won}", "first_at")
     return f"""
         WITH r AS MATERIALIZED ({_records(as_of)})
-        SELECT {by.replace("quarter", f"strftime(date_trunc('quarter', m{won}), '%Y-%m-%d') AS quarter")},
-               count(*) AS won, avg({days}) AS mean_days,
-               quantile_cont({days}, 0.5) AS median_days, quantile_cont({days}, 0.9) AS p90_days
-        FROM r WHERE stage = 'Won' GROUP BY ALL
+        SELECT * EXCLUDE (q), q[1] AS median_days, q[2] AS p90_days FROM (
+            SELECT {by.replace("quarter", f"strftime(date_trunc('quarter', m{won}), '%Y-%m-%d') AS quarter")},
+                   count(*) AS won, avg({days}) AS mean_days, quantile_cont({days}, [0.5, 0.9]) AS q
+            FROM r WHERE stage = 'Won' GROUP BY ALL
+        )
     """
 
 
@@ -176,9 +198,8 @@ def stages_drop_off_sql(as_of: str) -> str:
     """Cohort conversion between consecutive stages of the whole model."""
     levels = {s: n for n, s in enumerate(MODEL)}
     case = "CASE " + " ".join(f"WHEN stage = '{s}' THEN {n}" for s, n in levels.items()) + " END"
-    reached = ", ".join(
-        f"min(changed_at) FILTER (WHERE lvl >= {n}) AS m{n}" for n in range(len(MODEL))
-    )
+    # Opportunity stages only in this data: the lead stages' levels come with Qualification's.
+    aggregates, columns = _reached([levels[s] for s in LEVEL], len(MODEL))
     parts = []
     for a in range(len(MODEL) - 1):
         b = a + 1
@@ -187,15 +208,16 @@ def stages_drop_off_sql(as_of: str) -> str:
                    count(m{b}) AS converted,
                    count(*) FILTER (WHERE m{b} IS NULL AND stage NOT IN ('Lost', 'Disqualified')) AS open,
                    count(*) FILTER (WHERE m{b} IS NULL AND stage IN ('Lost', 'Disqualified')) AS dropped,
-                   quantile_cont({_days(f"m{b}", f"m{a}")}, 0.5) AS median_days,
-                   quantile_cont({_days(f"m{b}", f"m{a}")}, 0.9) AS p90_days
+                   quantile_cont({_days(f"m{b}", f"m{a}")}, [0.5, 0.9]) AS q
             FROM r WHERE m{a} IS NOT NULL""")
     return f"""
         WITH r AS MATERIALIZED (
-            SELECT record_id, {reached}, arg_max(stage, (changed_at, id)) AS stage
-            FROM (SELECT *, {case} AS lvl FROM ({_stage_rows(as_of)})) GROUP BY record_id
+            SELECT record_id, {columns}, stage FROM (
+                SELECT record_id, {aggregates}, arg_max(stage, (changed_at, id)) AS stage
+                FROM (SELECT *, {case} AS lvl FROM ({_stage_rows(as_of)})) GROUP BY record_id
+            )
         )
-        SELECT "from", "to", entered, converted, open, dropped, median_days, p90_days
+        SELECT "from", "to", entered, converted, open, dropped, q[1] AS median_days, q[2] AS p90_days
         FROM ({" UNION ALL ".join(parts)}) ORDER BY ord
     """
 
