@@ -20,10 +20,11 @@ CHANGE_FROM, CHANGE_TO = "2025-07-01", "2025-09-30"
 
 
 def _funnel(db: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
+    ref.share_records(db, AS_OF)
     return {
-        "conversions": rows(db, ref.funnel_conversions_sql(AS_OF)),
-        "win_rates": rows(db, ref.funnel_win_rates_sql(AS_OF)),
-        "cycles": rows(db, ref.funnel_cycles_sql(AS_OF)),
+        "conversions": rows(db, ref.funnel_conversions_sql(AS_OF, shared=True)),
+        "win_rates": rows(db, ref.funnel_win_rates_sql(AS_OF, shared=True)),
+        "cycles": rows(db, ref.funnel_cycles_sql(AS_OF, shared=True)),
     }
 
 
@@ -51,14 +52,15 @@ def _quarter(day: str) -> tuple[str, str]:
 
 def _benchmarks(db: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
     out: list[dict[str, Any]] = []
+    ref.share_records(db, BENCH_AS_OF_TS)
     for by, segment in (("'all' AS scope", None), ("segment", "segment")):
         sql_to_sqo = rows(
             db,
-            f"WITH r AS ({ref._records(BENCH_AS_OF_TS)}) SELECT {by}, count(*) AS sample, "
+            f"SELECT {by}, count(*) AS sample, "
             "count(m4) / count(*) AS value FROM r WHERE m3 IS NOT NULL GROUP BY ALL",
         )
-        win = rows(db, ref.funnel_win_rates_sql(BENCH_AS_OF_TS, by=by))
-        cycle = rows(db, ref.funnel_cycles_sql(BENCH_AS_OF_TS, by=by))
+        win = rows(db, ref.funnel_win_rates_sql(BENCH_AS_OF_TS, by=by, shared=True))
+        cycle = rows(db, ref.funnel_cycles_sql(BENCH_AS_OF_TS, by=by, shared=True))
 
         def seg(row: dict[str, Any], key: str | None = segment) -> Any:
             return row[key] if key else None

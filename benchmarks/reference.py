@@ -121,13 +121,23 @@ def _records(as_of: str) -> str:
     """
 
 
+def _with_records(as_of: str, shared: bool) -> str:
+    # Shared: the caller made the records once as the temp table ``r`` (see share_records).
+    return "" if shared else f"WITH r AS MATERIALIZED ({_records(as_of)}) "
+
+
+def share_records(db: duckdb.DuckDBPyConnection, as_of: str) -> None:
+    """The records once, as the temp table ``r``, for the several queries of one question."""
+    db.execute(f"CREATE OR REPLACE TEMP TABLE r AS {_records(as_of)}")
+
+
 def _pairs() -> list[tuple[int, int]]:
     last = len(MILESTONES) - 1
     pairs = [(n, n + 1) for n in range(last)]
     return pairs + [(n, last) for n in range(last - 1)]
 
 
-def funnel_conversions_sql(as_of: str) -> str:
+def funnel_conversions_sql(as_of: str, shared: bool = False) -> str:
     """sqo funnel --by segment,quarter: cohort conversion per milestone pair."""
     parts = []
     for a, b in _pairs():
@@ -140,16 +150,16 @@ def funnel_conversions_sql(as_of: str) -> str:
                    quantile_cont({_days(f"m{b}", f"m{a}")}, [0.5, 0.9]) AS q
             FROM r WHERE m{a} IS NOT NULL GROUP BY ALL""")
     return (
-        f"WITH r AS MATERIALIZED ({_records(as_of)}) "
+        f"{_with_records(as_of, shared)}"
         'SELECT "from", "to", segment, quarter, entered, converted, open, dropped, '
         f"q[1] AS median_days, q[2] AS p90_days FROM ({' UNION ALL '.join(parts)})"
     )
 
 
-def funnel_win_rates_sql(as_of: str, by: str = "segment, quarter") -> str:
+def funnel_win_rates_sql(as_of: str, by: str = "segment, quarter", shared: bool = False) -> str:
     sqo = MILESTONES.index("SQO")
     return f"""
-        WITH r AS MATERIALIZED ({_records(as_of)})
+        {_with_records(as_of, shared)}
         SELECT {by.replace("quarter", f"strftime(date_trunc('quarter', m{sqo}), '%Y-%m-%d') AS quarter")},
                count(*) AS sqos, count(*) FILTER (WHERE stage = 'Won') AS won,
                count(*) FILTER (WHERE stage IN ('Lost', 'Disqualified')) AS lost,
@@ -158,11 +168,11 @@ def funnel_win_rates_sql(as_of: str, by: str = "segment, quarter") -> str:
     """
 
 
-def funnel_cycles_sql(as_of: str, by: str = "segment, quarter") -> str:
+def funnel_cycles_sql(as_of: str, by: str = "segment, quarter", shared: bool = False) -> str:
     won = MILESTONES.index("Won")
     days = _days(f"m{won}", "first_at")
     return f"""
-        WITH r AS MATERIALIZED ({_records(as_of)})
+        {_with_records(as_of, shared)}
         SELECT * EXCLUDE (q), q[1] AS median_days, q[2] AS p90_days FROM (
             SELECT {by.replace("quarter", f"strftime(date_trunc('quarter', m{won}), '%Y-%m-%d') AS quarter")},
                    count(*) AS won, avg({days}) AS mean_days, quantile_cont({days}, [0.5, 0.9]) AS q
