@@ -85,7 +85,8 @@ def _pick(values: list[Any], index: str) -> str:
 
 
 def _connect(seed: int, memory: str = "1GB") -> duckdb.DuckDBPyConnection:
-    db = duckdb.connect(config={"enable_progress_bar": False})
+    db = duckdb.connect()
+    db.execute("SET enable_progress_bar = false")
     db.execute(f"SET memory_limit = '{memory}'")
     db.execute("SET preserve_insertion_order = true")
     db.execute(f"CREATE MACRO seed_value() AS {int(seed)}")

@@ -56,7 +56,8 @@ def load_sqlite(folder: Path, path: Path) -> float:
     for copy in path.parent.glob(path.stem + ".analytics.duckdb*"):
         copy.unlink()
     init_workspace(str(path), Actor(name="bench")).close()
-    db = duckdb.connect(config={"enable_progress_bar": False})
+    db = duckdb.connect()
+    db.execute("SET enable_progress_bar = false")
     target = sqlite3.connect(path)
     target.execute("PRAGMA synchronous = OFF")
     # sqo's own indexes, dropped for the load and made again after it: the same indexes, built
@@ -97,7 +98,8 @@ def load_postgres(folder: Path, url: str, work: Path) -> float:
     init_workspace(url, Actor(name="bench")).close()
     parts = make_url(url)
     plain = parts.set(drivername="postgresql").render_as_string(hide_password=False)
-    db = duckdb.connect(config={"enable_progress_bar": False})
+    db = duckdb.connect()
+    db.execute("SET enable_progress_bar = false")
     try:
         with psycopg.connect(plain) as connection:
             for name in LOAD_ORDER:
