@@ -44,7 +44,7 @@ bench-history-import: install
 	$(BIN)/python -m benchmarks.history_import_bench
 
 bench-analytics: install
-	$(BIN)/python -m benchmarks.analytics_bench
+	$(BIN)/python -m benchmarks.analytics_bench $(ARGS)
 
 bench-startup: install
 	$(BIN)/python -m benchmarks.startup_bench

@@ -1,33 +1,45 @@
-# ruff: noqa: E501
-"""Analytics at scale: 1,000,000 opportunities, 5,000,000 history rows, 10,000,000 activities.
+"""Analytics against a hand-written DuckDB reference, side by side, on a realistic pipeline.
 
-Run with ``make bench-analytics`` (= ``.venv/bin/python -m benchmarks.analytics_bench``). Data is
-generated once per engine with bulk SQL (recursive CTE on SQLite, generate_series on PostgreSQL)
-into benchmarks/work/ (git-ignored) and reused; pass ``--regenerate`` to build it again (the
-PostgreSQL database is dropped after the run unless ``--keep`` is given).
+Run with ``make bench-analytics`` (= ``.venv/bin/python -m benchmarks.analytics_bench``); options
+go in ARGS: ``make bench-analytics ARGS="--engines sqlite --sizes 100000"``.
 
-Per engine: first ``sqo refresh-analytics --rebuild`` builds the analytics copy from scratch (the
-one-time cost a workspace pays on its first analytics command), then each command runs
-``--runs`` times, each in a fresh process, on the copy brought up to date (the everyday case).
-Wall time and peak memory (max RSS) go to benchmarks/results/analytics.md. ``--direct`` adds one
-run of each command on the workspace database itself (``SQO_ANALYTICS_COPY=off``), slow.
+Data (benchmarks/pipeline_data.py, deterministic for ``--seed``): opportunities created
+2023-2025 at times to the second, three segments, one history row per stage entered, amount and
+close-date changes; generated once per size into the Parquet export layout under
+benchmarks/work/ (git-ignored) and loaded into a SQLite file and a PostgreSQL database made by
+sqo's own init_workspace. ``--regenerate`` builds them again.
+
+Per engine and size: the workspace is exported with ``sqo export --format parquet`` (the
+reference reads those files); the analytics copy is deleted and the first funnel runs on a
+workspace without a copy (its peak memory includes the copy's first build); then
+``sqo refresh-analytics --rebuild`` (time and peak memory of a first build); then ``--runs``
+rounds of each command in a fresh process with ``--json``, each followed by the reference query
+in its own process (timed as a query, the data in place). sqo's figures are compared cell for
+cell with the reference's. The ratio is sqo's median over the reference's median. Results go to
+benchmarks/results/analytics.md.
+
+``--spark-10m`` also generates 10,000,000 opportunities to Parquet and runs the funnel on
+Spark local[2] against the DuckDB reference over the same files.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from sqo.domain.actor import Actor
-from sqo.services.workspace import init_workspace
+from benchmarks import reference as ref
+from benchmarks.analytics_results import Line, Run, report
+from benchmarks.pipeline_data import generate_parquet
+from benchmarks.pipeline_load import load_postgres, load_sqlite
+from benchmarks.questions import QUESTIONS
 
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "work"
@@ -35,220 +47,269 @@ RESULTS = ROOT / "results" / "analytics.md"
 PG_ADMIN = os.environ.get(
     "SQO_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-PG_DB = "sqo_bench_analytics"
-OPPS, ACTIVITIES, REPS, TEAMS, ACCOUNTS = 1_000_000, 10_000_000, 200, 10, 10_000
-
-# History: five rows per opportunity (stage at creation, amount, close date, SQO, final stage).
-# Stage path by id % 10: 0-2 stay in Qualification/SQO, 3-5 Won, 6-8 Lost, 9 Proposal.
-SQLITE_TS = "strftime('%Y-%m-%d %H:%M:%S.000000', '2024-01-01', '+' || ({minutes}) || ' minutes')"
+SIZES = (100_000, 1_000_000)
+SPARK_SIZE = 10_000_000
+FUNNEL = "sqo funnel --by segment,quarter"
 
 
-def _sqlite_ts(minutes: str) -> str:
-    return SQLITE_TS.format(minutes=minutes)
+def sqo_command() -> list[str]:
+    # The tree being benchmarked, not an installed sqo: python -m sqo with this checkout first.
+    return [sys.executable, "-m", "sqo"]
 
 
-def _pg_ts(minutes: str) -> str:
-    return f"(timestamp '2024-01-01' + ({minutes}) * interval '1 minute')"
+def child_env(copies: Path) -> dict[str, str]:
+    path = str(ROOT.parent)
+    extra = os.environ.get("PYTHONPATH")
+    return {
+        **os.environ,
+        "PYTHONPATH": f"{path}{os.pathsep}{extra}" if extra else path,
+        "SQO_ANALYTICS_DIR": str(copies),
+        "SQO_ANALYTICS_COPY": "on",
+    }
 
 
-def statements(pg: bool) -> list[str]:
-    ts = _pg_ts if pg else _sqlite_ts
-    day = (
-        (lambda m: f"(({m}) / 1440 * interval '1 day' + date '2024-01-01')::date::text")
-        if pg
-        else (lambda m: f"date('2024-01-01', '+' || (({m}) / 1440) || ' days')")
-    )
-    series = (lambda n: f"generate_series(1::bigint, {n}) AS s(i)") if pg else (lambda n: "n")
+def measure(command: list[str], env: dict[str, str]) -> Run:
+    """Wall time and peak memory (max RSS) of one fresh process."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, env=env)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0 and process.stderr is not None:
+            print(process.stderr.read().decode(errors="replace")[-2000:], file=sys.stderr)
+        if process.stderr is not None:
+            process.stderr.close()
+        out.seek(0)
+        text = out.read().decode()
+    return Run(seconds, usage.ru_maxrss / 1024, code, text)
 
-    def cte(n: int) -> str:
-        return (
-            ""
-            if pg
-            else f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) "
+
+def reference_run(export: Path, label: str, env: dict[str, str]) -> tuple[Run, dict[str, Any]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        answer = Path(tmp) / "answer.json"
+        run = measure(
+            [sys.executable, "-m", "benchmarks.reference_run", str(export), label, str(answer)],
+            env,
         )
+        data = json.loads(answer.read_text())
+    # The reference is timed as its queries; its process start is not part of the question.
+    return Run(data["seconds"], run.peak_mb, run.exit_code), data["answer"]
 
-    created = "(i * 7919 % 1051200)"  # minutes over two years
-    sqo_at = f"({created} + 1440 * (1 + i % 20))"
-    end_at = f"({created} + 1440 * (25 + i % 90))"
-    final = "CASE WHEN i % 10 IN (3, 4, 5) THEN 'Won' WHEN i % 10 IN (6, 7, 8) THEN 'Lost' WHEN i % 10 = 9 THEN 'Proposal' ELSE 'SQO' END"
-    close = day(f"{created} + 1440 * (30 + i % 120)")
-    close_value = f"CAST({close} AS DATE)" if pg else close
-    segs = "CASE i % 3 WHEN 0 THEN 'SMB' WHEN 1 THEN 'mid-market' ELSE 'enterprise' END"
-    out = [
-        f"{cte(TEAMS)}INSERT INTO teams (id, name) SELECT i, 'Team ' || i FROM {series(TEAMS)}",
-        f"{cte(REPS)}INSERT INTO reps (id, name, team_id, role, active) SELECT i, 'Rep ' || i, 1 + i % {TEAMS}, 'rep', {'true' if pg else 1} FROM {series(REPS)}",
-        f"{cte(ACCOUNTS)}INSERT INTO accounts (id, name, segment, attributes) SELECT i, 'Account ' || i, {segs}, '{{}}' FROM {series(ACCOUNTS)}",
-        f"{cte(OPPS)}INSERT INTO opportunities (id, name, account_id, owner_id, stage, amount_cents, currency, close_date, competitors, complexity, created_at, version, attributes, source) "
-        f"SELECT i, 'Deal ' || i, 1 + i % {ACCOUNTS}, 1 + i % {REPS}, {final}, 100000 + (i % 500) * 10000, 'USD', {close_value}, '[]', 'standard', {ts(created)}, 1, '{{}}', CASE i % 4 WHEN 0 THEN 'web' WHEN 1 THEN 'event' WHEN 2 THEN 'partner' ELSE 'outbound' END FROM {series(OPPS)}",
-    ]
-    rows = [
-        ("'stage'", "'Qualification'", created),
-        ("'amount_cents'", "CAST(100000 + (i % 500) * 10000 AS TEXT)", created),
-        ("'close_date'", close, created),
-        ("'stage'", "'SQO'", sqo_at),
-        ("'stage'", final, end_at),
-    ]
-    for field, value, moment in rows:
-        out.append(
-            f"{cte(OPPS)}INSERT INTO history (record_type, record_id, field, new_value, changed_at, actor) "
-            f"SELECT 'opportunity', i, {field}, {value}, {ts(moment)}, 'bench' FROM {series(OPPS)}"
-        )
-    out.append(
-        f"{cte(ACTIVITIES)}INSERT INTO activities (kind, direction, occurred_at, opportunity_id) "
-        f"SELECT 'email', CASE i % 2 WHEN 0 THEN 'outbound' ELSE 'inbound' END, {ts('i % 1051200')}, 1 + i % {OPPS} FROM {series(ACTIVITIES)}"
-    )
-    if pg:
-        out += [
-            f"ANALYZE {name}"
-            for name in ("history", "opportunities", "activities", "accounts", "reps")
-        ]
+
+# --- Data -----------------------------------------------------------------------------------
+
+
+def data_folder(size: int, seed: int, regenerate: bool) -> Path:
+    folder = WORK / f"data-{size}-seed{seed}"
+    if regenerate or not (folder / "manifest.json").exists():
+        print(f"generating {size:,} opportunities", flush=True)
+        started = time.perf_counter()
+        rows = generate_parquet(folder, size, seed=seed)
+        print(f"  {rows} in {time.perf_counter() - started:.0f} s", flush=True)
+    return folder
+
+
+def pg_url(database: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(PG_ADMIN).set(database=database).render_as_string(hide_password=False)
+
+
+def _pg_admin(sql: str, params: dict[str, Any] | None = None) -> Any:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            result = connection.execute(text(sql), params or {})
+            return result.first() if result.returns_rows else None
+    finally:
+        admin.dispose()
+
+
+def workspace(engine: str, size: int, seed: int, data: Path, regenerate: bool) -> tuple[str, str]:
+    """The --db of a workspace holding the data, and a note on how it was made."""
+    if engine == "sqlite":
+        path = WORK / f"sqlite-{size}-seed{seed}.db"
+        stamp = Path(str(path) + ".loaded")
+        if regenerate or not stamp.exists():
+            stamp.unlink(missing_ok=True)
+            seconds = load_sqlite(data, path)
+            stamp.write_text(str(seconds))
+            return str(path), f"loaded in {seconds:.0f} s"
+        return str(path), "reused"
+    database = f"sqo_bench_analytics_{size}_seed{seed}"
+    url = pg_url(database)
+    exists = _pg_admin("SELECT 1 FROM pg_database WHERE datname = :n", {"n": database})
+    if exists and not regenerate:
+        return url, "reused"
+    _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    _pg_admin(f'CREATE DATABASE "{database}"')
+    seconds = load_postgres(data, url, WORK)
+    return url, f"loaded in {seconds:.0f} s"
+
+
+def export(db: str, folder: Path, env: dict[str, str]) -> Run:
+    if folder.exists():
+        shutil.rmtree(folder)
+    run = measure([*sqo_command(), "--db", db, "export", "--format", "parquet", str(folder)], env)
+    if run.exit_code != 0:
+        raise SystemExit(f"sqo export failed for {db}")
+    return run
+
+
+# --- The run --------------------------------------------------------------------------------
+
+
+def bench_one(engine: str, size: int, options: argparse.Namespace) -> tuple[list[Line], list[str]]:
+    data = data_folder(size, options.seed, options.regenerate)
+    db, made = workspace(engine, size, options.seed, data, options.regenerate)
+    name = f"{engine}-{size}-seed{options.seed}"
+    copies = WORK / f"copies-{name}"
+    env = child_env(copies)
+    if options.reference_reads == "export":
+        source = WORK / f"export-{name}"
+        exported = export(db, source, env)
+        read = f"`sqo export --format parquet` (the reference's data) {exported.seconds:.0f} s"
     else:
-        out.append("ANALYZE")
-    return out
+        # The files the workspace was loaded from: the same rows, without the export's wait.
+        source = data
+        read = "the reference read the generated Parquet files the workspace was loaded from"
+    notes = [f"- {engine}, {size:,}: workspace {made}; {read}."]
+    shutil.rmtree(copies, ignore_errors=True)
+    lines: list[Line] = []
+    funnel_args = QUESTIONS[FUNNEL][0]
+    cold = Line(engine, size, f"`{FUNNEL}`, no copy yet (includes its first build)", [])
+    first = measure([*sqo_command(), "--db", db, *funnel_args], env)
+    cold.sqo.append(first)
+    lines.append(cold)
+    rebuild = Line(engine, size, "`sqo refresh-analytics --rebuild` (first build)", [])
+    build = measure([*sqo_command(), "--db", db, "refresh-analytics", "--rebuild"], env)
+    rebuild.sqo.append(build)
+    lines.append(rebuild)
+    print(f"{name}: first funnel {first.seconds:.1f} s, rebuild {build.seconds:.1f} s", flush=True)
+    for label, (args, question) in QUESTIONS.items():
+        line = Line(engine, size, f"`{label}`", [])
+        answer: dict[str, Any] = {}
+        for _ in range(options.runs):
+            line.sqo.append(measure([*sqo_command(), "--db", db, *args], env))
+            run, answer = reference_run(source, label, env)
+            line.reference.append(run)
+        last = line.sqo[-1]
+        if last.exit_code == 0:
+            compared, differing, examples = ref.compare(
+                answer, question.sqo_rows(json.loads(last.stdout)), question.keys
+            )
+            line.compared, line.differing, line.examples = compared, differing, examples
+        print(
+            f"{name}: {label}: sqo {line.median:.2f} s, reference {line.reference_median:.3f} s, "
+            f"ratio {line.ratio:.1f}, {line.peak:.0f} MB, {line.differing} of {line.compared} "
+            "cells differ",
+            flush=True,
+        )
+        for example in line.examples:
+            print(f"    {example}", flush=True)
+        lines.append(line)
+    return lines, notes
 
 
-def generate(url: str, pg: bool) -> float:
-    started = time.perf_counter()
-    init_workspace(url, Actor(name="bench")).close()
-    engine = create_engine(url if pg else f"sqlite:///{url}")
-    with engine.begin() as connection:
-        for sql in statements(pg):
-            t0 = time.perf_counter()
-            connection.execute(text(sql))
-            print(f"  {sql[:70]}... {time.perf_counter() - t0:.1f}s", flush=True)
-    engine.dispose()
-    return time.perf_counter() - started
-
-
-def sqlite_url() -> str:
-    return str(WORK / "analytics.db")
-
-
-def postgres_url() -> str:
-    return make_url(PG_ADMIN).set(database=PG_DB).render_as_string(hide_password=False)
-
-
-def prepare(engine_name: str, regenerate: bool) -> tuple[str, float | None]:
-    if engine_name == "sqlite":
-        url = sqlite_url()
-        path = Path(url)  # a plain path: the sqo CLI accepts it as --db
-        if path.exists() and not regenerate:
-            return url, None
-        for suffix in ("", "-wal", "-shm"):
-            Path(url + suffix).unlink(missing_ok=True)
-        return url, generate(url, pg=False)
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_DB}
-        ).first()
-        if exists and not regenerate:
-            admin.dispose()
-            return postgres_url(), None
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{PG_DB}"'))
-    admin.dispose()
-    return postgres_url(), generate(postgres_url(), pg=True)
-
-
-def drop_postgres() -> None:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-    admin.dispose()
-
-
-COMMANDS = {
-    "sqo funnel --by segment,quarter": [
-        "funnel",
-        "--by",
-        "segment,quarter",
-        "--as-of",
-        "2026-06-30",
-        "--json",
-    ],
-    "sqo benchmarks": ["benchmarks", "--as-of", "2026-06-30", "--json"],
-    "sqo pipeline-change": [
-        "pipeline-change",
-        "--from",
-        "2025-01-01",
-        "--to",
-        "2025-03-31",
-        "--json",
-    ],
-}
-
-
-COPIES = WORK / "copies"
-
-
-def measure(url: str, args: list[str], copy: str = "on") -> tuple[float, float, int]:
-    sqo = str(Path(sys.executable).with_name("sqo"))
-    env = {**os.environ, "SQO_ANALYTICS_DIR": str(COPIES), "SQO_ANALYTICS_COPY": copy}
-    started = time.perf_counter()
-    process = subprocess.Popen([sqo, "--db", url, *args], stdout=subprocess.DEVNULL, env=env)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--regenerate", action="store_true")
-    parser.add_argument("--engines", default="sqlite,postgres")
-    parser.add_argument("--runs", type=int, default=3, help="fresh-process runs per command")
-    parser.add_argument("--direct", action="store_true", help="also run without the copy")
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the PostgreSQL benchmark database afterwards"
-    )
-    options = parser.parse_args()
-    WORK.mkdir(exist_ok=True)
-    lines = [
-        "# Analytics benchmark",
-        "",
-        f"Data: {OPPS:,} opportunities, {OPPS * 5:,} history rows, {ACTIVITIES:,} activities, "
-        f"{REPS} reps in {TEAMS} teams, {ACCOUNTS:,} accounts. Machine: {platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}. Every figure is one "
-        "command in a fresh process (`--json`): wall clock, and peak memory (max RSS). "
-        f"Commands on the analytics copy: median and slowest of {options.runs} runs.",
-        "Targets: each under 5 s and 1 GB.",
-        "",
-        "| engine | command | reads | median s | slowest s | peak MB | exit | load before |",
-        "|---|---|---|---:|---:|---:|---:|---:|",
+def spark_10m(options: argparse.Namespace) -> list[str]:
+    """The funnel on Spark local[2] over 10M generated opportunities, against DuckDB."""
+    data = data_folder(SPARK_SIZE, options.seed, options.regenerate)
+    label = FUNNEL
+    args, question = QUESTIONS[label]
+    env = child_env(WORK / "copies-spark")
+    help_text = measure([*sqo_command(), "funnel", "--help"], env).stdout
+    reference, answer = reference_run(data, label, env)
+    out = [
+        f"- Spark, {SPARK_SIZE:,} opportunities: DuckDB reference {reference.seconds:.1f} s, "
+        f"{reference.peak_mb:.0f} MB."
     ]
-    notes = []
-    for engine_name in options.engines.split(","):
-        print(f"{engine_name}: preparing data", flush=True)
-        url, generated = prepare(engine_name, options.regenerate)
-        if generated is not None:
-            notes.append(f"- {engine_name}: data generated in {generated:.0f} s.")
-        runs: list[tuple[str, list[str], str, int]] = [
-            ("sqo refresh-analytics --rebuild", ["refresh-analytics", "--rebuild"], "on", 1)
-        ]
-        runs += [(label, args, "on", options.runs) for label, args in COMMANDS.items()]
-        if options.direct:
-            runs += [(label, args, "off", 1) for label, args in COMMANDS.items()]
-        for label, args, copy, count in runs:
-            load = os.getloadavg()[0]
-            measured = [measure(url, args, copy) for _ in range(count)]
-            seconds = sorted(m[0] for m in measured)
-            peak = max(m[1] for m in measured)
-            code = max((m[2] for m in measured), key=abs)
-            reads = "copy (build)" if "refresh" in label else "copy" if copy == "on" else "database"
-            median = seconds[len(seconds) // 2]
-            print(
-                f"{engine_name}: {label} [{reads}]: median {median:.2f} s, slowest "
-                f"{seconds[-1]:.2f} s, {peak:.0f} MB, exit {code}",
-                flush=True,
-            )
-            lines.append(
-                f"| {engine_name} | `{label}` | {reads} | {median:.2f} | {seconds[-1]:.2f} | "
-                f"{peak:.0f} | {code} | {load:.2f} |"
-            )
-    RESULTS.write_text("\n".join([*lines, "", *notes, ""]), encoding="utf-8")
-    if "postgres" in options.engines.split(",") and not options.keep:
-        drop_postgres()
-    print(f"written to {RESULTS}")
+    if "--engine" not in help_text or "--parquet" not in help_text:
+        return [*out, "  `sqo funnel` has no `--engine`/`--parquet` on this branch: not run."]
+    command = [
+        *sqo_command(),
+        *args,
+        "--engine",
+        "spark",
+        "--master",
+        "local[2]",
+        "--parquet",
+        str(data),
+    ]
+    run = measure(command, env)
+    if run.exit_code != 0:
+        return [*out, f"  `sqo funnel --engine spark` exited {run.exit_code}."]
+    compared, differing, examples = ref.compare(
+        answer, question.sqo_rows(json.loads(run.stdout)), question.keys
+    )
+    return [
+        *out,
+        f"  `{' '.join(command[2:])}`: {run.seconds:.1f} s wall, {run.peak_mb:.0f} MB (driver "
+        f"process), {differing} of {compared} cells differ from DuckDB.",
+        *[f"  - {e}" for e in examples],
+    ]
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--engines",
+        default="sqlite,postgres",
+        help="comma-separated: sqlite, postgres (empty: none, e.g. with --spark-10m alone)",
+    )
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in SIZES),
+        help="comma-separated numbers of opportunities (default 100000,1000000)",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="fresh-process runs per command")
+    parser.add_argument("--seed", type=int, default=12, help="seed of the generated data")
+    parser.add_argument(
+        "--regenerate", action="store_true", help="generate and load the data again"
+    )
+    parser.add_argument(
+        "--spark-10m",
+        action="store_true",
+        help="also the funnel on Spark local[2] over 10M generated opportunities (Parquet)",
+    )
+    parser.add_argument(
+        "--reference-reads",
+        choices=("export", "generated"),
+        default="export",
+        help="the reference's Parquet: the workspace's own sqo export (default), or the "
+        "generated files it was loaded from (skips the export's minutes at 1M)",
+    )
+    parser.add_argument(
+        "--note", default="", help="a line for the results file, e.g. which code was measured"
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS,
+        help="the Markdown file written (default %(default)s)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = parse(argv)
+    WORK.mkdir(exist_ok=True)
+    lines: list[Line] = []
+    notes: list[str] = []
+    for engine in [e for e in options.engines.split(",") if e]:
+        for size in (int(s) for s in options.sizes.split(",")):
+            more, said = bench_one(engine, size, options)
+            lines += more
+            notes += said
+            options.results.write_text(report(lines, notes, options), encoding="utf-8")
+    if options.spark_10m:
+        notes += spark_10m(options)
+    options.results.write_text(report(lines, notes, options), encoding="utf-8")
+    print(f"written to {options.results}")
 
 
 if __name__ == "__main__":
