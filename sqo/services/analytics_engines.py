@@ -105,7 +105,7 @@ def chosen() -> EngineChoice:
 def copy_mode_override() -> str | None:
     """The analytics copy's mode the chosen engine implies (None: the environment decides)."""
     engine = chosen().engine
-    return {"database": "off", "copy": "required"}.get(engine)
+    return {"database": "off", "copy": "required", "spark": "off"}.get(engine)
 
 
 def spark_chosen() -> bool:

@@ -29,7 +29,7 @@ class Error(Exception):
     pass
 
 
-class Warning(Exception):  # noqa: A001 - the name PEP 249 requires
+class Warning(Exception):  # the name PEP 249 requires
     pass
 
 
@@ -92,7 +92,10 @@ class Cursor:
         except Exception as exc:  # py4j's errors for a lost JVM or executor
             raise OperationalError(_first_line(exc)) from exc
         self.description = (
-            [(f.name, f.dataType.simpleString(), None, None, None, None, f.nullable) for f in fields]
+            [
+                (f.name, f.dataType.simpleString(), None, None, None, None, f.nullable)
+                for f in fields
+            ]
             if fields
             else None
         )

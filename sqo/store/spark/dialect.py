@@ -10,17 +10,31 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects import registry
-from sqlalchemy.engine import default
+from sqlalchemy.engine import Dialect, default
 from sqlalchemy.sql import compiler
 
 NAME = "sqo_spark"
 
 
 class SparkIdentifierPreparer(compiler.IdentifierPreparer):
-    def __init__(self, dialect: default.DefaultDialect) -> None:
-        super().__init__(dialect, initial_quote="`", escape_quote="`")
+    def __init__(
+        self,
+        dialect: Dialect,
+        initial_quote: str = "`",
+        final_quote: str | None = None,
+        escape_quote: str = "`",
+        quote_case_sensitive_collations: bool = True,
+        omit_schema: bool = False,
+    ) -> None:
+        super().__init__(
+            dialect,
+            initial_quote,
+            final_quote,
+            escape_quote,
+            quote_case_sensitive_collations,
+            omit_schema,
+        )
 
     def _requires_quotes(self, value: str) -> bool:
         # Spark's reserved words change with its ANSI mode; quoting every name is always right.
@@ -67,7 +81,8 @@ class SparkDialect(default.DefaultDialect):
     statement_compiler = SparkCompiler
     type_compiler_cls = SparkTypeCompiler
     # JSON columns are text in the warehouse: SQLAlchemy's JSON type parses them back.
-    colspecs = {sqltypes.JSON: sqltypes.JSON}
+    _json_serializer: Any = None
+    _json_deserializer: Any = None
 
     @classmethod
     def import_dbapi(cls) -> ModuleType:
@@ -90,7 +105,9 @@ class SparkDialect(default.DefaultDialect):
     def get_isolation_level(self, dbapi_connection: Any) -> Any:
         return None
 
-    def has_table(self, connection: Any, table_name: str, schema: str | None = None, **kw: Any) -> bool:
+    def has_table(
+        self, connection: Any, table_name: str, schema: str | None = None, **kw: Any
+    ) -> bool:
         session = connection.connection.dbapi_connection.session
         return bool(session.catalog.tableExists(table_name))
 

@@ -12,15 +12,15 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DEFAULT_MASTER = "local[*]"
-LOCAL_SHUFFLE_PARTITIONS = 4  # sqo's result sets are small: 200 partitions is pure overhead
+LOCAL_SHUFFLE_PARTITIONS = 2  # sqo's result sets are small: 200 partitions is pure overhead
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties").as_uri()
 CONNECT_TIMEOUT = 3.0  # seconds to reach a standalone master before saying it cannot be reached
 
@@ -70,7 +70,9 @@ def check_master(master: str) -> None:
     for part in master[len("spark://") :].split(","):  # a list of masters (standby HA)
         where = urlsplit("spark://" + part)
         try:
-            with socket.create_connection((where.hostname or "", where.port or 7077), CONNECT_TIMEOUT):
+            with socket.create_connection(
+                (where.hostname or "", where.port or 7077), CONNECT_TIMEOUT
+            ):
                 return
         except (OSError, ValueError):
             continue
@@ -102,6 +104,13 @@ def spark_session(master: str = DEFAULT_MASTER) -> SparkSession:
         return session
 
 
+def extra_settings() -> dict[str, str]:
+    """``SQO_SPARK_CONF``: more Spark settings for a cluster (``key=value;key=value``, e.g.
+    ``spark.executor.memory=8g``), applied after sqo's own."""
+    pairs = (item.split("=", 1) for item in os.environ.get("SQO_SPARK_CONF", "").split(";"))
+    return {p[0].strip(): p[1].strip() for p in pairs if len(p) == 2 and p[0].strip()}
+
+
 def _start(master: str) -> SparkSession:
     from pyspark.sql import SparkSession
 
@@ -117,6 +126,8 @@ def _start(master: str) -> SparkSession:
     )
     if master.startswith("local"):
         builder = builder.config("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
+    for key, value in extra_settings().items():
+        builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # the JVM's many ways to fail: say which master, not a traceback
