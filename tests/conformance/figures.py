@@ -74,7 +74,7 @@ def differences(expected: Any, found: Any, where: str = "") -> list[str]:
             return [f"{where}: {len(expected)} items expected, {len(found)} found"]
         return [
             d
-            for i, (e, f) in enumerate(zip(expected, found))
+            for i, (e, f) in enumerate(zip(expected, found, strict=True))
             for d in differences(e, f, f"{where}[{i}]")
         ]
     if isinstance(expected, float) or isinstance(found, float):
