@@ -121,6 +121,12 @@ def spark_cache_folder(ws: Workspace) -> Path:
     return path.with_name(path.stem + ".spark")
 
 
+def spark_log(ws: Workspace) -> Path:
+    """Where the Spark driver's own output goes (the terminal shows sqo's sentences only)."""
+    folder = spark_cache_folder(ws)
+    return folder.with_name(folder.name + "-driver.log")
+
+
 def fingerprint(ws: Workspace) -> str:
     """What the workspace holds, in a few aggregate queries: the count and highest id of each
     table, the content of the small tables that change in place, and the schema revision."""
@@ -262,7 +268,7 @@ def spark_connection(ws: Workspace) -> Iterator[Connection]:
         raise _warehouse_problem(problem) from problem
     _check_agrees(ws, warehouse.settings, warehouse.folder)
     try:
-        session = spark_session(choice.master)
+        session = spark_session(choice.master, spark_log(ws))
     except SparkProblem as problem:
         raise _spark_problem(problem) from problem
     import sqo.analytics.spark_sql  # noqa: F401  (the Spark rules of the SQL building blocks)

@@ -35,6 +35,10 @@ def figures(db: str, scenario: Scenario) -> dict[str, Any]:
             "funnel by segment,quarter": analytics.funnel(
                 ws, ACTOR, by="segment,quarter", as_of=at
             ).to_dict(),
+            "funnel by segment,week": analytics.funnel(
+                ws, ACTOR, by="segment,week", as_of=at
+            ).to_dict(),
+            "funnel by month": analytics.funnel(ws, ACTOR, by="month", as_of=at).to_dict(),
             "funnel": analytics.funnel(ws, ACTOR, as_of=at).to_dict(),
             "stages": analytics.stage_report(ws, ACTOR, as_of=at).to_dict(),
             "coverage": analytics.coverage_report(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -84,8 +85,10 @@ def started_seconds() -> float | None:
     return None if _current is None else _current.seconds
 
 
-def spark_session(master: str = DEFAULT_MASTER) -> SparkSession:
-    """The process's session on ``master``, started once (a different master stops it first)."""
+def spark_session(master: str = DEFAULT_MASTER, log: Path | None = None) -> SparkSession:
+    """The process's session on ``master``, started once (a different master stops it first).
+    The driver JVM's own output (its warnings, a failed start's stack trace) goes to ``log``, so
+    the terminal shows sqo's sentences only."""
     global _current
     with _lock:
         if _current is not None and _current.master == master:
@@ -99,7 +102,7 @@ def spark_session(master: str = DEFAULT_MASTER) -> SparkSession:
             _current.session.stop()
             _current = None
         began = time.perf_counter()
-        session = _start(master)
+        session = _start(master, log)
         _current = _Started(session, master, time.perf_counter() - began)
         return session
 
@@ -111,7 +114,37 @@ def extra_settings() -> dict[str, str]:
     return {p[0].strip(): p[1].strip() for p in pairs if len(p) == 2 and p[0].strip()}
 
 
-def _start(master: str) -> SparkSession:
+def _start(master: str, log: Path | None) -> SparkSession:
+    if log is None:
+        return _build(master)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with log.open("ab") as handle:
+        start = handle.tell()
+        os.dup2(handle.fileno(), 2)  # the JVM inherits this stderr for its whole life
+        try:
+            return _build(master)
+        except SparkProblem as problem:
+            problem.detail = _java_problem(log, start) or problem.detail
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _java_problem(log: Path, start: int) -> str | None:
+    """The first line of the JVM's exception in what it wrote since ``start``."""
+    with log.open("rb") as handle:
+        handle.seek(start)
+        text = handle.read().decode("utf-8", "replace")
+    for line in text.splitlines():
+        if "Exception" in line and ":" in line:
+            return line.split(": ", 1)[-1].strip() if ": " in line else line.strip()
+    return None
+
+
+def _build(master: str) -> SparkSession:
     from pyspark.sql import SparkSession
 
     builder = (
