@@ -106,6 +106,9 @@ def _history_intervals() -> tuple[str, Select[Any]] | None:
 DERIVED_VIEWS: list[Callable[[], tuple[str, Select[Any]] | None]] = [_history_intervals]
 
 
+_registered: tuple[str, str, int] | None = None
+
+
 def spark_schema(table: Table) -> Any:
     """The table's Spark schema, as the export writes it (``sqo.io.export.arrow_schema``).
     Why given, not inferred: inferring reads every file's footer in a Spark job, per table."""
@@ -127,7 +130,17 @@ def spark_schema(table: Table) -> Any:
 
 def register_views(session: SparkSession, warehouse: Warehouse, engine: Engine) -> None:
     """Every table of the warehouse as a temporary view under its sqo name (replacing the views
-    of an earlier warehouse), then the derived views."""
+    of an earlier warehouse), then the derived views. The views of the warehouse registered
+    last are kept while its manifest is unchanged (each registration costs a second or two)."""
+    global _registered
+    key = (
+        session.sparkContext.applicationId,
+        str(warehouse.folder),
+        (warehouse.folder / MANIFEST).stat().st_mtime_ns,
+    )
+    if key == _registered:
+        return
+    _registered = None
     for name, path in warehouse.files.items():
         reader = session.read.schema(spark_schema(t.metadata.tables[name]))
         reader.parquet(str(path)).createOrReplaceTempView(name)
@@ -138,6 +151,7 @@ def register_views(session: SparkSession, warehouse: Warehouse, engine: Engine) 
         name, query = view
         sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
         session.sql(f"CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {sql}")
+    _registered = key
 
 
 def spark_engine(session: SparkSession) -> Engine:
