@@ -40,6 +40,7 @@ SCENARIOS = {
         coverage=(date(2026, 1, 1), date(2026, 3, 31)),
         change=(date(2026, 1, 5), date(2026, 1, 31)),
         close=(date(2026, 1, 1), date(2026, 3, 31)),
+        more_breakdowns=("segment,week", "month", ""),  # week: the Sunday-midnight records
     ),
 }
 

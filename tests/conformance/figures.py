@@ -23,11 +23,13 @@ class Scenario:
     coverage: tuple[date, date]
     change: tuple[date, date]
     close: tuple[date, date]
+    more_breakdowns: tuple[str, ...] = ()  # funnels besides by segment,quarter
 
 
 def figures(db: str, scenario: Scenario) -> dict[str, Any]:
-    """The reports of funnel (by segment and quarter, and whole), stages, coverage, pipeline
-    change and benchmarks, each as its JSON document (what --json prints)."""
+    """The reports of funnel (by segment and quarter, and the scenario's other breakdowns),
+    stages, coverage, pipeline change and benchmarks, each as its JSON document (what --json
+    prints)."""
     ws = open_workspace(db)
     try:
         at = scenario.as_of
@@ -35,11 +37,12 @@ def figures(db: str, scenario: Scenario) -> dict[str, Any]:
             "funnel by segment,quarter": analytics.funnel(
                 ws, ACTOR, by="segment,quarter", as_of=at
             ).to_dict(),
-            "funnel by segment,week": analytics.funnel(
-                ws, ACTOR, by="segment,week", as_of=at
-            ).to_dict(),
-            "funnel by month": analytics.funnel(ws, ACTOR, by="month", as_of=at).to_dict(),
-            "funnel": analytics.funnel(ws, ACTOR, as_of=at).to_dict(),
+            **(
+                {
+                    f"funnel by {by}": analytics.funnel(ws, ACTOR, by=by, as_of=at).to_dict()
+                    for by in scenario.more_breakdowns
+                }
+            ),
             "stages": analytics.stage_report(ws, ACTOR, as_of=at).to_dict(),
             "coverage": analytics.coverage_report(
                 ws,

@@ -16,20 +16,31 @@ from tests.conformance.figures import differences
 REFERENCE = ENGINES[0]
 
 
-MARKS = {"postgresql database": [pytest.mark.postgres], "spark": [pytest.mark.spark]}
+FIXTURES = ("edge", "demo")
 
 
-@pytest.mark.parametrize("engine", [pytest.param(e, marks=MARKS.get(e, [])) for e in ENGINES[1:]])
-@pytest.mark.parametrize("fixture", ["edge", "demo"])
+def _differences(computed: Computed, fixture: str, engine: str) -> list[str]:
+    expected, found = computed(fixture, REFERENCE), computed(fixture, engine)
+    return [f"{fixture}: {d}" for d in differences(expected, found)]
+
+
+@pytest.mark.parametrize(
+    "engine", [pytest.param("postgresql database", marks=pytest.mark.postgres), "duckdb copy"]
+)
+@pytest.mark.parametrize("fixture", FIXTURES)
 def test_every_figure_is_the_same_on_every_engine(
     computed: Computed, fixture: str, engine: str
 ) -> None:
-    expected = computed(fixture, REFERENCE)
-    found = computed(fixture, engine)
-    problems = differences(expected, found)
-    assert problems == [], f"{engine} differs from the {REFERENCE} on {fixture}:\n" + "\n".join(
-        problems[:40]
-    )
+    problems = _differences(computed, fixture, engine)
+    assert problems == [], f"{engine} differs from the {REFERENCE}:\n" + "\n".join(problems[:40])
+
+
+@pytest.mark.spark
+def test_every_figure_is_the_same_on_spark(computed: Computed) -> None:
+    """Both fixtures in one test: one test process starts Spark, not both (two JVMs on two
+    cores would each run at half speed)."""
+    problems = [d for fixture in FIXTURES for d in _differences(computed, fixture, "spark")]
+    assert problems == [], f"spark differs from the {REFERENCE}:\n" + "\n".join(problems[:40])
 
 
 def test_the_reference_has_figures_to_compare(computed: Computed) -> None:
