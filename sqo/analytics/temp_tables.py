@@ -28,6 +28,19 @@ def _create_temp_as(element: _CreateTempAs, compiler: SQLCompiler, **kw: Any) ->
     return f"CREATE TEMPORARY TABLE {element.name} AS {compiler.process(element.query, **kw)}"
 
 
+class _CacheTableAs(_CreateTempAs):
+    """Spark has no temporary tables: a cached temporary view is computed once, on first read,
+    and kept in the executors' memory until it is uncached."""
+
+    inherit_cache = False
+
+
+@compiles(_CacheTableAs)
+def _cache_table_as(element: _CacheTableAs, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CACHE TABLE {element.name} AS {compiler.process(element.query, **kw)}"
+
+
+SPARK = "sqo_spark"
 _names = itertools.count(1)
 WORK_MEM = "256MB"
 
@@ -43,9 +56,14 @@ def temporary(
         # Sort and hash a few million rows in memory rather than in temporary files (the
         # default 4 MB spills); for this transaction only.
         connection.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    connection.execute(_CreateTempAs(name, query))
+    spark = connection.dialect.name == SPARK
+    connection.execute((_CacheTableAs if spark else _CreateTempAs)(name, query))
     table = Table(name, MetaData(), *columns)
     if connection.dialect.name == "postgresql":
         connection.execute(text(f"ANALYZE {name}"))  # autovacuum never analyses temp tables
     yield table
+    if spark:
+        connection.execute(text(f"UNCACHE TABLE IF EXISTS {name}"))
+        connection.execute(text(f"DROP VIEW IF EXISTS {name}"))
+        return
     connection.execute(text(f"DROP TABLE {name}"))

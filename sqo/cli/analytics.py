@@ -3,6 +3,8 @@ command shares (`sqo benchmarks` and `sqo pipeline-change` have their own module
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -11,7 +13,7 @@ from sqo.cli import output
 from sqo.cli.context import CliState, state
 from sqo.cli.opportunities import JsonOption
 from sqo.i18n import _
-from sqo.services import analytics, analytics_source
+from sqo.services import analytics, analytics_engines, analytics_source
 from sqo.services.periods import as_of_moment, day_or_none
 from sqo.services.workspace import Workspace
 
@@ -21,6 +23,36 @@ AsOfOption = Annotated[
 ]
 FromOption = Annotated[str | None, typer.Option("--from", help="Cohort window start (YYYY-MM-DD).")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Cohort window end (YYYY-MM-DD).")]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Who computes the figures: auto (the analytics copy where it pays, else the "
+        "database), database, copy (the DuckDB analytics copy) or spark (Apache Spark).",
+    ),
+]
+MasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--master",
+        help="Spark only: the master URL (default local[*]; spark://host:7077 for a cluster).",
+    ),
+]
+ParquetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--parquet",
+        help="Spark only: read this Parquet export (sqo export --format parquet) instead of "
+        "exporting the workspace first.",
+    ),
+]
+
+
+@contextmanager
+def engine_used(engine: str, master: str | None, parquet: str | None) -> Iterator[None]:
+    """The analytics services called in this block compute on the chosen engine."""
+    with analytics_engines.using(analytics_engines.engine_choice(engine, master, parquet)):
+        yield
 
 
 def days(value: float | None) -> str:
@@ -65,19 +97,23 @@ def funnel_command(
     ] = None,
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
+    engine: EngineOption = "auto",
+    master: MasterOption = None,
+    parquet: ParquetOption = None,
 ) -> None:
     """Cohort conversion between funnel milestones, SQO-to-win rate and sales cycle."""
     st = state(ctx)
-    report = analytics.funnel(
-        analytics_workspace(st),
-        st.actor(),
-        by=by,
-        start=day_or_none(start, "from"),
-        end=day_or_none(end, "to"),
-        from_stage=from_stage,
-        to_stage=to_stage,
-        as_of=as_of_moment(as_of),
-    )
+    with engine_used(engine, master, parquet):
+        report = analytics.funnel(
+            analytics_workspace(st),
+            st.actor(),
+            by=by,
+            start=day_or_none(start, "from"),
+            end=day_or_none(end, "to"),
+            from_stage=from_stage,
+            to_stage=to_stage,
+            as_of=as_of_moment(as_of),
+        )
     if as_json:
         output.print_json(report.to_dict())
         return
@@ -152,16 +188,20 @@ def coverage_command(
     ] = None,
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
+    engine: EngineOption = "auto",
+    master: MasterOption = None,
+    parquet: ParquetOption = None,
 ) -> None:
     """Pipeline coverage: open SQO amount closing in the period over the quota still to close."""
     st = state(ctx)
-    report = analytics.coverage_report(
-        analytics_workspace(st),
-        st.actor(),
-        period_start=day_or_none(start, "from"),
-        period_end=day_or_none(end, "to"),
-        as_of=as_of_moment(as_of),
-    )
+    with engine_used(engine, master, parquet):
+        report = analytics.coverage_report(
+            analytics_workspace(st),
+            st.actor(),
+            period_start=day_or_none(start, "from"),
+            period_end=day_or_none(end, "to"),
+            as_of=as_of_moment(as_of),
+        )
     if as_json:
         output.print_json(report.to_dict())
         return
@@ -206,12 +246,16 @@ def stages_command(
     stage: Annotated[str | None, typer.Option("--stage", help="Only this stage.")] = None,
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
+    engine: EngineOption = "auto",
+    master: MasterOption = None,
+    parquet: ParquetOption = None,
 ) -> None:
     """Time in each stage and stage-to-stage drop-off: where deals stall."""
     st = state(ctx)
-    report = analytics.stage_report(
-        analytics_workspace(st), st.actor(), stage=stage, as_of=as_of_moment(as_of)
-    )
+    with engine_used(engine, master, parquet):
+        report = analytics.stage_report(
+            analytics_workspace(st), st.actor(), stage=stage, as_of=as_of_moment(as_of)
+        )
     if as_json:
         output.print_json(report.to_dict())
         return

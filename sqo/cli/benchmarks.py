@@ -10,10 +10,14 @@ import typer
 from sqo.cli import output
 from sqo.cli.analytics import (
     AsOfOption,
+    EngineOption,
     FromOption,
+    MasterOption,
+    ParquetOption,
     ToOption,
     analytics_workspace,
     days,
+    engine_used,
     print_notes,
 )
 from sqo.cli.context import state
@@ -47,6 +51,9 @@ def benchmarks_command(
     ] = False,
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
+    engine: EngineOption = "auto",
+    master: MasterOption = None,
+    parquet: ParquetOption = None,
 ) -> None:
     """Every funnel metric next to the benchmark for its segment."""
     if sum((benchmarks is not None, save is not None, reset)) > 1:
@@ -55,14 +62,15 @@ def benchmarks_command(
         )
     st = state(ctx)
     first, last, moment = day_or_none(start, "from"), day_or_none(end, "to"), as_of_moment(as_of)
-    ws = analytics_workspace(st)
-    if save is not None:
-        _confirm(chosen.save_benchmarks(ws, st.actor(), save), as_json)
-    elif reset:
-        _confirm(chosen.use_shipped_benchmarks(ws, st.actor()), as_json)
-    report = analytics.benchmark_report(
-        ws, st.actor(), start=first, end=last, as_of=moment, benchmarks_file=benchmarks
-    )
+    with engine_used(engine, master, parquet):
+        ws = analytics_workspace(st)
+        if save is not None:
+            _confirm(chosen.save_benchmarks(ws, st.actor(), save), as_json)
+        elif reset:
+            _confirm(chosen.use_shipped_benchmarks(ws, st.actor()), as_json)
+        report = analytics.benchmark_report(
+            ws, st.actor(), start=first, end=last, as_of=moment, benchmarks_file=benchmarks
+        )
     if as_json:
         output.print_json(report.to_dict())
         return

@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 
 from sqo.cli import output
-from sqo.cli.analytics import analytics_workspace, print_notes
+from sqo.cli.analytics import (
+    EngineOption,
+    MasterOption,
+    ParquetOption,
+    analytics_workspace,
+    engine_used,
+    print_notes,
+)
 from sqo.cli.context import state
 from sqo.cli.opportunities import JsonOption
 from sqo.i18n import _
@@ -42,18 +49,22 @@ def pipeline_change_command(
     close_to: Annotated[str | None, typer.Option("--close-to", help="Close window end.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Deals shown per bar.")] = 5,
     as_json: JsonOption = False,
+    engine: EngineOption = "auto",
+    master: MasterOption = None,
+    parquet: ParquetOption = None,
 ) -> None:
     """How the pipeline changed between two dates, bar by bar, with the deals behind each."""
     st = state(ctx)
-    change = analytics.pipeline_change_report(
-        analytics_workspace(st),
-        st.actor(),
-        start=day_or_none(start, "from"),
-        end=day_or_none(end, "to"),
-        close_from=day_or_none(close_from, "close-from"),
-        close_to=day_or_none(close_to, "close-to"),
-        limit=limit,
-    )
+    with engine_used(engine, master, parquet):
+        change = analytics.pipeline_change_report(
+            analytics_workspace(st),
+            st.actor(),
+            start=day_or_none(start, "from"),
+            end=day_or_none(end, "to"),
+            close_from=day_or_none(close_from, "close-from"),
+            close_to=day_or_none(close_to, "close-to"),
+            limit=limit,
+        )
     if as_json:
         output.print_json(change.to_dict())
         return

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, func, select
 from sqo.analytics import funnel_records
 from sqo.analytics.milestones import milestone_ladder
 from sqo.domain.actor import Actor
+from sqo.services import analytics_engines
 from sqo.services.workspace import Workspace
 from sqo.store import tables as t
 from sqo.store.analytics_copy import (
@@ -43,6 +44,9 @@ ALWAYS = "always"  # the copy at any size, falling back like "on" (tests of the 
 
 
 def copy_mode() -> str:
+    override = analytics_engines.copy_mode_override()  # --engine database / copy
+    if override is not None:
+        return override
     value = os.environ.get("SQO_ANALYTICS_COPY", "on").strip().casefold()
     return "off" if value in OFF else value if value in (REQUIRED, ALWAYS) else "on"
 
@@ -93,6 +97,10 @@ def _kept(ws: Workspace) -> KeptRecords:
 def analytics_connection(ws: Workspace) -> Iterator[Connection]:
     """A read connection for one analytics command. The copy, with the funnel records it keeps,
     is brought up to date first, once; the command's queries then only read."""
+    if analytics_engines.spark_chosen():
+        with analytics_engines.spark_connection(ws) as connection:
+            yield connection
+        return
     copy = _open(ws)
     if copy is not None:
         try:
