@@ -145,6 +145,9 @@ def register_views(session: SparkSession, warehouse: Warehouse, engine: Engine) 
         name, query = view
         sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
         session.sql(f"CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {sql}")
+        # Kept once computed (spilling to disk if large): every query of a command, and every
+        # command of the session, would otherwise replay history into intervals again.
+        session.sql(f"CACHE LAZY TABLE `{name}`")
     _registered = key
 
 
