@@ -228,8 +228,18 @@ def spark_10m(options: argparse.Namespace) -> list[str]:
     ]
     if "--engine" not in help_text or "--parquet" not in help_text:
         return [*out, "  `sqo funnel` has no `--engine`/`--parquet` on this branch: not run."]
+    # The workspace supplies the stage model and currency (the export's rows everything else): a
+    # freshly initialised one, as the generated export's manifest was made from.
+    settings_db = WORK / "spark-settings.db"
+    if not settings_db.exists():
+        from sqo.domain.actor import Actor
+        from sqo.services.workspace import init_workspace
+
+        init_workspace(str(settings_db), Actor(name="bench")).close()
     command = [
         *sqo_command(),
+        "--db",
+        str(settings_db),
         *args,
         "--engine",
         "spark",

@@ -6,6 +6,7 @@ a Python object per value, SQLite through Python's own sqlite3 (see ``SqliteSour
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -66,6 +67,11 @@ class Source:
     ) -> AbstractContextManager[str]:
         raise NotImplementedError
 
+    def fingerprint(self, table: str) -> str:
+        """A digest of the whole content of a small table (rows in id order), to tell whether
+        it changed since the copy last read it: these tables change in place, without history."""
+        raise NotImplementedError
+
 
 def open_source(url: str, duck: duckdb.DuckDBPyConnection) -> Source:
     path = sqlite_path(url)
@@ -97,6 +103,14 @@ class SqliteSource(Source):
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self.connection.execute(sql).fetchall()
+
+    def fingerprint(self, table: str) -> str:
+        # Reading and hashing 50,000 accounts takes a quarter of the time of copying them.
+        digest = hashlib.sha256()
+        cursor = self.connection.execute(f"SELECT * FROM {table} ORDER BY id")
+        while rows := cursor.fetchmany(self.BATCH):
+            digest.update(repr(rows).encode())
+        return digest.hexdigest()
 
     @contextmanager
     def stream(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> Iterator[str]:
@@ -176,6 +190,14 @@ class PostgresSource(Source):
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         with self._view(sql, "sqo_rows") as name:
             return self.duck.execute(f"SELECT * FROM {name}").fetchall()
+
+    def fingerprint(self, table: str) -> str:
+        # Hashed on the server: only the digest crosses the connection.
+        sql = (
+            "SELECT md5(coalesce(string_agg(md5(CAST(r AS TEXT)), '' ORDER BY r.id), '')) "
+            f"FROM {table} AS r"
+        )
+        return str(self.rows(sql)[0][0])
 
     @contextmanager
     def stream(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> Iterator[str]:

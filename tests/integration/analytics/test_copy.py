@@ -280,6 +280,25 @@ def test_an_incremental_refresh_equals_a_rebuild(any_workspace, actor):
     assert_copy_equals_source(ws)
 
 
+def test_a_directory_row_changed_in_place_reaches_the_copy(any_workspace, actor):
+    """Accounts, reps, quotas... change in place, without history: the copy reads a table again
+    only when its content differs, so an edit keeping the row count and the text lengths (what a
+    re-import of an account's segment does) must still be noticed."""
+    ws = any_workspace
+    _busy(ws, actor)
+    assert refresh(ws).rebuilt
+    with ws.engine.begin() as connection:
+        changed = connection.execute(
+            t.accounts.update().where(t.accounts.c.segment == "SMB").values(segment="ENT")
+        ).rowcount
+    assert changed >= 1
+    assert not refresh(ws).rebuilt
+    assert_copy_equals_source(ws)
+    with duckdb.connect(str(copy_path(ws.url)), read_only=True) as duck:
+        segments = {row[0] for row in duck.execute("SELECT segment FROM accounts").fetchall()}
+    assert "ENT" in segments and "SMB" not in segments
+
+
 @pytest.mark.parametrize("size", ["smaller", "larger"])
 def test_a_replaced_database_is_detected_and_the_copy_rebuilt(sqlite_url, actor, size):
     old = init_workspace(sqlite_url, actor)
