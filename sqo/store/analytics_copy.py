@@ -27,7 +27,6 @@ Every table in the file is the copy's own, the funnel records it keeps for analy
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Sequence
 from contextlib import closing, suppress
@@ -43,6 +42,7 @@ from sqo.store import tables as t
 from sqo.store.analytics_copy_file import (
     CopyNotWritable,
     CopyUnavailable,
+    connect_copy,
     copy_path,
     write_faults,
 )
@@ -50,7 +50,7 @@ from sqo.store.copy_sources import Source, duck_sql, duck_type, open_source
 from sqo.store.kept_records import PENDING, KeptRecords, refresh_kept
 
 if TYPE_CHECKING:  # DuckDB loads only when a copy is opened (start-up time)
-    import duckdb
+    pass
 
 LAYOUT_VERSION = 3  # raise when what the copy holds changes: copies of other versions are rebuilt
 BLOCK = 65_536  # history ids per block
@@ -59,10 +59,6 @@ RECORD_TABLES = (t.leads, t.opportunities)
 DIRECTORY_TABLES = (t.teams, t.reps, t.accounts, t.campaigns, t.quotas, t.exchange_rates)
 REREAD_ALL_ABOVE = 50_000  # changed records beyond which a whole table is cheaper to read again
 IN_CHUNK = 1_000
-# Another command holds the copy for the few seconds it runs; waiting for it beats falling back
-# to the workspace database, which is many times slower on a large workspace.
-LOCK_WAIT_SECONDS = 30.0
-MEMORY_LIMIT = "600MB"  # keeps a command's peak well under 1 GB; DuckDB spills beyond it
 
 # The copy's file and its errors are defined in analytics_copy_file; callers take them from here.
 __all__ = [
@@ -107,7 +103,7 @@ class AnalyticsCopy:
     def __init__(self, url: str, path: Path) -> None:
         self.url = url
         self.path = path
-        self.duck = _connect(path)
+        self.duck = connect_copy(path)
 
     def close(self) -> None:
         # A copy invalidated by a failed write has nothing left to save.
@@ -358,40 +354,6 @@ _INCOMING = Table(
     MetaData(),
     *[Column(c.name, c.type) for c in t.history.columns if c.name in t.COPIED_HISTORY_COLUMNS],
 )
-
-
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open (or create) the copy, waiting a little for another process that holds it. A file
-    DuckDB cannot read (damaged, or written by another DuckDB version) is a cache lost: it is
-    removed and the copy built again."""
-    import duckdb
-
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
-    discarded = False
-    while True:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            return duckdb.connect(
-                str(path), config={"memory_limit": MEMORY_LIMIT, "threads": os.cpu_count() or 1}
-            )
-        except duckdb.IOException as exc:
-            # DuckDB's words for a file another process holds (not "lock" anywhere in the path)
-            locked = "could not set lock" in str(exc).lower()
-            if locked and time.monotonic() < deadline:
-                time.sleep(0.1)
-                continue
-            if not locked and not path.exists():  # the folder cannot take a new file
-                raise CopyNotWritable(path, exc) from exc
-            if locked or discarded:
-                raise CopyUnavailable(path, exc) from exc
-        except duckdb.Error as exc:
-            if discarded or not path.exists():
-                raise CopyUnavailable(path, exc) from exc
-        except OSError as exc:  # the folder cannot be created: read-only, or full
-            raise CopyNotWritable(path, exc) from exc
-        for stale in (path, path.with_name(path.name + ".wal")):
-            stale.unlink(missing_ok=True)
-        discarded = True
 
 
 def engine_for(copy: AnalyticsCopy) -> Engine:

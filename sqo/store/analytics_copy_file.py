@@ -1,17 +1,22 @@
-"""Where the analytics copy (:mod:`sqo.store.analytics_copy`) lives, and what a user meets when
-it cannot be opened or written."""
+"""Where the analytics copy (:mod:`sqo.store.analytics_copy`) lives, how its file is opened, and
+what a user meets when it cannot be opened or written."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
 from sqo.domain.errors import WorkspaceError
 from sqo.i18n import _
 from sqo.store.database import sqlite_path
+
+if TYPE_CHECKING:  # DuckDB loads only when a copy is opened (start-up time)
+    import duckdb
 
 
 class CopyUnavailable(WorkspaceError):
@@ -70,3 +75,43 @@ def copy_path(url: str) -> Path:
     digest = hashlib.sha256(where.encode()).hexdigest()[:16]
     base = Path(folder) if folder else Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")) / "sqo"
     return base.expanduser() / f"analytics-{digest}.duckdb"
+
+
+# Another command holds the copy for the few seconds it runs; waiting for it beats falling back
+# to the workspace database, which is many times slower on a large workspace.
+LOCK_WAIT_SECONDS = 30.0
+MEMORY_LIMIT = "600MB"  # keeps a command's peak well under 1 GB; DuckDB spills beyond it
+
+
+def connect_copy(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open (or create) the copy, waiting a little for another process that holds it. A file
+    DuckDB cannot read (damaged, or written by another DuckDB version) is a cache lost: it is
+    removed and the copy built again."""
+    import duckdb
+
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    discarded = False
+    while True:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return duckdb.connect(
+                str(path), config={"memory_limit": MEMORY_LIMIT, "threads": os.cpu_count() or 1}
+            )
+        except duckdb.IOException as exc:
+            # DuckDB's words for a file another process holds (not "lock" anywhere in the path)
+            locked = "could not set lock" in str(exc).lower()
+            if locked and time.monotonic() < deadline:
+                time.sleep(0.1)
+                continue
+            if not locked and not path.exists():  # the folder cannot take a new file
+                raise CopyNotWritable(path, exc) from exc
+            if locked or discarded:
+                raise CopyUnavailable(path, exc) from exc
+        except duckdb.Error as exc:
+            if discarded or not path.exists():
+                raise CopyUnavailable(path, exc) from exc
+        except OSError as exc:  # the folder cannot be created: read-only, or full
+            raise CopyNotWritable(path, exc) from exc
+        for stale in (path, path.with_name(path.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        discarded = True

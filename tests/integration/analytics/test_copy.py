@@ -26,7 +26,7 @@ from sqo.domain.actor import Actor
 from sqo.domain.errors import WorkspaceError
 from sqo.services import analytics, directory, leads
 from sqo.services.workspace import Workspace, init_workspace
-from sqo.store import analytics_copy
+from sqo.store import analytics_copy, analytics_copy_file
 from sqo.store import tables as t
 from sqo.store.analytics_copy import AnalyticsCopy, CopyUnavailable, copy_path
 from sqo.store.database import sqlite_path
@@ -465,7 +465,7 @@ def test_the_fallback_when_another_process_holds_the_copy(workspace, actor, monk
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "holding"
-        monkeypatch.setattr(analytics_copy, "LOCK_WAIT_SECONDS", 0.5)
+        monkeypatch.setattr(analytics_copy_file, "LOCK_WAIT_SECONDS", 0.5)
         monkeypatch.delenv("SQO_ANALYTICS_COPY", raising=False)
         fallen_back = analytics.funnel(ws, actor, as_of=LATER)
         monkeypatch.setenv("SQO_ANALYTICS_COPY", "off")
