@@ -114,26 +114,39 @@ class SqliteSource(Source):
 
     @contextmanager
     def stream(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> Iterator[str]:
-        import pyarrow as pa  # type: ignore[import-untyped]
-
         # Dates and times are text in SQLite; DuckDB casts them when it inserts.
         storage = {"BIGINT": "INTEGER", "BOOLEAN": "INTEGER", "DOUBLE": "REAL"}
-        arrow = {"INTEGER": pa.int64(), "REAL": pa.float64(), "TEXT": pa.string()}
         kinds = [storage.get(duck_type(c), "TEXT") for c in columns]
-        schema = pa.schema(
-            [pa.field(c.name, arrow[k]) for c, k in zip(columns, kinds, strict=True)]
-        )
         names = ", ".join(f"CAST({c.name} AS {k})" for c, k in zip(columns, kinds, strict=True))
         condition = f" WHERE {where}" if where else ""
         cursor = self.connection.execute(f"SELECT {names} FROM {table}{condition}")
+        first = cursor.fetchmany(self.BATCH)
+        if not first:
+            # Nothing arrived, the everyday case: no Arrow at all (loading pyarrow, and the
+            # pandas it pulls in where installed, costs more than the whole refresh).
+            cursor.close()
+            empty = {"INTEGER": "BIGINT", "REAL": "DOUBLE", "TEXT": "VARCHAR"}
+            nulls = ", ".join(
+                f"CAST(NULL AS {empty[k]}) AS {c.name}" for c, k in zip(columns, kinds, strict=True)
+            )
+            yield f"(SELECT {nulls} WHERE false) AS sqo_nothing"
+            return
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        arrow = {"INTEGER": pa.int64(), "REAL": pa.float64(), "TEXT": pa.string()}
+        schema = pa.schema(
+            [pa.field(c.name, arrow[k]) for c, k in zip(columns, kinds, strict=True)]
+        )
 
         def batches() -> Iterator[Any]:
-            while rows := cursor.fetchmany(self.BATCH):
+            rows = first
+            while rows:
                 values = list(zip(*rows, strict=True))
                 yield pa.RecordBatch.from_arrays(
                     [pa.array(v, type=f.type) for v, f in zip(values, schema, strict=True)],
                     schema=schema,
                 )
+                rows = cursor.fetchmany(self.BATCH)
 
         self.duck.register("sqo_reader", pa.RecordBatchReader.from_batches(schema, batches()))
         try:
