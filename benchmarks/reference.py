@@ -47,18 +47,7 @@ MODEL = [
     "Commit",
     "Won",
 ]
-OPEN_STAGES = [
-    "Lead",
-    "MQL",
-    "SAL",
-    "SQL",
-    "Qualification",
-    "SQO",
-    "Solution",
-    "Proposal",
-    "Negotiation",
-    "Commit",
-]
+OPEN_STAGES = MODEL[:-1]  # every stage but Won
 SQO_OR_LATER = ["SQO", "Solution", "Proposal", "Negotiation", "Commit"]
 
 

@@ -40,6 +40,8 @@ from sqlalchemy.pool import StaticPool
 from sqo.store import intervals as hi
 from sqo.store import tables as t
 from sqo.store.analytics_copy_file import (
+    BUILD_MEMORY_LIMIT,
+    MEMORY_LIMIT,
     CopyNotWritable,
     CopyUnavailable,
     connect_copy,
@@ -144,6 +146,7 @@ class AnalyticsCopy:
         derived from it if given. A folder that is full or read-only raises
         :class:`CopyNotWritable` and leaves the copy as it was."""
         started = time.perf_counter()
+        self._set_memory(BUILD_MEMORY_LIMIT)
         try:
             with closing(open_source(self.url, self.duck)) as source:
                 self.duck.execute("BEGIN TRANSACTION")
@@ -157,8 +160,16 @@ class AnalyticsCopy:
                     raise
         except write_faults() as exc:
             raise CopyNotWritable(self.path, exc) from exc
+        finally:
+            self._set_memory(MEMORY_LIMIT)  # the command's queries get the larger share
         report.seconds = time.perf_counter() - started
         return report
+
+    def _set_memory(self, limit: str) -> None:
+        import duckdb
+
+        with suppress(duckdb.Error):  # a connection a failed write invalidated takes no setting
+            self.duck.execute(f"SET memory_limit = '{limit}'")
 
     def _rollback(self) -> None:
         # A failed write may already have ended (or invalidated) the transaction.

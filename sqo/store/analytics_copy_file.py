@@ -81,6 +81,8 @@ def copy_path(url: str) -> Path:
 # to the workspace database, which is many times slower on a large workspace.
 LOCK_WAIT_SECONDS = 30.0
 MEMORY_LIMIT = "600MB"  # keeps a command's peak well under 1 GB; DuckDB spills beyond it
+# A (first) build holds Arrow batches and the workspace's reader beside DuckDB: less for DuckDB.
+BUILD_MEMORY_LIMIT = "400MB"
 
 
 def connect_copy(path: Path) -> duckdb.DuckDBPyConnection:
