@@ -104,13 +104,14 @@ def _snapshot(
     source = attrs.source.join(final, final.c.record_id == then.c.record_id).outerjoin(
         pushes, pushes.c.record_id == then.c.record_id
     )
-    query = (
+    # Labelled in a subquery first: PostgreSQL groups by a CASE only when it is the very same
+    # expression, and each spelling of one binds its own parameters.
+    rows = (
         select(
-            segment,
-            bucket,
-            case((pushed, 1), else_=0),
-            func.count(),
-            func.sum(case((inside, 1), else_=0)),
+            segment.label("segment"),
+            bucket.label("bucket"),
+            case((pushed, 1), else_=0).label("pushed"),
+            case((inside, 1), else_=0).label("inside"),
         )
         .select_from(source)
         .where(
@@ -118,8 +119,11 @@ def _snapshot(
             then.c.close_date.is_not(None),
             final.c.stage == model.won_stage().name,
         )
-        .group_by(segment, bucket, case((pushed, 1), else_=0))
+        .subquery("timing_rows")
     )
+    query = select(
+        rows.c.segment, rows.c.bucket, rows.c.pushed, func.count(), func.sum(rows.c.inside)
+    ).group_by(rows.c.segment, rows.c.bucket, rows.c.pushed)
     return [
         TimingCount(seg, str(b), bool(p), int(n), int(k or 0))
         for seg, b, p, n, k in connection.execute(query)
