@@ -108,6 +108,11 @@ COMMANDS: dict[str, Entry] = {
         "export_command",
         "Export everything in the workspace, history included: one file per table.",
     ),
+    "hygiene": Entry(
+        "sqo.cli.hygiene",
+        "hygiene_command",
+        "Pipeline hygiene findings by owner and severity, with counts per rule.",
+    ),
     "opp": Entry("sqo.cli.opportunities", "app", "Create, list, show and edit opportunities."),
     "lead": Entry("sqo.cli.leads", "app", "Create, list, qualify and convert leads."),
     "rep": Entry("sqo.cli.directory", "reps", "Sales reps and managers."),
