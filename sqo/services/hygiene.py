@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqo.analytics.hygiene.facts import open_deal_facts
+from sqo.analytics.hygiene.fallen import fallen_sqos
 from sqo.domain.actor import Actor
 from sqo.domain.errors import InvalidValue, list_values
 from sqo.domain.hygiene.config import RULE_KEYS, SEVERITY_ORDER, HygieneRules, Severity, load_rules
 from sqo.domain.hygiene.findings import Finding
+from sqo.domain.hygiene.pipeline_rules import pipeline_findings
 from sqo.domain.hygiene.rules import Context, deal_findings
 from sqo.domain.values import utc_now
 from sqo.i18n import _
@@ -178,25 +180,53 @@ def hygiene_report(
     keys = chosen_rules(rules)
     config = rules_config(ws, rules_file)
     ran = tuple(k for k in keys if getattr(config.rules, k).enabled)
+    deal_keys = config.enabled() if "pipeline_bloat" in ran else ran  # bloat reads them all
     with ws.unit_of_work() as uow:
-        team_id = lookups.team(uow, team).id if team else None
+        team_found = lookups.team(uow, team) if team else None
         rep_found = lookups.rep(uow, rep, field="rep") if rep else None
-        expectation = hygiene_context.role_expectation(uow)
+        team_id = team_found.id if team_found else None
+        rep_id = rep_found.id if rep_found else None
         deals = open_deal_facts(
             uow.connection,
             ws.stage_model,
             as_of,
             team_id=team_id,
-            rep_id=rep_found.id if rep_found else None,
-            expected_roles=expectation if "missing_buying_role" in ran else None,
+            rep_id=rep_id,
+            expected_roles=(
+                hygiene_context.role_expectation(uow)
+                if "missing_buying_role" in deal_keys
+                else None
+            ),
         )
-    p90 = (
-        hygiene_context.p90_cycles(ws, as_of)
-        if "stale" in ran and config.rules.stale.beyond_p90_cycle
-        else {}
+        fallen = (
+            fallen_sqos(
+                uow.connection,
+                ws.stage_model,
+                as_of - timedelta(days=config.rules.premature_sqo.lookback_days),
+                as_of,
+                team_id=team_id,
+                rep_id=rep_id,
+            )
+            if "premature_sqo" in ran
+            else []
+        )
+    wants_p90 = "stale" in deal_keys and config.rules.stale.beyond_p90_cycle
+    ctx = Context(as_of, hygiene_context.p90_cycles(ws, as_of) if wants_p90 else {})
+    on_deals = deal_findings(deals, config, ctx, deal_keys)
+    loads = (
+        hygiene_context.owner_loads(
+            ws,
+            as_of,
+            deals,
+            on_deals,
+            team=team_found.name if team_found else None,
+            rep=rep_found.name if rep_found else None,
+        )
+        if "pipeline_bloat" in ran
+        else []
     )
-    ctx = Context(as_of, p90)
-    findings = deal_findings(deals, config, ctx, ran)
+    findings = [f for f in on_deals if f.rule in ran]
+    findings += pipeline_findings(fallen, loads, config, ctx, ran)
     findings = _sorted(findings)
     notes = []
     if not deals:

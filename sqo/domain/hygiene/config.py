@@ -105,7 +105,7 @@ class PrematureSqo(_Rule):
     severity: Severity = Severity.HIGH
     applies_to: Literal["open", "sqo"] = "sqo"
     overridden: bool = True
-    within_days: int = Field(default=30, ge=1)
+    within_days: int = Field(default=14, ge=1)
     lookback_days: int = Field(default=30, ge=1)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -82,8 +82,34 @@ def _independent(path: str, as_of: datetime) -> dict[str, Any]:
         > NEGLECT_DAYS.get(segment[i], 14)
     }
     out["owners"] = {i: values[i].get("owner_id") for i in open_ids}
+    out["fell_soon"] = _fell_soon(db, as_of)
     db.close()
     return out
+
+
+SQO_OPEN = {"SQO", "Solution", "Proposal", "Negotiation", "Commit"}
+BEFORE_SQO = {"Lead", "MQL", "SAL", "SQL", "Disqualified", "Qualification"}
+
+
+def _fell_soon(db: sqlite3.Connection, as_of: datetime) -> set[int]:
+    """Deals lost or moved below SQO in the 30 days up to ``as_of``, 14 days or less after
+    their latest promotion before that."""
+    promoted: dict[int, datetime] = {}
+    found = set()
+    for rid, old, new, at in db.execute(
+        "SELECT record_id, old_value, new_value, changed_at FROM history "
+        "WHERE record_type = 'opportunity' AND field = 'stage' AND changed_at <= ? "
+        "ORDER BY changed_at, id",
+        (as_of.strftime("%Y-%m-%d %H:%M:%S.%f"),),
+    ):
+        moment = datetime.fromisoformat(at)
+        if (old is None or old in BEFORE_SQO) and new in SQO_OPEN | {"Won"}:
+            promoted[rid] = moment
+        elif old in SQO_OPEN and (new in BEFORE_SQO or new == "Lost") and rid in promoted:
+            recent = moment > as_of - timedelta(days=30)
+            if recent and (moment.date() - promoted[rid].date()).days <= 14:
+                found.add(rid)
+    return found
 
 
 def _named(report: HygieneReport, rule: str) -> set[int]:
@@ -113,8 +139,20 @@ def test_findings_agree_with_an_independent_count(
         if f.rule == "close_date_pushed"
     }
     assert pushed == {i: n for i, n in expected["pushes"].items() if n >= 2}
+    fell = {
+        f.opportunity_id
+        for f in report.findings
+        if f.rule == "premature_sqo" and f.evidence["reason"] != "overridden"
+    }
+    assert fell == expected["fell_soon"]
+    if day == date(2026, 6, 30):  # the demo's reps push SQOs through that are soon lost
+        assert len(fell) > 5
     # the deals of a rule are named with their owner as at the as-of moment
-    owners = {f.opportunity_id: f.owner_id for f in report.findings if f.opportunity_id}
+    owners = {
+        f.opportunity_id: f.owner_id
+        for f in report.findings
+        if f.opportunity_id in expected["open"]
+    }
     assert all(str(owner) == expected["owners"][i] for i, owner in owners.items())
 
 
