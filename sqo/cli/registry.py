@@ -113,6 +113,16 @@ COMMANDS: dict[str, Entry] = {
         "app",
         "The forecast for a period, team or rep: won, commit, best case, expected and range.",
     ),
+    "hygiene": Entry(
+        "sqo.cli.hygiene",
+        "hygiene_command",
+        "Pipeline hygiene findings by owner and severity, with counts per rule.",
+    ),
+    "cleanup": Entry(
+        "sqo.cli.cleanup",
+        "cleanup_command",
+        "Bulk clean-up of hygiene findings, with a preview of every change first.",
+    ),
     "opp": Entry("sqo.cli.opportunities", "app", "Create, list, show and edit opportunities."),
     "lead": Entry("sqo.cli.leads", "app", "Create, list, qualify and convert leads."),
     "rep": Entry("sqo.cli.directory", "reps", "Sales reps and managers."),
