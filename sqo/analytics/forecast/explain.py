@@ -16,7 +16,7 @@ import numpy as np
 from babel.numbers import format_decimal, format_percent
 
 from sqo import i18n
-from sqo.analytics.forecast.model import FittedModel
+from sqo.analytics.forecast.model import FittedModel, one_thread
 from sqo.analytics.forecast.training_rows import DealRow
 from sqo.i18n import _
 
@@ -89,12 +89,14 @@ def effects(model: FittedModel, rows: Sequence[DealRow]) -> tuple[np.ndarray, li
     x = model.encoding.matrix(rows)
     groups = model.encoding.groups()
     names = list(groups)
-    p = model.estimator.predict_proba(x)[:, 1]
+    with one_thread():
+        p = model.estimator.predict_proba(x)[:, 1]
     changed = np.repeat(x[np.newaxis, :, :], len(names), axis=0)
     for g, name in enumerate(names):
         changed[g][:, groups[name]] = model.baseline[groups[name]]
     flat = changed.reshape(len(names) * len(rows), x.shape[1])
-    typical = model.estimator.predict_proba(flat)[:, 1].reshape(len(names), len(rows))
+    with one_thread():
+        typical = model.estimator.predict_proba(flat)[:, 1].reshape(len(names), len(rows))
     return (p[np.newaxis, :] - typical).T, names
 
 

@@ -21,6 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from sqo.analytics.forecast.features import CATEGORICAL, Encoding, fit_encoding
 from sqo.analytics.forecast.scores import Scores, score
@@ -29,6 +30,12 @@ from sqo.analytics.forecast.training_rows import DealRow
 LOGISTIC = "logistic_regression"
 BOOSTED = "gradient_boosting"
 HELD_OUT = 0.25
+
+
+def one_thread() -> Any:
+    """Fit and predict on one thread: gradient boosting's OpenMP threads spin against each other
+    and everything else on a small shared machine (2 cores: 20 times slower than one thread)."""
+    return threadpool_limits(1)
 
 
 def candidates() -> dict[str, Any]:
@@ -64,7 +71,8 @@ class FittedModel:
     def probabilities(self, rows: Sequence[DealRow]) -> np.ndarray:
         if not rows:
             return np.zeros(0)
-        return np.asarray(self.estimator.predict_proba(self.encoding.matrix(rows))[:, 1])
+        with one_thread():
+            return np.asarray(self.estimator.predict_proba(self.encoding.matrix(rows))[:, 1])
 
 
 def _baseline(encoding: Encoding, matrix: np.ndarray) -> np.ndarray:
@@ -92,6 +100,11 @@ def split(rows: Sequence[DealRow]) -> tuple[list[int], list[int]]:
 
 def fit(rows: Sequence[DealRow], configured: Mapping[str, float]) -> FittedModel:
     """Both candidates scored on the later weeks, the better (Brier) refitted on every row."""
+    with one_thread():
+        return _fit(rows, configured)
+
+
+def _fit(rows: Sequence[DealRow], configured: Mapping[str, float]) -> FittedModel:
     ordered = sorted(rows, key=lambda r: (r.moment, r.deal_id))
     y = np.asarray([bool(r.won) for r in ordered], dtype=int)
     train, valid = split(ordered)

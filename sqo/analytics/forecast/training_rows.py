@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, Integer, and_, case, func, or_, select
 
 from sqo.analytics.breakdowns import attributes
+from sqo.analytics.forecast.replay import history_read_once
 from sqo.analytics.forecast.timing import pushes_at
 from sqo.analytics.states import open_sqo_stages, states_at
 from sqo.domain.stages import StageModel
@@ -222,6 +223,7 @@ def training_rows(connection: Connection, model: StageModel, cutoff: datetime) -
     if first is None:
         return []
     rows: list[DealRow] = []
-    for moment in snapshot_moments(first, cutoff):
-        rows += deal_rows(connection, model, moment, outcome_at=cutoff)
+    with history_read_once(connection):
+        for moment in snapshot_moments(first, cutoff):
+            rows += deal_rows(connection, model, moment, outcome_at=cutoff)
     return rows
