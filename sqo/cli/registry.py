@@ -123,6 +123,7 @@ COMMANDS: dict[str, Entry] = {
         "cleanup_command",
         "Bulk clean-up of hygiene findings, with a preview of every change first.",
     ),
+    "model": Entry("sqo.cli.model", "app", "Train and show the win-probability model."),
     "opp": Entry("sqo.cli.opportunities", "app", "Create, list, show and edit opportunities."),
     "lead": Entry("sqo.cli.leads", "app", "Create, list, qualify and convert leads."),
     "rep": Entry("sqo.cli.directory", "reps", "Sales reps and managers."),
