@@ -3,6 +3,8 @@ over ``sqo.services.forecast``."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,9 +13,10 @@ from sqo.cli import output
 from sqo.cli.context import SqoGroup, state
 from sqo.cli.opportunities import JsonOption
 from sqo.i18n import _
-from sqo.services import forecast
+from sqo.services import forecast, forecast_backtest
+from sqo.services.forecast_backtest import BacktestReport
 from sqo.services.forecast_reports import ForecastReport
-from sqo.services.periods import as_of_moment
+from sqo.services.periods import as_of_moment, day_or_none
 
 app = typer.Typer(
     cls=SqoGroup,
@@ -136,3 +139,113 @@ def forecast_command(
         output.print_json(report.to_dict())
         return
     _show(report)
+
+
+def _number(value: float | None, digits: int = 3) -> str:
+    return output.number(value, digits)
+
+
+def backtest_table(report: BacktestReport) -> tuple[list[str], list[list[str]]]:
+    columns = [
+        _("Method"),
+        _("Rows"),
+        _("Brier"),
+        _("Log loss"),
+        _("AUC"),
+        _("WAPE"),
+        _("Bias"),
+        _("Within 10%"),
+        _("In P10-P90"),
+    ]
+    rows = [
+        [
+            r.method,
+            output.number(r.rows),
+            _number(r.brier),
+            _number(r.log_loss),
+            _number(r.auc),
+            output.percent(r.wape),
+            output.percent(r.bias),
+            output.percent(r.hit_rate),
+            output.percent(r.coverage),
+        ]
+        for r in report.results
+    ]
+    return columns, rows
+
+
+def markdown(report: BacktestReport) -> str:
+    """The backtest as a Markdown page: the scores, then each method's reliability table."""
+    columns, rows = backtest_table(report)
+    lines = [
+        "# " + _("Forecast backtest {start} – {end}", start=report.start, end=report.end),
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+        *["| " + " | ".join(row) + " |" for row in rows],
+        "",
+        *[f"{note}  " for note in report.notes],
+    ]
+    for r in report.results:
+        lines += ["", f"## {r.method}", "", _("| predicted | deals | mean predicted | observed |")]
+        lines.append("|---|---|---|---|")
+        for b in r.reliability:
+            lines.append(
+                f"| {b.low:.1f}-{b.high:.1f} | {b.deals} | {_number(b.predicted)} | "
+                f"{_number(b.observed)} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+@app.command("backtest")
+def backtest_command(
+    ctx: typer.Context,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First Monday's week (default: a year back).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day (default: the as-of day).")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Outcomes as known at this date or time; default now."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Also write the backtest to this file (.json, else Markdown)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Replay history week by week and score every forecast method against what closed."""
+    st = state(ctx)
+    report = forecast_backtest.backtest_report(
+        st.workspace(),
+        st.actor(),
+        start=day_or_none(start, "from"),
+        end=day_or_none(end, "to"),
+        as_of=as_of_moment(as_of),
+    )
+    if out is not None:
+        text = (
+            json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+            if out.suffix.lower() == ".json"
+            else markdown(report)
+        )
+        out.write_text(text, encoding="utf-8")
+    if as_json:
+        output.print_json(report.to_dict())
+        return
+    columns, rows = backtest_table(report)
+    output.table(
+        _(
+            "Forecast backtest {start} – {end}, {weeks} Mondays",
+            start=output.day(report.start),
+            end=output.day(report.end),
+            weeks=report.weeks,
+        ),
+        columns,
+        rows,
+        right=range(1, len(columns)),
+    )
+    for note in report.notes:
+        output.console.print(note)

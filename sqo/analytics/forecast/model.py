@@ -133,3 +133,14 @@ def _fit(rows: Sequence[DealRow], configured: Mapping[str, float]) -> FittedMode
         len(train),
         len(valid),
     )
+
+
+def fit_one(kind: str, rows: Sequence[DealRow]) -> FittedModel:
+    """One kind, calibrated, on every row (the backtest's weekly refits: no validation)."""
+    with one_thread():
+        ordered = sorted(rows, key=lambda r: (r.moment, r.deal_id))
+        y = np.asarray([bool(r.won) for r in ordered], dtype=int)
+        encoding = fit_encoding(ordered)
+        x = encoding.matrix(ordered)
+        estimator = calibrated(candidates()[kind]).fit(x, y)
+        return FittedModel(kind, estimator, encoding, _baseline(encoding, x))
