@@ -227,6 +227,14 @@ def backtest_command(
         str | None,
         typer.Option("--as-of", help="Outcomes as known at this date or time; default now."),
     ] = None,
+    without: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--without",
+            help="Leave this feature out of the models (repeat for more), e.g. amount when the "
+            "CRM fills it in only at close.",
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Also write the backtest to this file (.json, else Markdown)."),
@@ -241,6 +249,7 @@ def backtest_command(
         start=day_or_none(start, "from"),
         end=day_or_none(end, "to"),
         as_of=as_of_moment(as_of),
+        without=without or [],
     )
     if out is not None:
         text = (

@@ -3,6 +3,7 @@ workspace's history (``sqo.analytics.forecast.backtest``), and which one won."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from sqo.analytics.forecast.backtest import MethodResult, Prediction, run_backte
 from sqo.domain.actor import Actor
 from sqo.domain.values import utc_now
 from sqo.i18n import _
+from sqo.services.forecast_models import check_features
 from sqo.services.periods import check_range
 from sqo.services.public import public_dict
 from sqo.services.workspace import Workspace
@@ -25,6 +27,7 @@ class BacktestReport:
     cutoff: datetime
     weeks: int
     results: list[MethodResult]
+    without: list[str]  # features the models left out
     winner: str | None  # the lowest Brier score
     model_beats_fixed: bool | None  # the better model against the configured stage values
     notes: list[str] = field(default_factory=list)
@@ -44,16 +47,24 @@ def backtest_report(
     end: date | None = None,
     as_of: datetime | None = None,
     keep_predictions: bool = False,
+    without: Sequence[str] = (),
 ) -> BacktestReport:
     """Replay the Mondays from ``start`` (default: a year before ``end``) to ``end`` (default:
     the as-of day), outcomes as known at ``as_of``."""
+    left_out = check_features(without)
     cutoff = as_of or utc_now()
     last = end or cutoff.date()
     first = start or last - timedelta(weeks=DEFAULT_WEEKS)
     check_range(first, last, names=("--from", "--to"))
     with ws.unit_of_work() as uow:
         result = run_backtest(
-            uow.connection, ws.stage_model, first, last, cutoff, keep_predictions=keep_predictions
+            uow.connection,
+            ws.stage_model,
+            first,
+            last,
+            cutoff,
+            keep_predictions=keep_predictions,
+            without=left_out,
         )
     scores = {r.method: r.brier for r in result.results if r.brier is not None}
     winner = min(scores, key=lambda m: scores[m]) if scores else None
@@ -84,6 +95,7 @@ def backtest_report(
         cutoff,
         result.weeks,
         result.results,
+        list(left_out),
         winner,
         beats,
         notes,

@@ -169,6 +169,7 @@ def run_backtest(
     cutoff: datetime,
     *,
     keep_predictions: bool = False,
+    without: Sequence[str] = (),
 ) -> Backtest:
     """Every method replayed over the Mondays from ``start`` to ``end`` (outcomes as known at
     ``cutoff``)."""
@@ -197,7 +198,7 @@ def run_backtest(
             won = sum(1 for r in deals if r.won)
             if won >= MODEL_MIN and len(deals) - won >= MODEL_MIN:
                 if since_fit >= RETRAIN_WEEKS or not fitted:
-                    fitted = {kind: fit_one(kind, closed) for kind in (LOGISTIC, BOOSTED)}
+                    fitted = {kind: fit_one(kind, closed, without) for kind in (LOGISTIC, BOOSTED)}
                     since_fit = 0
                 since_fit += 1
                 for kind, m in fitted.items():
