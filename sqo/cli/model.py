@@ -67,13 +67,28 @@ def _show(summary: ModelSummary) -> None:
         output.console.print(note)
 
 
+WithoutOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--without",
+        help="Leave this feature out (repeat for more), e.g. amount when the CRM fills it in "
+        "only at close.",
+    ),
+]
+
+
 @app.command("train")
 def train_command(
-    ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption = False
+    ctx: typer.Context,
+    as_of: AsOfOption = None,
+    without: WithoutOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Train the win-probability model on the workspace's history and keep the better one."""
     st = state(ctx)
-    summary = forecast_models.train_model(st.workspace(), st.actor(), as_of=as_of_moment(as_of))
+    summary = forecast_models.train_model(
+        st.workspace(), st.actor(), as_of=as_of_moment(as_of), without=without or []
+    )
     if as_json:
         output.print_json(summary.to_dict())
         return

@@ -11,6 +11,7 @@ threshold, and forecasts use learned stage rates.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,12 +19,13 @@ from typing import Any
 import joblib
 from sqlalchemy import Connection, select
 
+from sqo.analytics.forecast.features import FEATURES
 from sqo.analytics.forecast.model import FittedModel, fit
 from sqo.analytics.forecast.scores import Scores
 from sqo.analytics.forecast.training_rows import history_span, training_rows
 from sqo.domain.actor import Actor
 from sqo.domain.audit import AuditAction, audit_entry
-from sqo.domain.errors import InvalidValue, NotFound
+from sqo.domain.errors import InvalidValue, NotFound, list_values
 from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.services.public import public_dict
@@ -136,8 +138,32 @@ def too_little(won: int, lost: int, limit: Threshold) -> str | None:
     )
 
 
-def train_model(ws: Workspace, actor: Actor, *, as_of: datetime | None = None) -> ModelSummary:
-    """Train on every closed deal's weeks up to ``as_of``, keep the better model, say how good."""
+def check_features(names: Sequence[str]) -> tuple[str, ...]:
+    """Features to leave out, each one the model knows."""
+    for name in names:
+        if name not in FEATURES:
+            raise InvalidValue(
+                _(
+                    "Unknown feature {value!r}. Features: {allowed}.",
+                    value=name,
+                    allowed=list_values(FEATURES, limit=20),
+                ),
+                field="without",
+                allowed=FEATURES,
+            )
+    return tuple(names)
+
+
+def train_model(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    as_of: datetime | None = None,
+    without: Sequence[str] = (),
+) -> ModelSummary:
+    """Train on every closed deal's weeks up to ``as_of``, keep the better model, say how good;
+    ``without`` leaves features out (one a CRM export fills in only at close leaks the outcome)."""
+    left_out = check_features(without)
     cutoff = as_of or utc_now()
     model = ws.stage_model
     with ws.unit_of_work() as uow:
@@ -149,7 +175,7 @@ def train_model(ws: Workspace, actor: Actor, *, as_of: datetime | None = None) -
     refusal = too_little(won, lost, limit)
     if refusal is not None:
         raise InvalidValue(refusal, field="history")
-    fitted = fit(rows, {s.name: s.probability for s in model.stages})
+    fitted = fit(rows, {s.name: s.probability for s in model.stages}, left_out)
     buffer = io.BytesIO()
     joblib.dump(fitted, buffer)
     now = utc_now()

@@ -49,7 +49,7 @@ def describe(feature: str, row: DealRow) -> str:
         return _("open {days} days", days=_n(row.age_days))
     if feature == "days_in_stage":
         return _("{days} days in its stage", days=_n(row.days_in_stage))
-    if feature == "log_amount":
+    if feature == "amount":
         if not row.amount_cents:
             return _("no amount")
         return _("amount {amount}", amount=_n(row.amount_cents / 100))

@@ -16,7 +16,7 @@ from sqo.analytics.forecast.training_rows import DealRow
 NUMERIC = (
     "age_days",
     "days_in_stage",
-    "log_amount",
+    "amount",
     "days_to_close",
     "pushes",
     "amount_changes",
@@ -28,8 +28,9 @@ NUMERIC = (
     "inbound_share",
 )
 CATEGORICAL = ("stage", "segment", "source")
+FEATURES = NUMERIC + CATEGORICAL
 MAYBE_MISSING = (
-    "log_amount",
+    "amount",
     "days_to_close",
     "qualification_score",
     "days_since_activity",
@@ -38,7 +39,7 @@ MAYBE_MISSING = (
 
 
 def numeric_value(row: DealRow, name: str) -> float | None:
-    if name == "log_amount":
+    if name == "amount":  # its logarithm: a deal twice the size is one step, whatever the size
         return math.log1p(row.amount_cents / 100) if row.amount_cents else None
     if name == "overridden":
         return 1.0 if row.overridden else 0.0
@@ -57,11 +58,21 @@ class Encoding:
 
     medians: dict[str, float]
     categories: dict[str, list[str]]
+    # Features left out: e.g. an amount a CRM export only fills in at close would leak the outcome.
+    without: tuple[str, ...] = ()
+
+    @property
+    def numeric(self) -> list[str]:
+        return [n for n in NUMERIC if n not in self.without]
+
+    @property
+    def categorical(self) -> list[str]:
+        return [n for n in CATEGORICAL if n not in self.without]
 
     @property
     def columns(self) -> list[str]:
-        names = list(NUMERIC) + [f"{n}_missing" for n in MAYBE_MISSING]
-        for name in CATEGORICAL:
+        names = self.numeric + [f"{n}_missing" for n in MAYBE_MISSING if n in self.numeric]
+        for name in self.categorical:
             names += [f"{name}={c}" for c in self.categories[name]]
         return names
 
@@ -79,20 +90,22 @@ class Encoding:
         for i, row in enumerate(rows):
             values: list[float] = []
             missing: list[float] = []
-            for name in NUMERIC:
+            for name in self.numeric:
                 value = numeric_value(row, name)
                 values.append(self.medians[name] if value is None else value)
                 if name in MAYBE_MISSING:
                     missing.append(1.0 if value is None else 0.0)
             cats: list[float] = []
-            for name in CATEGORICAL:
+            for name in self.categorical:
                 mine = category_value(row, name)
                 cats += [1.0 if mine == c else 0.0 for c in self.categories[name]]
             out[i] = values + missing + cats
         return out
 
 
-def fit_encoding(rows: Sequence[DealRow], *, min_count: int = 5) -> Encoding:
+def fit_encoding(
+    rows: Sequence[DealRow], *, min_count: int = 5, without: Sequence[str] = ()
+) -> Encoding:
     """Medians of every numeric feature and the categories seen at least ``min_count`` times."""
     medians = {}
     for name in NUMERIC:
@@ -104,4 +117,4 @@ def fit_encoding(rows: Sequence[DealRow], *, min_count: int = 5) -> Encoding:
         for r in rows:
             counts[category_value(r, name)] = counts.get(category_value(r, name), 0) + 1
         categories[name] = sorted(c for c, n in counts.items() if n >= min_count)
-    return Encoding(medians, categories)
+    return Encoding(medians, categories, tuple(without))

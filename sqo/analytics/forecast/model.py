@@ -23,7 +23,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from sqo.analytics.forecast.features import CATEGORICAL, Encoding, fit_encoding
+from sqo.analytics.forecast.features import Encoding, fit_encoding
 from sqo.analytics.forecast.scores import Scores, score
 from sqo.analytics.forecast.training_rows import DealRow
 
@@ -78,7 +78,7 @@ class FittedModel:
 def _baseline(encoding: Encoding, matrix: np.ndarray) -> np.ndarray:
     base = np.median(matrix, axis=0) if len(matrix) else np.zeros(len(encoding.columns))
     groups = encoding.groups()
-    for name in CATEGORICAL:
+    for name in encoding.categorical:
         columns = groups.get(name, [])
         if columns:
             base[columns] = 0.0
@@ -98,17 +98,21 @@ def split(rows: Sequence[DealRow]) -> tuple[list[int], list[int]]:
     return train, valid
 
 
-def fit(rows: Sequence[DealRow], configured: Mapping[str, float]) -> FittedModel:
+def fit(
+    rows: Sequence[DealRow], configured: Mapping[str, float], without: Sequence[str] = ()
+) -> FittedModel:
     """Both candidates scored on the later weeks, the better (Brier) refitted on every row."""
     with one_thread():
-        return _fit(rows, configured)
+        return _fit(rows, configured, without)
 
 
-def _fit(rows: Sequence[DealRow], configured: Mapping[str, float]) -> FittedModel:
+def _fit(
+    rows: Sequence[DealRow], configured: Mapping[str, float], without: Sequence[str]
+) -> FittedModel:
     ordered = sorted(rows, key=lambda r: (r.moment, r.deal_id))
     y = np.asarray([bool(r.won) for r in ordered], dtype=int)
     train, valid = split(ordered)
-    encoding = fit_encoding([ordered[i] for i in train] or ordered)
+    encoding = fit_encoding([ordered[i] for i in train] or ordered, without=without)
     x = encoding.matrix(ordered)
     scores: dict[str, Scores] = {}
     if valid and len(set(y[train].tolist())) == 2:
@@ -121,7 +125,7 @@ def _fit(rows: Sequence[DealRow], configured: Mapping[str, float]) -> FittedMode
         scores["base_rate"] = score(np.full(len(valid), y[train].mean()), y[valid])
     fitted = {k: v for k, v in scores.items() if k in (LOGISTIC, BOOSTED) and v.brier is not None}
     kind = min(fitted, key=lambda k: fitted[k].brier or 1.0) if fitted else LOGISTIC
-    final_encoding = fit_encoding(ordered)
+    final_encoding = fit_encoding(ordered, without=without)
     final_x = final_encoding.matrix(ordered)
     estimator = calibrated(candidates()[kind]).fit(final_x, y)
     return FittedModel(
@@ -133,3 +137,14 @@ def _fit(rows: Sequence[DealRow], configured: Mapping[str, float]) -> FittedMode
         len(train),
         len(valid),
     )
+
+
+def fit_one(kind: str, rows: Sequence[DealRow], without: Sequence[str] = ()) -> FittedModel:
+    """One kind, calibrated, on every row (the backtest's weekly refits: no validation)."""
+    with one_thread():
+        ordered = sorted(rows, key=lambda r: (r.moment, r.deal_id))
+        y = np.asarray([bool(r.won) for r in ordered], dtype=int)
+        encoding = fit_encoding(ordered, without=without)
+        x = encoding.matrix(ordered)
+        estimator = calibrated(candidates()[kind]).fit(x, y)
+        return FittedModel(kind, estimator, encoding, _baseline(encoding, x))

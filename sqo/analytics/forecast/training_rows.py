@@ -51,6 +51,7 @@ class DealRow:
     days_since_activity: float | None
     inbound_share: float | None
     won: bool | None  # how it ended by the cut-off; None while open
+    closed_on: date | None = None  # when it closed, by the cut-off
 
 
 def _days(later: datetime | date, earlier: datetime | date | None) -> float | None:
@@ -157,11 +158,12 @@ def deal_rows(
     ]
     conditions = [s.c.stage.in_(open_sqo_stages(model))]
     if outcome_at is not None:
-        final = states_at(outcome_at, ("stage",), name="outcome")
+        final = states_at(outcome_at, ("stage", "closed_at"), name="outcome")
         source = source.join(final, final.c.record_id == s.c.record_id)
         closed = (model.won_stage().name, model.lost_stage().name)
         conditions.append(final.c.stage.in_(closed))
         columns.append(case((final.c.stage == model.won_stage().name, 1), else_=0))
+        columns.append(final.c.closed_at)
     if only is not None:
         conditions.append(s.c.record_id.in_(only))
     query = select(*columns).select_from(source).where(and_(*conditions))
@@ -189,6 +191,11 @@ def deal_rows(
                 days_since_activity=_days(moment, r[15]),
                 inbound_share=int(r[14]) / total if total else None,
                 won=bool(r[16]) if outcome_at is not None else None,
+                closed_on=(
+                    date.fromisoformat(str(r[17])[:10])
+                    if outcome_at is not None and r[17] is not None
+                    else None
+                ),
             )
         )
     return rows
