@@ -1,0 +1,171 @@
+"""The weekly pipeline review (DOMAIN.md section 6): one use case, every section in one result.
+
+The review of a week is computed as the pipeline stood at the end of that week (its Sunday):
+history written later is ignored, so last month's review reads the same today. Its figures are
+those of the commands a manager would otherwise run one by one: the change reasons reconcile
+with ``sqo pipeline-change`` for the same days, the benchmarks are ``sqo benchmarks`` over the
+trailing quarter, the coaching table's win rate and cycle are ``sqo funnel --by owner`` over it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqo.analytics.changes import Changes, changes
+from sqo.analytics.periods import quarter_bounds
+from sqo.analytics.qualified_deals import promoted_between, promotions_of
+from sqo.domain.actor import Actor
+from sqo.domain.values import utc_now
+from sqo.i18n import _
+from sqo.services.analytics import benchmark_report, funnel
+from sqo.services.analytics_source import analytics_connection
+from sqo.services.directory import list_teams
+from sqo.services.review_scope import ReviewScope, ReviewWeek, parse_week, review_scope
+from sqo.services.review_sections import Headline, RepLine, WeeklyReview
+from sqo.services.workspace import Workspace
+
+# Rates over a week's cohort rest on a handful of deals: the benchmarks and the coaching
+# table's rates look back over the quarter ending with the reviewed week.
+TRAILING_DAYS = 91
+DEALS_PER_LIST = 10
+
+
+def _changes(ws: Workspace, week: ReviewWeek, scope: ReviewScope) -> Changes:
+    lo, hi = quarter_bounds(week.monday)[0], quarter_bounds(week.sunday)[1]
+    with analytics_connection(ws) as connection:
+        return changes(
+            connection,
+            ws.stage_model,
+            week.start,
+            week.end,
+            lo,
+            hi,
+            currency=ws.default_currency,
+            owners=scope.owners,
+            limit=DEALS_PER_LIST,
+        )
+
+
+def _headlines(this: Changes, last: Changes, new: int, new_before: int) -> list[Headline]:
+    def pair(key: str, a: int, b: int, money: bool) -> Headline:
+        return Headline(key, a, b, money)
+
+    return [
+        pair("pipeline_amount", this.end_cents, last.end_cents, True),
+        pair("pipeline_deals", this.end_deals, last.end_deals, False),
+        pair("new_sqos", new, new_before, False),
+        pair(
+            "won_amount", -this.reason("won").amount_cents, -last.reason("won").amount_cents, True
+        ),
+        pair("lost_deals", this.reason("lost").deals, last.reason("lost").deals, False),
+        pair(
+            "pushed_out_deals",
+            this.reason("pushed_out").deals,
+            last.reason("pushed_out").deals,
+            False,
+        ),
+    ]
+
+
+def _reps(
+    ws: Workspace,
+    actor: Actor,
+    scope: ReviewScope,
+    this: Changes,
+    created: Counter[int],
+    since: datetime,
+    end: datetime,
+) -> list[RepLine]:
+    report = funnel(ws, actor, by="owner", start=since.date(), end=end.date(), as_of=end)
+    rates = {r.group.get("owner"): r for r in report.win_rates}
+    spans = {c.group.get("owner"): c for c in report.cycles}
+    teams = {x.id: x.name for x in list_teams(ws, actor)}
+    lines = []
+    for rep in sorted(scope.reps, key=lambda r: r.name):
+        deals, cents = this.by_owner.get(rep.id, (0, 0))
+        rate, span = rates.get(rep.name), spans.get(rep.name)
+        if not (deals or created[rep.id] or rate or span):
+            continue  # no pipeline and nothing in the quarter: not a seller to coach here
+        lines.append(
+            RepLine(
+                rep.id,
+                rep.name,
+                teams.get(rep.team_id) if rep.team_id else None,
+                deals,
+                cents,
+                created[rep.id],
+                rate.won if rate else 0,
+                rate.lost if rate else 0,
+                rate.rate if rate else None,
+                span.median_days if span else None,
+            )
+        )
+    return lines
+
+
+def weekly_review(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    week: str | None = None,
+    team: str | None = None,
+    rep: str | None = None,
+    as_of: datetime | None = None,
+) -> WeeklyReview:
+    """The review of ``week`` (default: last week) for a team, a rep or everyone."""
+    now = as_of or utc_now()
+    chosen = parse_week(week, now.date())
+    scope = review_scope(ws, actor, team, rep)
+    end = min(chosen.end, now)
+    reviewed = ReviewWeek(chosen.year, chosen.number)
+    this = _changes(ws, reviewed, scope)
+    last = _changes(ws, reviewed.previous(), scope)
+    sqo = ws.stage_model.sqo_stage
+    before = reviewed.previous()
+    with ws.unit_of_work() as uow:
+        new = promoted_between(uow.connection, sqo, reviewed.start, end, scope.owners)
+        new_before = promoted_between(uow.connection, sqo, before.start, before.end, scope.owners)
+        lost_ids = [d.id for d in this.reason("lost").opportunities]
+        lost = promotions_of(uow.connection, sqo, lost_ids)
+    since = datetime.combine(
+        reviewed.sunday - timedelta(days=TRAILING_DAYS - 1), datetime.min.time()
+    )
+    bench = benchmark_report(ws, actor, start=since.date(), end=reviewed.sunday, as_of=end)
+    created = Counter(p.owner_id for p in new if p.owner_id is not None)
+    reps = _reps(ws, actor, scope, this, created, since, end)
+    quiet = not new and all(r.deals == 0 for r in this.reasons)
+    notes = []
+    if quiet:
+        notes.append(
+            _(
+                "Nothing changed in the pipeline in week {week}: no new SQOs, no deal moved, "
+                "won or lost.",
+                week=reviewed.label,
+            )
+        )
+    if scope.owners is not None:
+        notes.append(
+            _("Conversion and win rates against the benchmarks are the whole organisation's.")
+        )
+    notes += bench.notes
+    sections = ["headlines", "changes", "new_sqos", "key_deals", "benchmarks", "lost_sqos", "reps"]
+    return WeeklyReview(
+        week=reviewed.label,
+        start=reviewed.monday,
+        end=reviewed.sunday,
+        as_of=end,
+        team=scope.team,
+        rep=scope.rep,
+        currency=ws.default_currency,
+        headlines=_headlines(this, last, len(new), len(new_before)),
+        changes=this,
+        new_sqos=new,
+        lost_sqos=lost,
+        benchmarks=bench.verdicts,
+        benchmarks_from=since.date(),
+        reps=reps,
+        quiet=quiet,
+        notes=notes,
+        sections=sections,
+    )
