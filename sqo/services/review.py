@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from sqo.analytics.changes import Changes, changes
+from sqo.analytics.milestones import milestone_ladder
 from sqo.analytics.periods import quarter_bounds
 from sqo.analytics.qualified_deals import promoted_between, promotions_of
 from sqo.domain.actor import Actor
@@ -20,7 +21,7 @@ from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.services.analytics import benchmark_report, funnel
 from sqo.services.analytics_source import analytics_connection
-from sqo.services.directory import list_teams
+from sqo.services.directory import list_reps, list_teams
 from sqo.services.review_scope import ReviewScope, ReviewWeek, parse_week, review_scope
 from sqo.services.review_sections import Headline, RepLine, WeeklyReview
 from sqo.services.workspace import Workspace
@@ -134,6 +135,13 @@ def weekly_review(
     bench = benchmark_report(ws, actor, start=since.date(), end=reviewed.sunday, as_of=end)
     created = Counter(p.owner_id for p in new if p.owner_id is not None)
     reps = _reps(ws, actor, scope, this, created, since, end)
+    key = "owner" if scope.rep else "team" if scope.team else None
+    cohorts = funnel(ws, actor, by=key, start=since.date(), end=reviewed.sunday, as_of=end)
+    conversions = [
+        c
+        for c in cohorts.conversions
+        if key is None or c.group.get(key) == (scope.rep or scope.team)
+    ]
     quiet = not new and all(r.deals == 0 for r in this.reasons)
     notes = []
     if quiet:
@@ -149,7 +157,16 @@ def weekly_review(
             _("Conversion and win rates against the benchmarks are the whole organisation's.")
         )
     notes += bench.notes
-    sections = ["headlines", "changes", "new_sqos", "key_deals", "benchmarks", "lost_sqos", "reps"]
+    sections = [
+        "headlines",
+        "changes",
+        "new_sqos",
+        "key_deals",
+        "funnel",
+        "benchmarks",
+        "lost_sqos",
+        "reps",
+    ]
     return WeeklyReview(
         week=reviewed.label,
         start=reviewed.monday,
@@ -165,6 +182,8 @@ def weekly_review(
         benchmarks=bench.verdicts,
         benchmarks_from=since.date(),
         reps=reps,
+        funnel=conversions,
+        owners={r.id: r.name for r in list_reps(ws, actor)},
         quiet=quiet,
         notes=notes,
         sections=sections,

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqo.analytics.benchmarks import Verdict
 from sqo.analytics.changes import MOVEMENTS, TAGS, Changes, DealChange, Reason
+from sqo.analytics.funnel import Conversion
 from sqo.analytics.qualified_deals import Promotion
 from sqo.services.public import public, public_dict
 
@@ -19,6 +20,7 @@ __all__ = [
     "MOVEMENTS",
     "TAGS",
     "DealChange",
+    "Conversion",
     "Headline",
     "Promotion",
     "Reason",
@@ -74,6 +76,8 @@ class WeeklyReview:
     benchmarks: list[Verdict]
     benchmarks_from: date
     reps: list[RepLine]
+    funnel: list[Conversion]  # the trailing quarter's cohorts, of the team or rep reviewed
+    owners: dict[int, str]  # rep names by id, for the deals' owners
     quiet: bool  # nothing changed this week
     notes: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)  # the sections this review holds
@@ -135,7 +139,13 @@ class WeeklyReview:
                         for v in self.benchmarks
                     ],
                 },
+                "funnel": {
+                    "from": self.benchmarks_from,
+                    "to": self.end,
+                    "conversions": [c.as_json() for c in self.funnel],
+                },
                 "reps": self.reps,
+                "owners": self.owners,
                 "notes": self.notes,
             }
         )
