@@ -1,0 +1,143 @@
+"""The review's charts: Vega-Lite specifications made with Altair, rendered offline to SVG by
+vl-convert (no browser, no network), so that the HTML review carries them inline.
+
+Every label on a chart comes through the translation layer like the rest of the review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+from sqo.i18n import _
+from sqo.reports.formatting import money, percent
+from sqo.reports.review_document import reason_label
+from sqo.services.review_sections import WeeklyReview
+
+WIDTH = 620
+COLOURS = {"up": "#2f7d4f", "down": "#b8433a", "total": "#3b5b8c", "band": "#d9e6f2"}
+
+
+def svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as an SVG element (no XML prolog: it sits inside an HTML page)."""
+    text: str = vl_convert.vegalite_to_svg(chart.to_dict())
+    return text[text.find("<svg") :]
+
+
+def waterfall(review: WeeklyReview) -> alt.Chart:
+    """Start, each bar's rise or fall, end: floating bars whose ends meet."""
+    c, cur = review.changes, review.currency
+    rows: list[dict[str, Any]] = []
+    level = c.start_cents
+    rows.append(_bar(_("Start"), 0, level, "total", money(level, cur)))
+    for bar, _deals, cents in review.waterfall():
+        rows.append(
+            _bar(
+                reason_label(bar),
+                level,
+                level + cents,
+                "up" if cents >= 0 else "down",
+                money(cents, cur),
+            )
+        )
+        level += cents
+    rows.append(_bar(_("End"), 0, level, "total", money(level, cur)))
+    order = [r["label"] for r in rows]
+    base = alt.Chart(alt.Data(values=rows))
+    bars = base.mark_bar().encode(
+        x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=140)),
+        y=alt.Y("low:Q", title=_("Amount ({currency})", currency=cur), axis=alt.Axis(format="~s")),
+        y2="high:Q",
+        color=alt.Color(
+            "kind:N",
+            scale=alt.Scale(domain=list(COLOURS)[:3], range=list(COLOURS.values())[:3]),
+            legend=None,
+        ),
+    )
+    labels = base.mark_text(dy=-6, fontSize=10).encode(
+        x=alt.X("label:N", sort=order), y="top:Q", text="text:N"
+    )
+    return (bars + labels).properties(
+        width=WIDTH, height=240, title=_("Pipeline change, {week}", week=review.week)
+    )
+
+
+def _bar(label: str, a: int, b: int, kind: str, text: str) -> dict[str, Any]:
+    lo, hi = sorted((a / 100, b / 100))
+    return {"label": label, "low": lo, "high": hi, "top": hi, "kind": kind, "text": text}
+
+
+def funnel(review: WeeklyReview) -> alt.Chart:
+    rows = [
+        {
+            "step": f"{c.from_milestone} → {c.to_milestone}",
+            "entered": c.entered,
+            "rate": c.rate,
+            "text": percent(c.rate),
+        }
+        for c in review.funnel
+    ]
+    order = [r["step"] for r in rows]
+    base = alt.Chart(alt.Data(values=rows))
+    bars = base.mark_bar(color=COLOURS["total"]).encode(
+        y=alt.Y("step:N", sort=order, title=None),
+        x=alt.X(
+            "rate:Q",
+            title=_("Conversion"),
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
+    )
+    text = base.mark_text(align="left", dx=4).encode(
+        y=alt.Y("step:N", sort=order), x="rate:Q", text="text:N"
+    )
+    return (bars + text).properties(
+        width=WIDTH - 120, height=24 * max(len(rows), 1), title=_("Funnel conversion")
+    )
+
+
+def benchmarks(review: WeeklyReview) -> alt.Chart | None:
+    """The rates next to their benchmark band, overall and per segment."""
+    rows = [
+        {
+            "name": f"{_(v.label)} · {v.segment or _('All')}",
+            "value": v.value,
+            "low": v.low,
+            "high": v.high,
+            "text": percent(v.value),
+        }
+        for v in review.benchmarks
+        if v.metric in ("sql_to_sqo", "sqo_win_rate") and v.value is not None
+    ]
+    if not rows:
+        return None
+    order = [r["name"] for r in rows]
+    base = alt.Chart(alt.Data(values=rows))
+    band = base.mark_bar(color=COLOURS["band"], height=16).encode(
+        y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("low:Q", title=_("Rate (band: the benchmark range)"), axis=alt.Axis(format="%")),
+        x2="high:Q",
+    )
+    value = base.mark_tick(color=COLOURS["down"], thickness=3, size=18).encode(
+        y=alt.Y("name:N", sort=order), x="value:Q"
+    )
+    text = base.mark_text(align="left", dx=6).encode(
+        y=alt.Y("name:N", sort=order), x="value:Q", text="text:N"
+    )
+    return (band + value + text).properties(
+        width=WIDTH - 220, height=24 * len(rows), title=_("Rates against the benchmarks")
+    )
+
+
+def chart_svg(name: str, review: WeeklyReview) -> str | None:
+    """The named chart of a section as inline SVG, None when it has nothing to draw."""
+    if name == "waterfall":
+        return svg(waterfall(review))
+    if name == "funnel":
+        return svg(funnel(review)) if review.funnel else None
+    if name == "benchmarks":
+        chart = benchmarks(review)
+        return None if chart is None else svg(chart)
+    return None
