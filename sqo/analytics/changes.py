@@ -19,7 +19,7 @@ analytics fields only, and a category set by hand is not among them (docs/review
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -149,7 +149,7 @@ COLUMNS = (
 )
 
 
-def _ranked(values: dict[str, int], column: ColumnElement[Any], missing: int) -> Any:
+def _ranked(values: Mapping[str, float], column: ColumnElement[Any], missing: float) -> Any:
     return case(*((column == k, v) for k, v in values.items()), else_=missing)
 
 

@@ -113,6 +113,11 @@ COMMANDS: dict[str, Entry] = {
         "review_command",
         "The weekly pipeline review: what changed, key deals, rates, lost deals, coaching.",
     ),
+    "decide": Entry(
+        "sqo.cli.decisions",
+        "decide_command",
+        "Record the review's decision on a deal; next week's review says whether it held.",
+    ),
     "opp": Entry("sqo.cli.opportunities", "app", "Create, list, show and edit opportunities."),
     "lead": Entry("sqo.cli.leads", "app", "Create, list, qualify and convert leads."),
     "rep": Entry("sqo.cli.directory", "reps", "Sales reps and managers."),

@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     GATE_OVERRIDDEN = "opportunity.gate_overridden"
     DEMOTED = "opportunity.demoted"
     BENCHMARKS_SET = "benchmarks.set"
+    DECISION_RECORDED = "opportunity.decision"
 
 
 # The details each action records: a reviewer reads these keys, so every writer gives all of them.
@@ -55,6 +56,7 @@ DETAILS: dict[AuditAction, frozenset[str]] = {
     AuditAction.DEMOTED: frozenset({"to", "justification"}),
     # ``file`` None: back to the shipped benchmarks.
     AuditAction.BENCHMARKS_SET: frozenset({"benchmarks", "file"}),
+    AuditAction.DECISION_RECORDED: frozenset({"decision", "owner", "due", "until", "note"}),
 }
 
 

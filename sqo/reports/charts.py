@@ -6,7 +6,7 @@ Every label on a chart comes through the translation layer like the rest of the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import vl_convert
@@ -26,7 +26,7 @@ def svg(chart: alt.TopLevelMixin) -> str:
     return text[text.find("<svg") :]
 
 
-def waterfall(review: WeeklyReview) -> alt.Chart:
+def waterfall(review: WeeklyReview) -> alt.LayerChart:
     """Start, each bar's rise or fall, end: floating bars whose ends meet."""
     c, cur = review.changes, review.currency
     rows: list[dict[str, Any]] = []
@@ -44,8 +44,8 @@ def waterfall(review: WeeklyReview) -> alt.Chart:
         )
         level += cents
     rows.append(_bar(_("End"), 0, level, "total", money(level, cur)))
-    order = [r["label"] for r in rows]
-    base = alt.Chart(alt.Data(values=rows))
+    order: list[str] = [str(r["label"]) for r in rows]
+    base = alt.Chart(alt.Data(values=rows))  # type: ignore[no-untyped-call]
     bars = base.mark_bar().encode(
         x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=140)),
         y=alt.Y("low:Q", title=_("Amount ({currency})", currency=cur), axis=alt.Axis(format="~s")),
@@ -59,8 +59,11 @@ def waterfall(review: WeeklyReview) -> alt.Chart:
     labels = base.mark_text(dy=-6, fontSize=10).encode(
         x=alt.X("label:N", sort=order), y="top:Q", text="text:N"
     )
-    return (bars + labels).properties(
-        width=WIDTH, height=240, title=_("Pipeline change, {week}", week=review.week)
+    return cast(
+        alt.LayerChart,
+        (bars + labels).properties(
+            width=WIDTH, height=240, title=_("Pipeline change, {week}", week=review.week)
+        ),
     )
 
 
@@ -69,7 +72,7 @@ def _bar(label: str, a: int, b: int, kind: str, text: str) -> dict[str, Any]:
     return {"label": label, "low": lo, "high": hi, "top": hi, "kind": kind, "text": text}
 
 
-def funnel(review: WeeklyReview) -> alt.Chart:
+def funnel(review: WeeklyReview) -> alt.LayerChart:
     rows = [
         {
             "step": f"{c.from_milestone} → {c.to_milestone}",
@@ -79,8 +82,8 @@ def funnel(review: WeeklyReview) -> alt.Chart:
         }
         for c in review.funnel
     ]
-    order = [r["step"] for r in rows]
-    base = alt.Chart(alt.Data(values=rows))
+    order: list[str] = [str(r["step"]) for r in rows]
+    base = alt.Chart(alt.Data(values=rows))  # type: ignore[no-untyped-call]
     bars = base.mark_bar(color=COLOURS["total"]).encode(
         y=alt.Y("step:N", sort=order, title=None),
         x=alt.X(
@@ -93,12 +96,15 @@ def funnel(review: WeeklyReview) -> alt.Chart:
     text = base.mark_text(align="left", dx=4).encode(
         y=alt.Y("step:N", sort=order), x="rate:Q", text="text:N"
     )
-    return (bars + text).properties(
-        width=WIDTH - 120, height=24 * max(len(rows), 1), title=_("Funnel conversion")
+    return cast(
+        alt.LayerChart,
+        (bars + text).properties(
+            width=WIDTH - 120, height=24 * max(len(rows), 1), title=_("Funnel conversion")
+        ),
     )
 
 
-def benchmarks(review: WeeklyReview) -> alt.Chart | None:
+def benchmarks(review: WeeklyReview) -> alt.LayerChart | None:
     """The rates next to their benchmark band, overall and per segment."""
     rows = [
         {
@@ -113,8 +119,8 @@ def benchmarks(review: WeeklyReview) -> alt.Chart | None:
     ]
     if not rows:
         return None
-    order = [r["name"] for r in rows]
-    base = alt.Chart(alt.Data(values=rows))
+    order: list[str] = [str(r["name"]) for r in rows]
+    base = alt.Chart(alt.Data(values=rows))  # type: ignore[no-untyped-call]
     band = base.mark_bar(color=COLOURS["band"], height=16).encode(
         y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
         x=alt.X("low:Q", title=_("Rate (band: the benchmark range)"), axis=alt.Axis(format="%")),
@@ -126,8 +132,11 @@ def benchmarks(review: WeeklyReview) -> alt.Chart | None:
     text = base.mark_text(align="left", dx=6).encode(
         y=alt.Y("name:N", sort=order), x="value:Q", text="text:N"
     )
-    return (band + value + text).properties(
-        width=WIDTH - 220, height=24 * len(rows), title=_("Rates against the benchmarks")
+    return cast(
+        alt.LayerChart,
+        (band + value + text).properties(
+            width=WIDTH - 220, height=24 * len(rows), title=_("Rates against the benchmarks")
+        ),
     )
 
 

@@ -188,6 +188,58 @@ def _key_deals(review: WeeklyReview) -> Section:
     return section
 
 
+OUTCOMES = {"held": "held", "broken": "broken", "pending": "pending"}
+
+
+def _decisions(review: WeeklyReview) -> Section:
+    section = Section("decisions", _("Last week's decisions: held or broken"))
+    if not review.decisions:
+        section.paragraphs.append(
+            _("No decisions to follow up this week (record them with 'sqo decide').")
+        )
+        return section
+    counts = Counter(f.outcome.value for f in review.decisions)
+    section.paragraphs.append(
+        _(
+            "{held} held, {broken} broken, {pending} pending.",
+            held=counts["held"],
+            broken=counts["broken"],
+            pending=counts["pending"],
+        )
+    )
+    rows = [
+        [
+            _deal(review, f.decision.opportunity_id, f.decision.opportunity_name),
+            _(DECISIONS[f.decision.decision.value]),
+            f.decision.owner,
+            day(f.decision.due_date),
+            f"{f.decision.stage} → {f.stage_then or '—'}",
+            _(OUTCOMES[f.outcome.value]),
+            f.why,
+        ]
+        for f in review.decisions
+    ]
+    headers = [
+        _("Deal"),
+        _("Decision"),
+        _("Owner"),
+        _("Due"),
+        _("Stage then → now"),
+        _("Held?"),
+        _("Why"),
+    ]
+    section.tables.append(Table(headers, rows))
+    return section
+
+
+DECISIONS = {
+    "advance": "advance",
+    "move-back": "move back",
+    "park": "park",
+    "close-out": "close out",
+}
+
+
 def _funnel(review: WeeklyReview) -> Section:
     rows = [
         [
@@ -320,6 +372,7 @@ def review_document(review: WeeklyReview) -> Document:
         "changes": _changes,
         "new_sqos": _new_sqos,
         "key_deals": _key_deals,
+        "decisions": _decisions,
         "funnel": _funnel,
         "benchmarks": _benchmarks,
         "lost_sqos": _lost,

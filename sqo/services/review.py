@@ -21,6 +21,7 @@ from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.services.analytics import benchmark_report, funnel
 from sqo.services.analytics_source import analytics_connection
+from sqo.services.decisions import follow_up
 from sqo.services.directory import list_reps, list_teams
 from sqo.services.review_scope import ReviewScope, ReviewWeek, parse_week, review_scope
 from sqo.services.review_sections import Headline, RepLine, WeeklyReview
@@ -137,11 +138,14 @@ def weekly_review(
     reps = _reps(ws, actor, scope, this, created, since, end)
     key = "owner" if scope.rep else "team" if scope.team else None
     cohorts = funnel(ws, actor, by=key, start=since.date(), end=reviewed.sunday, as_of=end)
-    conversions = [
+    ladder = milestone_ladder(ws.stage_model)
+    conversions = [  # the steps from one milestone to the next
         c
         for c in cohorts.conversions
-        if key is None or c.group.get(key) == (scope.rep or scope.team)
+        if (key is None or c.group.get(key) == (scope.rep or scope.team))
+        and ladder.index(c.to_milestone) == ladder.index(c.from_milestone) + 1
     ]
+    names = {r.id: r.name for r in list_reps(ws, actor)}
     quiet = not new and all(r.deals == 0 for r in this.reasons)
     notes = []
     if quiet:
@@ -162,6 +166,7 @@ def weekly_review(
         "changes",
         "new_sqos",
         "key_deals",
+        "decisions",
         "funnel",
         "benchmarks",
         "lost_sqos",
@@ -183,7 +188,8 @@ def weekly_review(
         benchmarks_from=since.date(),
         reps=reps,
         funnel=conversions,
-        owners={r.id: r.name for r in list_reps(ws, actor)},
+        owners=names,
+        decisions=follow_up(ws, actor, reviewed.start, end, scope.owners, names),
         quiet=quiet,
         notes=notes,
         sections=sections,

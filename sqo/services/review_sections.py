@@ -14,13 +14,15 @@ from sqo.analytics.benchmarks import Verdict
 from sqo.analytics.changes import MOVEMENTS, TAGS, Changes, DealChange, Reason
 from sqo.analytics.funnel import Conversion
 from sqo.analytics.qualified_deals import Promotion
+from sqo.services.decisions import FollowUp
 from sqo.services.public import public, public_dict
 
 __all__ = [
     "MOVEMENTS",
     "TAGS",
-    "DealChange",
     "Conversion",
+    "DealChange",
+    "FollowUp",
     "Headline",
     "Promotion",
     "Reason",
@@ -78,6 +80,7 @@ class WeeklyReview:
     reps: list[RepLine]
     funnel: list[Conversion]  # the trailing quarter's cohorts, of the team or rep reviewed
     owners: dict[int, str]  # rep names by id, for the deals' owners
+    decisions: list[FollowUp]  # taken in the week or still due in it, and whether they held
     quiet: bool  # nothing changed this week
     notes: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)  # the sections this review holds
@@ -144,6 +147,7 @@ class WeeklyReview:
                     "to": self.end,
                     "conversions": [c.as_json() for c in self.funnel],
                 },
+                "decisions": self.decisions,
                 "reps": self.reps,
                 "owners": self.owners,
                 "notes": self.notes,

@@ -1,5 +1,6 @@
 """The command line is a face over the services: it imports only services, domain, i18n, the
-reports (documents rendered from service results, shared with the web app) and its own modules, never the store, analytics or io layers, and never opens a unit of work itself.
+reports (documents rendered from service results, shared with the web app) and its own modules,
+never the store, analytics or io layers, and never opens a unit of work itself.
 
 A route or a web page must be able to offer every use case the CLI offers without copying CLI
 code; a CLI module that reaches past the services holds logic a route would have to copy.
