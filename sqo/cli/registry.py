@@ -108,6 +108,11 @@ COMMANDS: dict[str, Entry] = {
         "export_command",
         "Export everything in the workspace, history included: one file per table.",
     ),
+    "forecast": Entry(
+        "sqo.cli.forecast",
+        "app",
+        "The forecast for a period, team or rep: won, commit, best case, expected and range.",
+    ),
     "review": Entry(
         "sqo.cli.review",
         "review_command",
