@@ -140,12 +140,47 @@ def benchmarks(review: WeeklyReview) -> alt.LayerChart | None:
     )
 
 
+def forecast_range(review: WeeklyReview) -> alt.LayerChart:
+    """P10 to P90 as a band, P50 as a tick, the quota as a rule, what is already won as a bar."""
+    f = review.forecast
+    rows = [
+        {
+            "name": f.period,
+            "p10": f.p10_cents / 100,
+            "p90": f.p90_cents / 100,
+            "p50": f.p50_cents / 100,
+            "won": f.won_cents / 100,
+        }
+    ]
+    base = alt.Chart(alt.Data(values=rows))  # type: ignore[no-untyped-call]
+    y = alt.Y("name:N", title=None)
+    band = base.mark_bar(color=COLOURS["band"], height=28).encode(
+        y=y,
+        x=alt.X(
+            "p10:Q", title=_("Amount ({currency})", currency=f.currency), axis=alt.Axis(format="~s")
+        ),
+        x2="p90:Q",
+    )
+    won = base.mark_bar(color=COLOURS["up"], height=10).encode(y=y, x=alt.X("won:Q"))
+    p50 = base.mark_tick(color=COLOURS["total"], thickness=3, size=32).encode(y=y, x="p50:Q")
+    layers = band + won + p50
+    if f.quota_cents is not None:
+        quota = alt.Chart(alt.Data(values=[{"quota": f.quota_cents / 100}]))  # type: ignore[no-untyped-call]
+        layers = layers + quota.mark_rule(color=COLOURS["down"], strokeDash=[4, 3], size=2).encode(
+            x="quota:Q"
+        )
+    title = _("Forecast range P10–P90 (band), P50 (tick), won (green), quota (dashed)")
+    return cast(alt.LayerChart, layers.properties(width=WIDTH - 80, height=60, title=title))
+
+
 def chart_svg(name: str, review: WeeklyReview) -> str | None:
     """The named chart of a section as inline SVG, None when it has nothing to draw."""
     if name == "waterfall":
         return svg(waterfall(review))
     if name == "funnel":
         return svg(funnel(review)) if review.funnel else None
+    if name == "forecast":
+        return svg(forecast_range(review))
     if name == "benchmarks":
         chart = benchmarks(review)
         return None if chart is None else svg(chart)

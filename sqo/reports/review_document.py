@@ -232,6 +232,49 @@ def _decisions(review: WeeklyReview) -> Section:
     return section
 
 
+def _forecast(review: WeeklyReview) -> Section:
+    f, cur = review.forecast, review.currency
+    text = _(
+        "{period} ({start} – {end}), as of the end of the week: P50 {p50} against a quota of "
+        "{quota}.",
+        period=f.period,
+        start=day(f.period_start),
+        end=day(f.period_end),
+        p50=money(f.p50_cents, cur),
+        quota=money(f.quota_cents, cur),
+    )
+    figures = [
+        (_("Won so far"), f.won_cents),
+        (_("Commit"), f.commit_cents),
+        (_("Best case"), f.best_case_cents),
+        (_("Expected"), f.expected_cents),
+        (_("P10 (nine in ten forecasts reach it)"), f.p10_cents),
+        (_("P50"), f.p50_cents),
+        (_("P90 (one in ten forecasts reach it)"), f.p90_cents),
+        (_("Quota"), f.quota_cents),
+        (_("Gap to quota (quota − P50)"), f.gap_cents),
+    ]
+    table = Table([_("Forecast"), _("Amount")], [[k, money(v, cur)] for k, v in figures], (1,))
+    movers = [
+        [
+            _deal(review, m.id, m.name),
+            m.owner or "—",
+            money(m.amount_cents, cur),
+            percent(m.probability),
+            money(m.swing_cents, cur),
+        ]
+        for m in f.movers[:DEALS_SHOWN]
+    ]
+    headers = [_("Deal"), _("Owner"), _("Amount"), _("Win"), _("Swing")]
+    tables = [table]
+    if movers:
+        tables.append(Table(headers, movers, (2, 3, 4), _("Deals that move the forecast most")))
+    return Section(
+        "forecast", _("Forecast range against quota"), [text, *f.notes], tables, chart="forecast"
+    )
+
+
+DEALS_SHOWN = 5
 DECISIONS = {
     "advance": "advance",
     "move-back": "move back",
@@ -373,6 +416,7 @@ def review_document(review: WeeklyReview) -> Document:
         "new_sqos": _new_sqos,
         "key_deals": _key_deals,
         "decisions": _decisions,
+        "forecast": _forecast,
         "funnel": _funnel,
         "benchmarks": _benchmarks,
         "lost_sqos": _lost,

@@ -23,6 +23,7 @@ from sqo.services.analytics import benchmark_report, funnel
 from sqo.services.analytics_source import analytics_connection
 from sqo.services.decisions import follow_up
 from sqo.services.directory import list_reps, list_teams
+from sqo.services.forecast import forecast_report
 from sqo.services.review_scope import ReviewScope, ReviewWeek, parse_week, review_scope
 from sqo.services.review_sections import Headline, RepLine, WeeklyReview
 from sqo.services.workspace import Workspace
@@ -146,6 +147,8 @@ def weekly_review(
         and ladder.index(c.to_milestone) == ladder.index(c.from_milestone) + 1
     ]
     names = {r.id: r.name for r in list_reps(ws, actor)}
+    quarter = f"{reviewed.sunday.year}-Q{(reviewed.sunday.month - 1) // 3 + 1}"
+    outlook = forecast_report(ws, actor, period=quarter, team=scope.team, rep=scope.rep, as_of=end)
     quiet = not new and all(r.deals == 0 for r in this.reasons)
     notes = []
     if quiet:
@@ -167,6 +170,7 @@ def weekly_review(
         "new_sqos",
         "key_deals",
         "decisions",
+        "forecast",
         "funnel",
         "benchmarks",
         "lost_sqos",
@@ -189,6 +193,7 @@ def weekly_review(
         reps=reps,
         funnel=conversions,
         owners=names,
+        forecast=outlook,
         decisions=follow_up(ws, actor, reviewed.start, end, scope.owners, names),
         quiet=quiet,
         notes=notes,

@@ -15,6 +15,7 @@ from sqo.analytics.changes import MOVEMENTS, TAGS, Changes, DealChange, Reason
 from sqo.analytics.funnel import Conversion
 from sqo.analytics.qualified_deals import Promotion
 from sqo.services.decisions import FollowUp
+from sqo.services.forecast_reports import ForecastReport
 from sqo.services.public import public, public_dict
 
 __all__ = [
@@ -81,6 +82,7 @@ class WeeklyReview:
     funnel: list[Conversion]  # the trailing quarter's cohorts, of the team or rep reviewed
     owners: dict[int, str]  # rep names by id, for the deals' owners
     decisions: list[FollowUp]  # taken in the week or still due in it, and whether they held
+    forecast: ForecastReport  # the quarter of the week's Sunday, as of the week's end
     quiet: bool  # nothing changed this week
     notes: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)  # the sections this review holds
@@ -148,6 +150,7 @@ class WeeklyReview:
                     "conversions": [c.as_json() for c in self.funnel],
                 },
                 "decisions": self.decisions,
+                "forecast": _forecast(self.forecast),
                 "reps": self.reps,
                 "owners": self.owners,
                 "notes": self.notes,
@@ -164,3 +167,11 @@ def _headline(h: Headline) -> dict[str, Any]:
         "change": h.change / unit if h.money else h.change,
         "money": h.money,
     }
+
+
+def _forecast(f: ForecastReport) -> dict[str, Any]:
+    """The forecast's figures and movers; its per-deal lines stay with `sqo forecast --json`."""
+    data = f.to_dict()
+    for key in ("deals", "stage_rates"):
+        data.pop(key, None)
+    return data

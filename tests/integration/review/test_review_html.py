@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from sqo.cli.app import app
 from sqo.domain.actor import Actor
 from sqo.services.analytics import benchmark_report, funnel, pipeline_change_report
+from sqo.services.forecast import forecast_report
 from sqo.services.review import weekly_review
 from sqo.services.workspace import open_workspace
 
@@ -101,11 +102,28 @@ def rendered(demo_file: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 
 def test_sections_and_charts(rendered: dict[str, Any]) -> None:
     sections = rendered["parser"].sections
-    want = {"headlines", "changes", "new_sqos", "key_deals", "decisions", "funnel"}
+    want = {"headlines", "changes", "new_sqos", "key_deals", "decisions", "funnel", "forecast"}
     assert want | {"benchmarks", "lost_sqos", "reps"} <= set(sections)
     assert sections["changes"]["charts"] == 1
     assert sections["funnel"]["charts"] == 1
     assert sections["benchmarks"]["charts"] == 1
+    assert sections["forecast"]["charts"] == 1
+
+
+def test_forecast_equals_the_forecast_command(rendered: dict[str, Any]) -> None:
+    ws = open_workspace(rendered["db"])
+    try:
+        f = forecast_report(ws, Actor("t"), period="2026-Q2", as_of=END)
+    finally:
+        ws.close()
+    rows = dict(rendered["parser"].sections["forecast"]["tables"][0][1:])
+    assert rows["Won so far"] == usd(f.won_cents)
+    assert rows["P10 (nine in ten forecasts reach it)"] == usd(f.p10_cents)
+    assert rows["P50"] == usd(f.p50_cents)
+    assert rows["P90 (one in ten forecasts reach it)"] == usd(f.p90_cents)
+    assert f.quota_cents is not None and f.gap_cents is not None
+    assert rows["Quota"] == usd(f.quota_cents)
+    assert rows["Gap to quota (quota − P50)"] == usd(f.gap_cents)
 
 
 def test_self_contained_and_printable(rendered: dict[str, Any]) -> None:
