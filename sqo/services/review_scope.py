@@ -91,10 +91,6 @@ class ReviewScope:
     reps: tuple[Rep, ...]  # the reps in scope (every rep when unfiltered)
     owners: frozenset[int] | None
 
-    @property
-    def title(self) -> str:
-        return self.rep or self.team or _("Everyone")
-
 
 def review_scope(ws: Workspace, actor: Actor, team: str | None, rep: str | None) -> ReviewScope:
     reps = list_reps(ws, actor)

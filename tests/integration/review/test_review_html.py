@@ -258,3 +258,21 @@ def test_a_week_without_activity_says_so(demo_file: Any) -> None:
     result = runner.invoke(app, [*base, "--format", "md"])
     assert result.exit_code == 0, result.output
     assert "Nothing changed in the pipeline in week 2024-W10" in result.output
+
+
+def test_swedish(demo_file: Any, tmp_path: Path) -> None:
+    from sqo import i18n
+
+    out = tmp_path / "granskning.html"
+    args = ["--lang", "sv", "--db", str(demo_file.path), "review", "--week", WEEK]
+    result = runner.invoke(
+        app, [*args, "--as-of", "2026-06-30", "--format", "html", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    parser = Sections()
+    parser.feed(out.read_text(encoding="utf-8"))
+    sv = i18n.catalogue("sv")
+    titles = {key: s["title"] for key, s in parser.sections.items()}
+    assert titles["changes"] == sv["What changed"] == "Vad som ändrades"
+    assert titles["reps"] == sv["Per rep, for coaching"]
+    assert '<html lang="sv">' in out.read_text(encoding="utf-8")
