@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics bench-startup clean
+.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics bench-startup bench-review screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ bench-analytics: install
 
 bench-startup: install
 	$(BIN)/python -m benchmarks.startup_bench
+
+bench-review: install
+	$(BIN)/python -m benchmarks.review_bench $(ARGS)
+
+## PNG screenshots of the weekly review (English, Swedish) in docs/; needs Debian's chromium.
+screenshots: install
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) sqo-demo.db .pytest_cache .mypy_cache .ruff_cache

@@ -29,26 +29,29 @@ def svg(chart: alt.TopLevelMixin) -> str:
 def waterfall(review: WeeklyReview) -> alt.LayerChart:
     """Start, each bar's rise or fall, end: floating bars whose ends meet."""
     c, cur = review.changes, review.currency
-    rows: list[dict[str, Any]] = []
-    level = c.start_cents
-    rows.append(_bar(_("Start"), 0, level, "total", money(level, cur)))
-    for bar, _deals, cents in review.waterfall():
-        rows.append(
-            _bar(
-                reason_label(bar),
-                level,
-                level + cents,
-                "up" if cents >= 0 else "down",
-                money(cents, cur),
-            )
-        )
-        level += cents
-    rows.append(_bar(_("End"), 0, level, "total", money(level, cur)))
+    levels = [c.start_cents]
+    for _bar_name, _deals, cents in review.waterfall():
+        levels.append(levels[-1] + cents)
+    # Totals stand on a floor below the lowest level, so that a week's changes, small beside
+    # the whole pipeline, still show.
+    floor = _floor(min(levels))
+    rows: list[dict[str, Any]] = [
+        _bar(_("Start"), floor, c.start_cents, "total", money(c.start_cents, cur))
+    ]
+    for (bar, _deals, cents), level in zip(review.waterfall(), levels, strict=False):
+        kind = "up" if cents >= 0 else "down"
+        rows.append(_bar(reason_label(bar), level, level + cents, kind, money(cents, cur)))
+    rows.append(_bar(_("End"), floor, levels[-1], "total", money(levels[-1], cur)))
     order: list[str] = [str(r["label"]) for r in rows]
     base = alt.Chart(alt.Data(values=rows))  # type: ignore[no-untyped-call]
     bars = base.mark_bar().encode(
         x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=140)),
-        y=alt.Y("low:Q", title=_("Amount ({currency})", currency=cur), axis=alt.Axis(format="~s")),
+        y=alt.Y(
+            "low:Q",
+            title=_("Amount ({currency})", currency=cur),
+            axis=alt.Axis(format="~s"),
+            scale=alt.Scale(zero=False),
+        ),
         y2="high:Q",
         color=alt.Color(
             "kind:N",
@@ -65,6 +68,13 @@ def waterfall(review: WeeklyReview) -> alt.LayerChart:
             width=WIDTH, height=240, title=_("Pipeline change, {week}", week=review.week)
         ),
     )
+
+
+def _floor(cents: int) -> int:
+    """Three quarters of ``cents``, rounded down to a round number (0 for small pipelines)."""
+    value = int(cents * 0.75)
+    step = 10 ** max(len(str(abs(value))) - 2, 0)
+    return max(0, value // step * step)
 
 
 def _bar(label: str, a: int, b: int, kind: str, text: str) -> dict[str, Any]:
