@@ -238,7 +238,9 @@ def changes(
     query = _query(model, start, end, close_from, close_to, currency, owners)
     with temporary(connection, query, columns, "changes") as table:
         reasons = _reasons(connection, table, limit)
-        largest, movers, at_risk = _key_deals(connection, table, end, limit)
+        largest, movers, at_risk = (
+            _key_deals(connection, table, end, limit) if limit else ([], [], [])
+        )
         owned = select(table.c.owner1, func.count(), func.sum(table.c.a1)).where(
             table.c.in1 == 1, table.c.owner1.is_not(None)
         )
@@ -324,7 +326,11 @@ def _reasons(connection: Connection, c: FromClause, limit: int) -> list[Reason]:
         .label("rank"),
     ).subquery("ranked_reasons")
     top = select(ranked.c.reason, ranked.c.id).where(ranked.c.rank <= limit)
-    found = connection.execute(top.order_by(ranked.c.reason, ranked.c.rank)).tuples().all()
+    found = (
+        connection.execute(top.order_by(ranked.c.reason, ranked.c.rank)).tuples().all()
+        if limit
+        else []
+    )
     ids = sorted({int(i) for _, i in found})
     deals = {d.id: d for d in deal_rows(connection, c, ids)} if ids else {}
     for reason, i in found:

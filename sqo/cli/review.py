@@ -14,14 +14,29 @@ from sqo.cli.analytics import AsOfOption, analytics_workspace
 from sqo.cli.context import state
 from sqo.domain.errors import InvalidValue, list_values
 from sqo.i18n import _
-from sqo.reports.review_document import review_document
-from sqo.reports.review_html import review_html
-from sqo.reports.review_markdown import review_markdown
-from sqo.reports.review_text import review_text
 from sqo.services.periods import as_of_moment
 from sqo.services.review import weekly_review
+from sqo.services.review_sections import WeeklyReview
 
 FORMATS = ("text", "md", "html", "json")
+
+
+def _rendered(review: WeeklyReview, form: str) -> str:
+    # Each format imports its renderer only when chosen: the charts' (Altair) cost half a second.
+    from sqo.reports.review_document import review_document
+
+    document = review_document(review)
+    if form == "html":
+        from sqo.reports.review_html import review_html
+
+        return review_html(document, review)
+    if form == "md":
+        from sqo.reports.review_markdown import review_markdown
+
+        return review_markdown(document)
+    from sqo.reports.review_text import review_text
+
+    return review_text(document)
 
 
 def review_command(
@@ -64,13 +79,7 @@ def review_command(
     if chosen == "json":
         text = json.dumps(output.plain(review.to_dict()), ensure_ascii=False, indent=2) + "\n"
     else:
-        document = review_document(review)
-        if chosen == "html":
-            text = review_html(document, review)
-        elif chosen == "md":
-            text = review_markdown(document)
-        else:
-            text = review_text(document)
+        text = _rendered(review, chosen)
     if out is None:
         # Imported names and notes are data: control characters are shown, not sent on.
         sys.stdout.write(text if chosen in ("html", "json") else output.visible(text))

@@ -74,7 +74,7 @@ def _floor(cents: int) -> int:
     """Three quarters of ``cents``, rounded down to a round number (0 for small pipelines)."""
     value = int(cents * 0.75)
     step = 10 ** max(len(str(abs(value))) - 2, 0)
-    return max(0, value // step * step)
+    return int(max(0, value // step * step))
 
 
 def _bar(label: str, a: int, b: int, kind: str, text: str) -> dict[str, Any]:

@@ -13,13 +13,14 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from sqo.analytics.changes import Changes, changes
+from sqo.analytics.funnel import Conversion
 from sqo.analytics.milestones import milestone_ladder
 from sqo.analytics.periods import quarter_bounds
 from sqo.analytics.qualified_deals import promoted_between, promotions_of
 from sqo.domain.actor import Actor
 from sqo.domain.values import utc_now
 from sqo.i18n import _
-from sqo.services.analytics import benchmark_report, funnel
+from sqo.services.analytics import FunnelReport, benchmark_report, funnel
 from sqo.services.analytics_source import analytics_connection
 from sqo.services.decisions import follow_up
 from sqo.services.directory import list_reps, list_teams
@@ -34,7 +35,7 @@ TRAILING_DAYS = 91
 DEALS_PER_LIST = 10
 
 
-def _changes(ws: Workspace, week: ReviewWeek, scope: ReviewScope) -> Changes:
+def _changes(ws: Workspace, week: ReviewWeek, scope: ReviewScope, limit: int) -> Changes:
     lo, hi = quarter_bounds(week.monday)[0], quarter_bounds(week.sunday)[1]
     with analytics_connection(ws) as connection:
         return changes(
@@ -46,7 +47,7 @@ def _changes(ws: Workspace, week: ReviewWeek, scope: ReviewScope) -> Changes:
             hi,
             currency=ws.default_currency,
             owners=scope.owners,
-            limit=DEALS_PER_LIST,
+            limit=limit,
         )
 
 
@@ -77,10 +78,8 @@ def _reps(
     scope: ReviewScope,
     this: Changes,
     created: Counter[int],
-    since: datetime,
-    end: datetime,
+    report: FunnelReport,
 ) -> list[RepLine]:
-    report = funnel(ws, actor, by="owner", start=since.date(), end=end.date(), as_of=end)
     rates = {r.group.get("owner"): r for r in report.win_rates}
     spans = {c.group.get("owner"): c for c in report.cycles}
     teams = {x.id: x.name for x in list_teams(ws, actor)}
@@ -107,6 +106,29 @@ def _reps(
     return lines
 
 
+def _steps(ws: Workspace, cohorts: FunnelReport, scope: ReviewScope) -> list[Conversion]:
+    """The funnel's steps from one milestone to the next, for the team, the rep or everyone:
+    the sums of their groups (the groups of a step partition the records that entered it)."""
+    ladder = milestone_ladder(ws.stage_model)
+    sums: dict[tuple[str, str], list[int]] = {}
+    for c in cohorts.conversions:
+        if ladder.index(c.to_milestone) != ladder.index(c.from_milestone) + 1:
+            continue
+        if scope.rep is not None and c.group.get("owner") != scope.rep:
+            continue
+        if scope.team is not None and c.group.get("team") != scope.team:
+            continue
+        total = sums.setdefault((c.from_milestone, c.to_milestone), [0, 0, 0, 0])
+        for i, value in enumerate((c.entered, c.converted, c.open, c.dropped)):
+            total[i] += value
+    steps = []
+    for a, b in zip(ladder.names, ladder.names[1:], strict=False):
+        entered, converted, still, dropped = sums.get((a, b), [0, 0, 0, 0])
+        rate = converted / entered if entered else 0.0
+        steps.append(Conversion(a, b, {}, entered, converted, still, dropped, rate))
+    return steps
+
+
 def weekly_review(
     ws: Workspace,
     actor: Actor,
@@ -122,8 +144,8 @@ def weekly_review(
     scope = review_scope(ws, actor, team, rep)
     end = min(chosen.end, now)
     reviewed = ReviewWeek(chosen.year, chosen.number)
-    this = _changes(ws, reviewed, scope)
-    last = _changes(ws, reviewed.previous(), scope)
+    this = _changes(ws, reviewed, scope, DEALS_PER_LIST)
+    last = _changes(ws, reviewed.previous(), scope, 0)  # its totals only, for the headlines
     sqo = ws.stage_model.sqo_stage
     before = reviewed.previous()
     with ws.unit_of_work() as uow:
@@ -136,16 +158,12 @@ def weekly_review(
     )
     bench = benchmark_report(ws, actor, start=since.date(), end=reviewed.sunday, as_of=end)
     created = Counter(p.owner_id for p in new if p.owner_id is not None)
-    reps = _reps(ws, actor, scope, this, created, since, end)
-    key = "owner" if scope.rep else "team" if scope.team else None
-    cohorts = funnel(ws, actor, by=key, start=since.date(), end=reviewed.sunday, as_of=end)
-    ladder = milestone_ladder(ws.stage_model)
-    conversions = [  # the steps from one milestone to the next
-        c
-        for c in cohorts.conversions
-        if (key is None or c.group.get(key) == (scope.rep or scope.team))
-        and ladder.index(c.to_milestone) == ladder.index(c.from_milestone) + 1
-    ]
+    # One funnel per team and rep serves the coaching table and, summed, the funnel section.
+    cohorts = funnel(
+        ws, actor, by=("team", "owner"), start=since.date(), end=reviewed.sunday, as_of=end
+    )
+    reps = _reps(ws, actor, scope, this, created, cohorts)
+    conversions = _steps(ws, cohorts, scope)
     names = {r.id: r.name for r in list_reps(ws, actor)}
     quarter = f"{reviewed.sunday.year}-Q{(reviewed.sunday.month - 1) // 3 + 1}"
     outlook = forecast_report(ws, actor, period=quarter, team=scope.team, rep=scope.rep, as_of=end)
