@@ -50,6 +50,7 @@ PG_ADMIN = os.environ.get(
 SIZES = (100_000, 1_000_000)
 SPARK_SIZE = 10_000_000
 FUNNEL = "sqo funnel --by segment,quarter"
+LOADED_MARK = "sqo benchmark data loaded"
 
 
 def sqo_command() -> list[str]:
@@ -153,12 +154,17 @@ def workspace(engine: str, size: int, seed: int, data: Path, regenerate: bool) -
         return str(path), "reused"
     database = f"sqo_bench_analytics_{size}_seed{seed}"
     url = pg_url(database)
-    exists = _pg_admin("SELECT 1 FROM pg_database WHERE datname = :n", {"n": database})
-    if exists and not regenerate:
+    # A database whose load was interrupted exists too: only one marked as loaded is reused.
+    loaded = _pg_admin(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :n",
+        {"n": database},
+    )
+    if loaded and str(loaded[0] or "").startswith(LOADED_MARK) and not regenerate:
         return url, "reused"
     _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     _pg_admin(f'CREATE DATABASE "{database}"')
     seconds = load_postgres(data, url, WORK)
+    _pg_admin(f"COMMENT ON DATABASE \"{database}\" IS '{LOADED_MARK} in {seconds:.0f} s'")
     return url, f"loaded in {seconds:.0f} s"
 
 

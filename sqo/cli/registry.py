@@ -113,6 +113,17 @@ COMMANDS: dict[str, Entry] = {
         "app",
         "The forecast for a period, team or rep: won, commit, best case, expected and range.",
     ),
+    "hygiene": Entry(
+        "sqo.cli.hygiene",
+        "hygiene_command",
+        "Pipeline hygiene findings by owner and severity, with counts per rule.",
+    ),
+    "cleanup": Entry(
+        "sqo.cli.cleanup",
+        "cleanup_command",
+        "Bulk clean-up of hygiene findings, with a preview of every change first.",
+    ),
+    "model": Entry("sqo.cli.model", "app", "Train and show the win-probability model."),
     "review": Entry(
         "sqo.cli.review",
         "review_command",

@@ -138,6 +138,7 @@ def forecast_report(
                 p,
                 tp,
                 p * tp,
+                wins.factors.get(deal.id, []),
             )
         )
     expected = won + round(sum(d.amount_cents * d.chance for d in weighed))

@@ -28,6 +28,7 @@ class DealForecast:
     probability: float  # of being won at all
     timing_probability: float  # of being won inside the period, once won
     chance: float  # probability x timing_probability: what the Monte Carlo draws
+    factors: list[str] = field(default_factory=list)  # the model's 3-5 reasons, in words
 
 
 @dataclass(frozen=True)

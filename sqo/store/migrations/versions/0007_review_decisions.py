@@ -1,7 +1,7 @@
 """review_decisions: what the weekly review decided about a deal, and the deal as it stood then
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 22:00:00
 
 The next week's review says whether each decision held (the deal advanced, or slipped again):
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
