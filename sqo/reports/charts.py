@@ -12,8 +12,8 @@ import altair as alt
 import vl_convert
 
 from sqo.i18n import _
+from sqo.reports.document import reason_label
 from sqo.reports.formatting import money, percent
-from sqo.reports.review_document import reason_label
 from sqo.services.review_sections import WeeklyReview
 
 WIDTH = 620

@@ -4,13 +4,18 @@ formats say the same thing."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-
 from sqo.i18n import _
+from sqo.reports.document import Document, Section, Table, deal_label, reason_label
 from sqo.reports.formatting import day, money, number, percent, signed, signed_money
+from sqo.reports.review_deals import (
+    decisions_section,
+    key_deals_section,
+    lost_section,
+    new_sqos_section,
+)
+from sqo.reports.review_hygiene import hygiene_section
 from sqo.services.analytics_reports import sample_text
-from sqo.services.review_sections import DealChange, Promotion, WeeklyReview
+from sqo.services.review_sections import WeeklyReview
 
 HEADLINES = {
     "pipeline_amount": "Pipeline (SQOs closing in the period)",
@@ -20,59 +25,6 @@ HEADLINES = {
     "lost_deals": "Deals lost",
     "pushed_out_deals": "Deals pushed out of the period",
 }
-REASONS = {
-    "new": "New (created or newly qualified)",
-    "pulled_in": "Pulled into the period",
-    "amount_changes": "Amount changes",
-    "pushed_out": "Pushed out of the period (slipped)",
-    "won": "Won",
-    "lost": "Lost",
-    "moved_below_sqo": "Moved back below SQO",
-    "amount_up": "Amount up",
-    "amount_down": "Amount down",
-    "stage_forward": "Stage forward",
-    "stage_back": "Stage back",
-    "category_in": "Forecast category up",
-    "category_out": "Forecast category down",
-    "close_date_later": "Close date later",
-    "owner_changed": "Owner changed",
-}
-
-
-@dataclass
-class Table:
-    headers: list[str]
-    rows: list[list[str]]
-    right: tuple[int, ...] = ()  # right-aligned columns (numbers)
-    caption: str = ""
-
-
-@dataclass
-class Section:
-    key: str
-    title: str
-    paragraphs: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    chart: str | None = None  # a chart of sqo.reports.charts, for formats that draw
-
-
-@dataclass
-class Document:
-    title: str
-    subtitle: str
-    sections: list[Section]
-
-
-def reason_label(name: str) -> str:
-    return _(REASONS[name])
-
-
-def _deal(review: WeeklyReview, deal_id: int, name: str) -> str:
-    return f"#{deal_id} {name}"
-
-
-def _owner(review: WeeklyReview, owner_id: int | None) -> str:
-    return review.owners.get(owner_id, "—") if owner_id is not None else "—"
 
 
 def _headlines(review: WeeklyReview) -> Section:
@@ -97,7 +49,7 @@ def _changes(review: WeeklyReview) -> Section:
     for reason in c.reasons:
         if reason.name in ("new", "pulled_in", "pushed_out", "won", "lost", "moved_below_sqo"):
             continue
-        largest = ", ".join(_deal(review, d.id, d.name) for d in reason.opportunities[:3])
+        largest = ", ".join(deal_label(review, d.id, d.name) for d in reason.opportunities[:3])
         amount = (
             signed_money(reason.amount_cents, cur)
             if reason.name in ("amount_up", "amount_down")
@@ -120,116 +72,7 @@ def _changes(review: WeeklyReview) -> Section:
     return Section("changes", _("What changed"), [text], [waterfall, other], chart="waterfall")
 
 
-def _new_sqos(review: WeeklyReview) -> Section:
-    rows = [
-        [
-            _deal(review, p.opportunity_id, p.name),
-            _owner(review, p.owner_id),
-            percent(p.score),
-            _("override") if p.overridden else _("passed") if p.passed else _("not passed"),
-            p.justification or "",
-        ]
-        for p in review.new_sqos
-    ]
-    section = Section("new_sqos", _("New SQOs"))
-    if not rows:
-        section.paragraphs.append(_("No deal became an SQO this week."))
-        return section
-    overrides = sum(p.overridden for p in review.new_sqos)
-    section.paragraphs.append(
-        _(
-            "{count} new SQO(s), {overrides} through a gate override; lowest score first.",
-            count=len(rows),
-            overrides=overrides,
-        )
-    )
-    headers = [_("Deal"), _("Owner"), _("Score"), _("Gate"), _("Justification")]
-    section.tables.append(Table(headers, rows, (2,)))
-    return section
-
-
-def _deal_rows(review: WeeklyReview, deals: list[DealChange]) -> list[list[str]]:
-    cur = review.currency
-    return [
-        [
-            _deal(review, d.id, d.name),
-            _owner(review, d.owner_id),
-            d.stage_now or "—",
-            money(d.amount_now_cents, cur),
-            money(d.expected_cents, cur),
-            day(d.close_now),
-            ", ".join(reason_label(r) for r in d.reasons),
-        ]
-        for d in deals
-    ]
-
-
-def _key_deals(review: WeeklyReview) -> Section:
-    headers = [
-        _("Deal"),
-        _("Owner"),
-        _("Stage"),
-        _("Amount"),
-        _("Expected"),
-        _("Close date"),
-        _("This week"),
-    ]
-    c = review.changes
-    section = Section("key_deals", _("Key SQOs to discuss"))
-    for caption, deals in (
-        (_("Largest expected value"), c.largest),
-        (_("Biggest movers"), c.movers),
-        (_("At risk: slipped, cut, moved back or past their close date"), c.at_risk),
-    ):
-        if deals:
-            section.tables.append(Table(headers, _deal_rows(review, deals), (3, 4), caption))
-    if not section.tables:
-        section.paragraphs.append(_("No open SQOs in the pipeline."))
-    return section
-
-
-OUTCOMES = {"held": "held", "broken": "broken", "pending": "pending"}
-
-
-def _decisions(review: WeeklyReview) -> Section:
-    section = Section("decisions", _("Last week's decisions: held or broken"))
-    if not review.decisions:
-        section.paragraphs.append(
-            _("No decisions to follow up this week (record them with 'sqo decide').")
-        )
-        return section
-    counts = Counter(f.outcome.value for f in review.decisions)
-    section.paragraphs.append(
-        _(
-            "{held} held, {broken} broken, {pending} pending.",
-            held=counts["held"],
-            broken=counts["broken"],
-            pending=counts["pending"],
-        )
-    )
-    rows = [
-        [
-            _deal(review, f.decision.opportunity_id, f.decision.opportunity_name),
-            _(DECISIONS[f.decision.decision.value]),
-            f.decision.owner,
-            day(f.decision.due_date),
-            f"{f.decision.stage} → {f.stage_then or '—'}",
-            _(OUTCOMES[f.outcome.value]),
-            f.why,
-        ]
-        for f in review.decisions
-    ]
-    headers = [
-        _("Deal"),
-        _("Decision"),
-        _("Owner"),
-        _("Due"),
-        _("Stage then → now"),
-        _("Held?"),
-        _("Why"),
-    ]
-    section.tables.append(Table(headers, rows))
-    return section
+DEALS_SHOWN = 5
 
 
 def _forecast(review: WeeklyReview) -> Section:
@@ -257,7 +100,7 @@ def _forecast(review: WeeklyReview) -> Section:
     table = Table([_("Forecast"), _("Amount")], [[k, money(v, cur)] for k, v in figures], (1,))
     movers = [
         [
-            _deal(review, m.id, m.name),
+            deal_label(review, m.id, m.name),
             m.owner or "—",
             money(m.amount_cents, cur),
             percent(m.probability),
@@ -272,15 +115,6 @@ def _forecast(review: WeeklyReview) -> Section:
     return Section(
         "forecast", _("Forecast range against quota"), [text, *f.notes], tables, chart="forecast"
     )
-
-
-DEALS_SHOWN = 5
-DECISIONS = {
-    "advance": "advance",
-    "move-back": "move back",
-    "park": "park",
-    "close-out": "close out",
-}
 
 
 def _funnel(review: WeeklyReview) -> Section:
@@ -340,36 +174,6 @@ def _shown(value: float, metric: str) -> str:
     return percent(value)
 
 
-def _lost(review: WeeklyReview) -> Section:
-    section = Section("lost_sqos", _("Lost SQOs and what was weak when they became SQOs"))
-    lost = review.changes.reason("lost")
-    promoted = {p.opportunity_id: p for p in review.lost_sqos}
-    if not lost.opportunities:
-        section.paragraphs.append(_("No SQO was lost this week."))
-        return section
-    weak: Counter[str] = Counter(c for p in review.lost_sqos for c in p.unmet)
-    if weak:
-        common = ", ".join(f"{name} ({count})" for name, count in weak.most_common(3))
-        section.paragraphs.append(
-            _("Most often not met at promotion: {criteria}.", criteria=common)
-        )
-    rows = []
-    for d in lost.opportunities:
-        p: Promotion | None = promoted.get(d.id)
-        rows.append(
-            [
-                _deal(review, d.id, d.name),
-                _owner(review, d.owner_id),
-                money(d.amount_now_cents, review.currency),
-                percent(p.score) if p else "—",
-                (", ".join(p.unmet) or _("none")) if p else _("no gate record"),
-            ]
-        )
-    headers = [_("Deal"), _("Owner"), _("Amount"), _("Score at promotion"), _("Not met then")]
-    section.tables.append(Table(headers, rows, (2, 3)))
-    return section
-
-
 def _reps(review: WeeklyReview) -> Section:
     cur = review.currency
     rows = [
@@ -413,16 +217,20 @@ def review_document(review: WeeklyReview) -> Document:
     builders = {
         "headlines": _headlines,
         "changes": _changes,
-        "new_sqos": _new_sqos,
-        "key_deals": _key_deals,
-        "decisions": _decisions,
+        "new_sqos": new_sqos_section,
+        "key_deals": key_deals_section,
+        "decisions": decisions_section,
+        "hygiene": hygiene_section,
         "forecast": _forecast,
         "funnel": _funnel,
         "benchmarks": _benchmarks,
-        "lost_sqos": _lost,
+        "lost_sqos": lost_section,
         "reps": _reps,
     }
     sections = [builders[key](review) for key in review.sections if key in builders]
     if review.notes:
         sections.insert(0, Section("notes", _("Notes"), list(review.notes)))
     return Document(title, subtitle, sections)
+
+
+__all__ = ["Document", "Section", "Table", "reason_label", "review_document"]

@@ -8,7 +8,7 @@ from html import escape
 
 from sqo import i18n
 from sqo.reports.charts import chart_svg
-from sqo.reports.review_document import Document, Section, Table
+from sqo.reports.document import Document, Section, Table
 from sqo.services.review_sections import WeeklyReview
 
 STYLE = """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqo.reports.review_document import Document, Table
+from sqo.reports.document import Document, Table
 
 
 def _cell(text: str) -> str:

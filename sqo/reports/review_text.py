@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from sqo.reports.review_document import Document, Table
+from sqo.reports.document import Document, Table
 
 WIDEST_CELL = 48  # free text (justifications, deal lists) is cut to keep rows on one line
 

@@ -25,6 +25,7 @@ from sqo.services.analytics_source import analytics_connection
 from sqo.services.decisions import follow_up
 from sqo.services.directory import list_reps, list_teams
 from sqo.services.forecast import forecast_report
+from sqo.services.hygiene import HygieneReport, hygiene_report
 from sqo.services.review_scope import ReviewScope, ReviewWeek, parse_week, review_scope
 from sqo.services.review_sections import Headline, RepLine, WeeklyReview
 from sqo.services.workspace import Workspace
@@ -79,7 +80,9 @@ def _reps(
     this: Changes,
     created: Counter[int],
     report: FunnelReport,
+    hygiene: HygieneReport,
 ) -> list[RepLine]:
+    findings = {c.owner_id: c.total for c in hygiene.owner_counts if c.owner_id is not None}
     rates = {r.group.get("owner"): r for r in report.win_rates}
     spans = {c.group.get("owner"): c for c in report.cycles}
     teams = {x.id: x.name for x in list_teams(ws, actor)}
@@ -87,7 +90,7 @@ def _reps(
     for rep in sorted(scope.reps, key=lambda r: r.name):
         deals, cents = this.by_owner.get(rep.id, (0, 0))
         rate, span = rates.get(rep.name), spans.get(rep.name)
-        if not (deals or created[rep.id] or rate or span):
+        if not (deals or created[rep.id] or rate or span or findings.get(rep.id)):
             continue  # no pipeline and nothing in the quarter: not a seller to coach here
         lines.append(
             RepLine(
@@ -101,6 +104,7 @@ def _reps(
                 rate.lost if rate else 0,
                 rate.rate if rate else None,
                 span.median_days if span else None,
+                findings.get(rep.id, 0),
             )
         )
     return lines
@@ -162,7 +166,8 @@ def weekly_review(
     cohorts = funnel(
         ws, actor, by=("team", "owner"), start=since.date(), end=reviewed.sunday, as_of=end
     )
-    reps = _reps(ws, actor, scope, this, created, cohorts)
+    hygiene = hygiene_report(ws, actor, as_of=end, team=scope.team, rep=scope.rep)
+    reps = _reps(ws, actor, scope, this, created, cohorts, hygiene)
     conversions = _steps(ws, cohorts, scope)
     names = {r.id: r.name for r in list_reps(ws, actor)}
     quarter = f"{reviewed.sunday.year}-Q{(reviewed.sunday.month - 1) // 3 + 1}"
@@ -187,6 +192,7 @@ def weekly_review(
         "changes",
         "new_sqos",
         "key_deals",
+        "hygiene",
         "decisions",
         "forecast",
         "funnel",
@@ -212,6 +218,7 @@ def weekly_review(
         funnel=conversions,
         owners=names,
         forecast=outlook,
+        hygiene=hygiene,
         decisions=follow_up(ws, actor, reviewed.start, end, scope.owners, names),
         quiet=quiet,
         notes=notes,

@@ -16,6 +16,7 @@ from sqo.analytics.funnel import Conversion
 from sqo.analytics.qualified_deals import Promotion
 from sqo.services.decisions import FollowUp
 from sqo.services.forecast_reports import ForecastReport
+from sqo.services.hygiene import HygieneReport
 from sqo.services.public import public, public_dict
 
 __all__ = [
@@ -60,7 +61,7 @@ class RepLine:
     lost: int
     win_rate: float | None
     cycle_days: float | None  # median days to won, deals won in the trailing quarter
-    hygiene_findings: int | None = None  # None until the hygiene rules are there
+    hygiene_findings: int  # as of the week's end (sqo hygiene)
 
 
 @dataclass
@@ -83,6 +84,7 @@ class WeeklyReview:
     owners: dict[int, str]  # rep names by id, for the deals' owners
     decisions: list[FollowUp]  # taken in the week or still due in it, and whether they held
     forecast: ForecastReport  # the quarter of the week's Sunday, as of the week's end
+    hygiene: HygieneReport  # the findings as of the week's end
     quiet: bool  # nothing changed this week
     notes: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)  # the sections this review holds
@@ -151,6 +153,7 @@ class WeeklyReview:
                 },
                 "decisions": self.decisions,
                 "forecast": _forecast(self.forecast),
+                "hygiene": self.hygiene.to_dict(),
                 "reps": self.reps,
                 "owners": self.owners,
                 "notes": self.notes,

@@ -17,6 +17,7 @@ from sqo.cli.app import app
 from sqo.domain.actor import Actor
 from sqo.services.analytics import benchmark_report, funnel, pipeline_change_report
 from sqo.services.forecast import forecast_report
+from sqo.services.hygiene import hygiene_report
 from sqo.services.review import weekly_review
 from sqo.services.workspace import open_workspace
 
@@ -103,6 +104,7 @@ def rendered(demo_file: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 def test_sections_and_charts(rendered: dict[str, Any]) -> None:
     sections = rendered["parser"].sections
     want = {"headlines", "changes", "new_sqos", "key_deals", "decisions", "funnel", "forecast"}
+    want |= {"hygiene"}
     assert want | {"benchmarks", "lost_sqos", "reps"} <= set(sections)
     assert sections["changes"]["charts"] == 1
     assert sections["funnel"]["charts"] == 1
@@ -184,6 +186,28 @@ def test_funnel_and_benchmarks_equal_their_commands(rendered: dict[str, Any]) ->
         row = shown[(v.label, v.segment or "All")]
         assert row[2] == f"{round(v.value * 100)}%"
         assert row[4].split()[0] == f"{v.sample:,}"
+
+
+def test_hygiene_equals_the_hygiene_command(rendered: dict[str, Any]) -> None:
+    ws = open_workspace(rendered["db"])
+    try:
+        h = hygiene_report(ws, Actor("t"), as_of=END)
+    finally:
+        ws.close()
+    tables = rendered["parser"].sections["hygiene"]["tables"]
+    by_rule = dict(tables[0][1:])
+    labels = {"stale": "Stale", "next_step_overdue": "Next step overdue", "no_amount": "No amount"}
+    for rule, label in labels.items():
+        assert by_rule[label] == f"{h.rule_counts[rule]:,}"
+    owners = {(r[0], r[1]): r[2:] for r in tables[1][1:]}
+    for c in h.owner_counts:
+        key = (c.owner_name or "(team)", c.team_name or "—")
+        assert owners[key] == [str(c.high), str(c.medium), str(c.low), str(c.total)]
+    reps = {r[0]: r for r in rendered["parser"].sections["reps"]["tables"][0][1:]}
+    for c in h.owner_counts:
+        if c.owner_name in reps:
+            assert reps[c.owner_name][7] == str(c.total)
+    assert sum(h.rule_counts.values()) > 50
 
 
 def test_headlines_and_rep_table(rendered: dict[str, Any]) -> None:
