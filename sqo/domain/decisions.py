@@ -106,13 +106,15 @@ def outcome(
             return Outcome.HELD, _("moved back to {stage}", stage=after.stage)
         return (Outcome.BROKEN, _("not moved back by the due date")) if due_passed else waiting
     if kind is DecisionKind.PARK:
+        if won:
+            return Outcome.HELD, _("won")
         if lost:
             return Outcome.BROKEN, _("lost")
         if direction < 0:
             return Outcome.BROKEN, _("moved back to {stage}", stage=after.stage)
         if slipped:
             return Outcome.BROKEN, _("close date pushed to {day}", day=str(after.close_date))
-        return Outcome.HELD, _("won") if won else _("parked, not slipped")
+        return Outcome.HELD, _("parked, not slipped")
     if won or lost:
         return Outcome.HELD, _("won") if won else _("lost")
     return (Outcome.BROKEN, _("still open after the due date")) if due_passed else waiting
