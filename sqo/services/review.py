@@ -36,14 +36,17 @@ TRAILING_DAYS = 91
 DEALS_PER_LIST = 10
 
 
-def _changes(ws: Workspace, week: ReviewWeek, scope: ReviewScope, limit: int) -> Changes:
+def _changes(
+    ws: Workspace, week: ReviewWeek, end: datetime, scope: ReviewScope, limit: int
+) -> Changes:
+    """The week's change reasons, from its Monday to ``end`` (its Sunday's end, or earlier)."""
     lo, hi = quarter_bounds(week.monday)[0], quarter_bounds(week.sunday)[1]
     with analytics_connection(ws) as connection:
         return changes(
             connection,
             ws.stage_model,
             week.start,
-            week.end,
+            min(week.end, end),
             lo,
             hi,
             currency=ws.default_currency,
@@ -147,9 +150,9 @@ def weekly_review(
     chosen = parse_week(week, now.date())
     scope = review_scope(ws, actor, team, rep)
     end = min(chosen.end, now)
-    reviewed = ReviewWeek(chosen.year, chosen.number)
-    this = _changes(ws, reviewed, scope, DEALS_PER_LIST)
-    last = _changes(ws, reviewed.previous(), scope, 0)  # its totals only, for the headlines
+    reviewed = chosen
+    this = _changes(ws, reviewed, end, scope, DEALS_PER_LIST)
+    last = _changes(ws, reviewed.previous(), end, scope, 0)  # its totals only, for the headlines
     sqo = ws.stage_model.sqo_stage
     before = reviewed.previous()
     with ws.unit_of_work() as uow:

@@ -80,6 +80,10 @@ def test_held_and_broken_in_the_next_review(any_workspace: Workspace, actor: Act
     assert {f.decision.opportunity_name: f.outcome.value for f in early.decisions}["Slips"] == (
         "pending"
     )
+    # A review cut mid-week sees the pipeline of that moment, not of the week's end.
+    forward = [d.name for d in review.changes.reason("stage_forward").opportunities]
+    assert forward == ["Advances"]
+    assert early.changes.reason("stage_forward").deals == 0
 
 
 def _cli(db: str, *args: str) -> Any:
@@ -111,11 +115,10 @@ def test_through_the_command_line(sqlite_url: str, workspace: Workspace, actor: 
     )
     now = datetime.fromisoformat(decided["decided_at"])
     opportunities.move_opportunity(
-        workspace, actor, made["Advances"], "SQO", at=now + timedelta(seconds=1)
+        workspace, actor, made["Advances"], "SQO", at=now + timedelta(milliseconds=1)
     )
     week = f"{now.isocalendar().year}-W{now.isocalendar().week:02d}"
-    later = (now + timedelta(minutes=1)).isoformat(timespec="seconds")
-    result = _cli(sqlite_url, "review", "--week", week, "--format", "json", "--as-of", later)
+    result = _cli(sqlite_url, "review", "--week", week, "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     [follow] = data["decisions"]
