@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics bench-startup bench-forecast clean
+.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics bench-startup bench-forecast bench-review screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ bench-startup: install
 
 bench-forecast: install
 	$(BIN)/python -m benchmarks.forecast_bench $(ARGS)
+
+bench-review: install
+	$(BIN)/python -m benchmarks.review_bench $(ARGS)
+
+## PNG screenshots of the weekly review (English, Swedish) in docs/; needs Debian's chromium.
+screenshots: install
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) sqo-demo.db .pytest_cache .mypy_cache .ruff_cache

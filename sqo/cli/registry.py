@@ -124,6 +124,16 @@ COMMANDS: dict[str, Entry] = {
         "Bulk clean-up of hygiene findings, with a preview of every change first.",
     ),
     "model": Entry("sqo.cli.model", "app", "Train and show the win-probability model."),
+    "review": Entry(
+        "sqo.cli.review",
+        "review_command",
+        "The weekly pipeline review: what changed, key deals, rates, lost deals, coaching.",
+    ),
+    "decide": Entry(
+        "sqo.cli.decisions",
+        "decide_command",
+        "Record the review's decision on a deal; next week's review says whether it held.",
+    ),
     "opp": Entry("sqo.cli.opportunities", "app", "Create, list, show and edit opportunities."),
     "lead": Entry("sqo.cli.leads", "app", "Create, list, qualify and convert leads."),
     "rep": Entry("sqo.cli.directory", "reps", "Sales reps and managers."),

@@ -31,6 +31,7 @@ class AuditAction(StrEnum):
     HYGIENE_CLEANUP = "hygiene.cleanup"
     MODEL_TRAINED = "forecast.model_trained"
     FORECAST_SAVED = "forecast.saved"
+    DECISION_RECORDED = "opportunity.decision"
 
 
 # The details each action records: a reviewer reads these keys, so every writer gives all of them.
@@ -62,6 +63,7 @@ DETAILS: dict[AuditAction, frozenset[str]] = {
     AuditAction.HYGIENE_CLEANUP: frozenset({"cleanup", "applied", "refused", "detail"}),
     AuditAction.MODEL_TRAINED: frozenset({"model_id", "kind", "rows", "won", "lost"}),
     AuditAction.FORECAST_SAVED: frozenset({"forecast_id", "period", "team", "rep", "baseline"}),
+    AuditAction.DECISION_RECORDED: frozenset({"decision", "owner", "due", "until", "note"}),
 }
 
 

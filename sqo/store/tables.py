@@ -376,3 +376,24 @@ saved_forecasts = Table(
     Column("report", JSON, nullable=False),
     Index(None, "period", "team", "rep"),
 )
+
+# What the weekly review decided about a deal (`sqo decide`), with who follows it up by when, and
+# the deal as it stood when decided, so that the next review can say whether the decision held.
+review_decisions = Table(
+    "review_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("opportunity_id", ForeignKey("opportunities.id"), nullable=False),
+    Column("decision", String(20), nullable=False),  # advance, move-back, park, close-out
+    Column("owner_id", ForeignKey("reps.id"), nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("park_until", Date),
+    Column("note", Text),
+    Column("decided_at", DateTime, nullable=False),
+    Column("decided_by", String(120), nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("close_date", Date),
+    Column("amount_cents", BigInteger),
+    Index(None, "decided_at"),
+    Index(None, "opportunity_id"),
+)

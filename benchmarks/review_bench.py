@@ -1,0 +1,219 @@
+# ruff: noqa: E501
+"""`sqo review` on the demo and on 1,000,000 opportunities (200 reps), against a hand-written
+DuckDB reference for its change reasons.
+
+Run with ``make bench-review`` (= ``.venv/bin/python -m benchmarks.review_bench``); options go in
+ARGS: ``make bench-review ARGS="--sizes demo --runs 1"``.
+
+Per size: ``sqo review --week W --format json`` and ``--format html`` each ``--runs`` times in a
+fresh process (wall time and peak memory from GNU time, the median reported); then the change
+reasons of the same week computed by a DuckDB query written here from docs/review.md (not from
+sqo's code) over the workspace's Parquet export, timed as a query, and compared with the
+reasons in sqo's JSON, reason by reason (deals and amount). The ratio is sqo's whole review over
+the reference's reasons query: the review also computes the funnel, benchmarks, forecast and the
+rest, so the ratio bounds what the reasons cost.
+
+Data: the demo is built (seed 7, today 2026-06-30; week 2026-W20) and exported; 1M is the
+analytics benchmark's SQLite workspace and Parquet data (benchmarks/work/, made by
+``make bench-analytics``; week 2025-W50 of its history, which ends 2025-12-31). Results go to
+benchmarks/results/review.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from benchmarks.analytics_bench import WORK, child_env, data_folder, measure, sqo_command
+from benchmarks.analytics_results import Run
+from benchmarks.pipeline_load import load_sqlite
+from benchmarks.reference import SQO_OR_LATER, _in_list, connect, rows
+
+ROOT = Path(__file__).resolve().parent
+RESULTS = ROOT / "results" / "review.md"
+STAGE_ORDER = ["Qualification", "SQO", "Solution", "Proposal", "Negotiation", "Commit"]
+CATEGORY = {
+    "Qualification": 1,
+    "SQO": 1,
+    "Solution": 1,
+    "Proposal": 2,
+    "Negotiation": 2,
+    "Commit": 3,
+}
+
+
+def _state(moment: str) -> str:
+    return f"""
+        SELECT record_id,
+               arg_max(new_value, (changed_at, id)) FILTER (WHERE field = 'stage') AS stage,
+               arg_max(new_value, (changed_at, id)) FILTER (WHERE field = 'amount_cents')::BIGINT AS amount,
+               arg_max(new_value, (changed_at, id)) FILTER (WHERE field = 'close_date')::DATE AS close,
+               arg_max(new_value, (changed_at, id)) FILTER (WHERE field = 'owner_id')::INTEGER AS owner
+        FROM history
+        WHERE record_type = 'opportunity' AND field IN ('stage', 'amount_cents', 'close_date', 'owner_id')
+          AND changed_at <= TIMESTAMP '{moment}'
+        GROUP BY record_id
+    """
+
+
+def _case(column: str, values: dict[str, int], missing: int) -> str:
+    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in values.items())
+    return f"(CASE {column} {whens} ELSE {missing} END)"
+
+
+def reasons_sql(start: str, end: str, lo: str, hi: str) -> str:
+    """Each change reason's deals and amount between ``start`` and ``end`` (docs/review.md)."""
+    sqo, opens = _in_list(SQO_OR_LATER), _in_list(STAGE_ORDER)
+    window = f"BETWEEN DATE '{lo}' AND DATE '{hi}'"
+    order = {s: i for i, s in enumerate(STAGE_ORDER)}
+    pos_a, pos_b = _case("a.stage", order, -1), _case("b.stage", order, -1)
+    cat_a, cat_b = _case("a.stage", CATEGORY, 0), _case("b.stage", CATEGORY, 0)
+    return f"""
+        WITH a AS ({_state(start)}), b AS ({_state(end)}),
+        d AS (
+            SELECT b.record_id,
+                   coalesce(a.stage IN {sqo} AND a.close {window}, false) AS in_a,
+                   coalesce(b.stage IN {sqo} AND b.close {window}, false) AS in_b,
+                   coalesce(a.stage IN {sqo}, false) AS open_a,
+                   coalesce(b.stage IN {sqo}, false) AS open_b,
+                   coalesce(a.stage IN {opens} AND b.stage IN {opens}, false) AS both_open,
+                   b.stage AS stage_b, coalesce(a.amount, 0) AS amount_a, coalesce(b.amount, 0) AS amount_b,
+                   {pos_a} AS pos_a, {pos_b} AS pos_b, {cat_a} AS cat_a, {cat_b} AS cat_b,
+                   a.close AS close_a, b.close AS close_b, a.owner AS owner_a, b.owner AS owner_b
+            FROM b LEFT JOIN a USING (record_id)
+        ),
+        p AS (SELECT * FROM d WHERE in_a OR in_b)
+        SELECT 'new' AS name, count(*) AS deals, coalesce(sum(amount_b), 0) AS cents FROM p WHERE in_b AND NOT open_a
+        UNION ALL SELECT 'pulled_in', count(*), coalesce(sum(amount_b), 0) FROM p WHERE in_b AND open_a AND NOT in_a
+        UNION ALL SELECT 'pushed_out', count(*), coalesce(-sum(amount_b), 0) FROM p WHERE in_a AND NOT in_b AND open_b
+        UNION ALL SELECT 'won', count(*), coalesce(-sum(amount_b), 0) FROM p WHERE in_a AND NOT in_b AND stage_b = 'Won'
+        UNION ALL SELECT 'lost', count(*), coalesce(-sum(amount_b), 0) FROM p WHERE in_a AND NOT in_b AND stage_b = 'Lost'
+        UNION ALL SELECT 'moved_below_sqo', count(*), coalesce(-sum(amount_b), 0) FROM p WHERE in_a AND NOT in_b AND NOT open_b AND stage_b NOT IN ('Won', 'Lost')
+        UNION ALL SELECT 'amount_up', count(*), coalesce(sum(amount_b - amount_a), 0) FROM p WHERE in_a AND amount_b > amount_a
+        UNION ALL SELECT 'amount_down', count(*), coalesce(sum(amount_b - amount_a), 0) FROM p WHERE in_a AND amount_b < amount_a
+        UNION ALL SELECT 'stage_forward', count(*), coalesce(sum(amount_b), 0) FROM p WHERE both_open AND pos_b > pos_a
+        UNION ALL SELECT 'stage_back', count(*), coalesce(sum(amount_b), 0) FROM p WHERE both_open AND pos_b < pos_a
+        UNION ALL SELECT 'category_in', count(*), coalesce(sum(amount_b), 0) FROM p WHERE both_open AND cat_b > cat_a
+        UNION ALL SELECT 'category_out', count(*), coalesce(sum(amount_b), 0) FROM p WHERE both_open AND cat_b < cat_a
+        UNION ALL SELECT 'close_date_later', count(*), coalesce(sum(amount_b), 0) FROM p WHERE both_open AND close_b > close_a
+        UNION ALL SELECT 'owner_changed', count(*), coalesce(sum(amount_b), 0) FROM p WHERE owner_a IS NOT NULL AND owner_b IS NOT NULL AND owner_a <> owner_b
+    """
+
+
+def _quarter(day: date) -> tuple[str, str]:
+    first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    following = date(first.year + (first.month == 10), (first.month + 2) % 12 + 1, 1)
+    return first.isoformat(), date.fromordinal(following.toordinal() - 1).isoformat()
+
+
+def reference(export: Path, week: str) -> tuple[float, dict[str, tuple[int, int]]]:
+    year, number = (int(x) for x in week.split("-W"))
+    monday = date.fromisocalendar(year, number, 1)
+    sunday = date.fromisocalendar(year, number, 7)
+    lo, hi = _quarter(monday)[0], _quarter(sunday)[1]
+    db = connect(export)
+    started = time.perf_counter()
+    found = rows(db, reasons_sql(f"{monday} 00:00:00", f"{sunday} 23:59:59.999999", lo, hi))
+    seconds = time.perf_counter() - started
+    return seconds, {r["name"]: (int(r["deals"]), int(r["cents"])) for r in found}
+
+
+def _sqo_reasons(data: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    return {r["name"]: (r["deals"], round(r["amount"] * 100)) for r in data["changes"]["reasons"]}
+
+
+def _demo(env: dict[str, str]) -> tuple[Path, Path]:
+    db, export = WORK / "review-demo.db", WORK / "review-demo-export"
+    if not db.exists():
+        from sqo.domain.actor import Actor
+        from sqo.services.demo import build_demo
+
+        build_demo(str(db), Actor("bench"), seed=7, today=date(2026, 6, 30)).workspace.close()
+    if not (export / "history.parquet").exists():
+        command = [*sqo_command(), "--db", str(db), "export", str(export), "--format", "parquet"]
+        subprocess.run([*command, "--force"], check=True, env=env, capture_output=True)
+    return db, export
+
+
+def _million(seed: int, env: dict[str, str]) -> tuple[Path, Path]:
+    folder = data_folder(1_000_000, seed, regenerate=False)
+    db = WORK / f"sqlite-1000000-seed{seed}.db"
+    if not db.exists():
+        load_sqlite(folder, db)
+    return db, folder
+
+
+SIZES = {"demo": ("2026-W20", "2026-06-30"), "1000000": ("2025-W50", "2025-12-31")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="demo,1000000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=12)
+    args = parser.parse_args()
+    WORK.mkdir(exist_ok=True)
+    env = child_env(WORK / "review-copies")
+    lines = []
+    for size in args.sizes.split(","):
+        week, as_of = SIZES[size]
+        db, export = _demo(env) if size == "demo" else _million(args.seed, env)
+        base = [*sqo_command(), "--db", str(db), "review", "--week", week, "--as-of", as_of]
+        # The analytics copy is built once per workspace (analytics.md has its figures): first.
+        build = measure([*sqo_command(), "--db", str(db), "refresh-analytics"], env)
+        print(f"{size}: analytics copy ready in {build.seconds:.0f} s", flush=True)
+        figures: dict[str, list[Run]] = {"json": [], "html": []}
+        for _ in range(args.runs):
+            for form in figures:
+                run = measure([*base, "--format", form], env)
+                assert run.exit_code == 0, f"sqo review --format {form} failed on {size}"
+                figures[form].append(run)
+        ours = _sqo_reasons(json.loads(figures["json"][-1].stdout or "{}"))
+        seconds, theirs = reference(export, week)
+        differing = sorted(k for k in theirs if ours.get(k) != theirs[k])
+        for form, runs in figures.items():
+            wall = statistics.median(r.seconds for r in runs)
+            peak = max(r.peak_mb for r in runs)
+            lines.append(
+                f"| {size} | {week} | `--format {form}` | {wall:.2f} s | {peak:.0f} MiB | "
+                f"{seconds:.3f} s | {wall / seconds:.0f}x | {len(theirs) - len(differing)} of {len(theirs)} |"
+            )
+        if differing:
+            print(f"{size}: reasons differ: {differing}: sqo {ours} reference {theirs}")
+        print(lines[-2], lines[-1], sep="\n", flush=True)
+    _write(lines, args.runs)
+
+
+def _write(lines: list[str], runs: int) -> None:
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    head = text.split("<!-- figures -->")[0] if "<!-- figures -->" in text else _HEAD
+    table = [
+        f"| size | week | command | wall (median of {runs}) | peak memory | reference reasons query | ratio | reasons equal |",
+        "|---|---|---|---:|---:|---:|---:|---|",
+        *lines,
+    ]
+    RESULTS.write_text(head + "<!-- figures -->\n\n" + "\n".join(table) + "\n", encoding="utf-8")
+
+
+_HEAD = """# `sqo review`: measured
+
+`make bench-review` (benchmarks/review_bench.py). Each command runs in a fresh process on a
+SQLite workspace; wall time is the median, peak memory the largest of the runs (GNU time). The
+reference is a DuckDB query over the workspace's Parquet export, written from docs/review.md, that
+computes the week's change reasons; *reasons equal* compares it with the reasons in sqo's JSON
+(deals and amount of each of the 14 reasons). The ratio sets sqo's whole review (changes for two
+weeks, new and lost SQOs, funnel, benchmarks, forecast, decisions, the per-rep table, rendering)
+against that one query, so it overstates what the reasons themselves cost.
+
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
