@@ -108,6 +108,11 @@ COMMANDS: dict[str, Entry] = {
         "export_command",
         "Export everything in the workspace, history included: one file per table.",
     ),
+    "campaigns": Entry(
+        "sqo.cli.campaign_report",
+        "campaigns_command",
+        "Leads, MQLs, SQOs, pipeline and won revenue per campaign, under each attribution model.",
+    ),
     "opp": Entry("sqo.cli.opportunities", "app", "Create, list, show and edit opportunities."),
     "lead": Entry("sqo.cli.leads", "app", "Create, list, qualify and convert leads."),
     "rep": Entry("sqo.cli.directory", "reps", "Sales reps and managers."),
