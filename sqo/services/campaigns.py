@@ -8,7 +8,7 @@ a touch), :mod:`sqo.analytics.attribution.totals` (adding up); docs/attribution.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -108,14 +108,28 @@ class CampaignReport:
                 "currency": self.currency,
                 "milestones": self.milestones,
                 "models": self.models,
-                "campaigns": [public(line) for line in self.campaigns],
-                "channels": [public(line) for line in self.channels],
+                "campaigns": [_line_dict(line) for line in self.campaigns],
+                "channels": [_line_dict(line) for line in self.channels],
                 "funnel": self.funnel,
                 "reconciles": self.reconciles,
                 "notes": self.notes,
                 "left_out": self.left_out,
             }
         )
+
+
+def _line_dict(line: CreditLine) -> dict[str, Any]:
+    """A line's public form: amounts in major units, the cost per milestone too."""
+    data = {f.name: getattr(line, f.name) for f in fields(line)}
+    per = data.pop("cost_per_cents")
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key.endswith("_cents"):
+            out[key.removesuffix("_cents")] = None if value is None else value / 100
+        else:
+            out[key] = public(value)
+    out["cost_per"] = {k: None if v is None else v / 100 for k, v in per.items()}
+    return out
 
 
 def campaign_report(

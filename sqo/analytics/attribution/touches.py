@@ -6,8 +6,9 @@ A touch is a moment a funnel record met a campaign or a source:
 - a campaign membership of a contact on the record's opportunity (``opportunity_contacts``);
 - the lead's campaign at the lead's creation (``leads.campaign_id``), or, for a lead without a
   campaign, its source (``leads.source``: a channel with no campaign, e.g. Website, Referral);
-- the opportunity's campaign at its creation, or, for an opportunity created without a lead,
-  its source.
+- for an opportunity created without a lead, its campaign at its creation, or, without a
+  campaign, its source. (A converted opportunity's campaign and source are its lead's, copied
+  at conversion: counting them again would make the conversion a touch.)
 
 Activities (calls, e-mails, meetings, demos, notes) are sales work, not marketing touches, and
 never count. The same campaign at the same moment counts once (a lead made from a campaign is
@@ -59,7 +60,7 @@ def touches_query(as_of: datetime) -> Select[Any]:
         lead.c.campaign_id.is_not(None), lead.c.created_at <= as_of
     )
     opp_campaign = select(opp.c.id, opp.c.created_at, opp.c.campaign_id).where(
-        opp.c.campaign_id.is_not(None), opp.c.created_at <= as_of
+        opp.c.campaign_id.is_not(None), opp.c.lead_id.is_(None), opp.c.created_at <= as_of
     )
     campaigns = union(by_lead, by_contact, lead_campaign, opp_campaign).subquery("campaign_touches")
     with_channel = select(
@@ -78,7 +79,12 @@ def touches_query(as_of: datetime) -> Select[Any]:
         opp.c.created_at <= as_of,
     )
     every = union(with_channel, lead_source, opp_source).subquery("touches")
-    return select(every).order_by(every.c.key, every.c.at, every.c.campaign_id)
+    # One order on every engine (NULLs sort first on SQLite, last on PostgreSQL): at the same
+    # moment a campaign comes before a source, campaigns by id.
+    no_campaign = case((every.c.campaign_id.is_(None), 1), else_=0)
+    return select(every).order_by(
+        every.c.key, every.c.at, no_campaign, every.c.campaign_id, every.c.channel
+    )
 
 
 def record_touches(connection: Connection, as_of: datetime) -> Iterator[tuple[int, list[Touch]]]:

@@ -31,17 +31,28 @@ def test_weights_that_do_not_add_up_to_one_are_refused_with_file_line_and_field(
 
 
 def test_decimal_weights_add_up_exactly():
-    # 0.1 + 0.2 + 0.3 + 0.4 is 1.0000000000000002 in floats; as decimals it is exactly 1.
-    text = "models:\n  m:\n    weights: {first: 0.1, lead_created: 0.2, sqo_created: 0.3, middle: 0.4}\n"
-    assert str(parse_models_text(text).models["m"].weights["first"]) == "0.1"
+    # W-shaped's 0.3 + 0.3 + 0.3 + 0.1 is 0.9999999999999999 in floats; as decimals exactly 1.
+    text = "models:\n  m:\n    weights: {first: 0.3, lead_created: 0.3, sqo_created: 0.3,\n"
+    text += "      middle: 0.1}\n"
+    assert str(parse_models_text(text).models["m"].weights["first"]) == "0.3"
 
 
 @pytest.mark.parametrize(
     ("text", "line", "field", "problem"),
     [
         ("models:\n  m:\n    weights: {last: 1}\n", 3, "models.m.weights.last.[key]", "Input"),
-        ("models:\n  m:\n    weights: {middle: 1}\n    middle: time_decay\n", 2, "models.m", "half_life_days"),
-        ("models:\n  m:\n    weights: {first: 1.5, middle: -0.5}\n", 3, "models.m.weights", "between 0 and 1"),
+        (
+            "models:\n  m:\n    weights: {middle: 1}\n    middle: time_decay\n",
+            2,
+            "models.m",
+            "half_life_days",
+        ),
+        (
+            "models:\n  m:\n    weights: {first: 1.5, middle: -0.5}\n",
+            3,
+            "models.m.weights",
+            "between 0 and 1",
+        ),
         ("models: {}\n", 1, "models", "at least 1"),
     ],
 )
