@@ -113,6 +113,11 @@ COMMANDS: dict[str, Entry] = {
         "campaigns_command",
         "Leads, MQLs, SQOs, pipeline and won revenue per campaign, under each attribution model.",
     ),
+    "losses": Entry(
+        "sqo.cli.losses",
+        "losses_command",
+        "Lost SQOs against won ones: reasons, competitors, stage lost, criteria weak at promotion.",
+    ),
     "opp": Entry("sqo.cli.opportunities", "app", "Create, list, show and edit opportunities."),
     "lead": Entry("sqo.cli.leads", "app", "Create, list, qualify and convert leads."),
     "rep": Entry("sqo.cli.directory", "reps", "Sales reps and managers."),
