@@ -153,13 +153,14 @@ def scorecard(
         activity = activity_volume(connection, window.start, window.end)
         lines = coverage(connection, model, q_start, q_end, as_of, currency=ws.default_currency)
     reps: dict[str, str | None] = {}
-    for row in [*rates, *spans, *(c for c in converted)]:
-        owner = row.group.get("owner")
+    groups: list[dict[str, Any]] = [r.group for r in rates] + [c.group for c in spans]
+    for group in groups + [c.group for c in converted]:
+        owner = group.get("owner")
         if owner is not None:
-            reps.setdefault(str(owner), row.group.get("team"))
-    for line in lines:
-        if line.level == "rep" and line.name is not None:
-            reps.setdefault(line.name, line.team)
+            reps.setdefault(str(owner), group.get("team"))
+    for quota_line in lines:
+        if quota_line.level == "rep" and quota_line.name is not None:
+            reps.setdefault(quota_line.name, quota_line.team)
     for name in [*activity, *promoted, *won]:
         reps.setdefault(name, None)
     if team_name is not None:
