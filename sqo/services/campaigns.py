@@ -14,22 +14,23 @@ from pathlib import Path
 from typing import Any
 
 from sqo.analytics.attribution.credit import MICRO
+from sqo.analytics.attribution.paths import (
+    Window,
+    many_touch_records,
+    one_touch_lines,
+    reached,
+    touch_table,
+)
 from sqo.analytics.attribution.totals import (
     NO_TOUCH,
     LineKey,
     Steps,
     Tally,
-    Window,
     attribute,
     by_channel,
     cost_per,
 )
-from sqo.analytics.attribution.touches import (
-    campaign_costs,
-    deal_values,
-    record_milestones,
-    record_touches,
-)
+from sqo.analytics.attribution.touches import campaign_costs, deal_values, unrated_deals
 from sqo.analytics.currency import LeftOut, left_out_notes
 from sqo.analytics.milestone_table import materialized
 from sqo.analytics.milestones import milestone_ladder
@@ -149,18 +150,25 @@ def campaign_report(
     ladder = milestone_ladder(ws.stage_model)
     steps = Steps(len(ladder.names), ladder.index(ws.stage_model.sqo_stage), len(ladder.names) - 1)
     currency = ws.default_currency
-    with ws.unit_of_work() as uow, materialized(uow.connection, ladder, as_of) as times:
+    credit_window = Window(window.start, window.end)
+    with (
+        ws.unit_of_work() as uow,
+        materialized(uow.connection, ladder, as_of) as times,
+        touch_table(uow.connection, as_of) as touches,
+    ):
         connection = uow.connection
-        touches = dict(record_touches(connection, as_of))
-        values = deal_values(connection, ws.stage_model, as_of, currency)
+        values = deal_values(ws.stage_model, as_of, currency)
         totals = attribute(
             chosen,
             steps,
-            record_milestones(connection, ladder, times),
-            touches,
-            values.cents,
-            Window(window.start, window.end),
+            reached(connection, times, steps.count, credit_window),
+            one_touch_lines(
+                connection, times, touches, values, steps.count, steps.sqo, steps.won, credit_window
+            ),
+            many_touch_records(connection, times, touches, values, steps.count),
+            credit_window,
         )
+        unrated = unrated_deals(connection, values)
         campaigns = campaign_costs(connection)
     names = list(ladder.names)
     known = {cid: (name, channel) for cid, name, channel, _c, _cur in campaigns}
@@ -187,7 +195,7 @@ def campaign_report(
             channel_lines.append(
                 _line(name, None, None, channel, tally, channel_costs.get(channel), names)
             )
-    notes = _notes(costs, foreign, totals.reached, values.unrated)
+    notes = _notes(costs, foreign, totals.reached, unrated)
     report = CampaignReport(
         as_of,
         window.label,
@@ -200,7 +208,7 @@ def campaign_report(
         channel_lines,
         dict(zip(names, totals.reached, strict=True)),
         notes,
-        [LeftOut(c, n) for c, n in sorted(values.unrated.items())],
+        [LeftOut(c, n) for c, n in sorted(unrated.items())],
     )
     return report
 

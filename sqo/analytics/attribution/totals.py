@@ -1,7 +1,8 @@
 """Adding up credit per campaign and per channel under each model: pure functions.
 
 Every milestone a record reached in the window is credited once per model: to its touches
-before it (:func:`sqo.analytics.attribution.credit.shares`), or, with none, to "no touch". So
+before it (:func:`sqo.analytics.attribution.credit.shares`), or, with none, to "no touch"
+(records with at most one touch are counted per campaign in SQL: :mod:`.paths`). So
 under every model the credit of a milestone over all lines adds up to exactly the number of
 records that reached it: the funnel's count.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqo.analytics.attribution.credit import MICRO, Touch, shares
-from sqo.analytics.attribution.touches import Milestones
+from sqo.analytics.attribution.paths import Milestones, OneTouchLine, Window
 from sqo.domain.attribution import Anchor, AttributionModel
 
 # A line is (campaign id, channel); (None, None) is "no touch before the milestone".
@@ -29,19 +30,6 @@ class Tally:
     credit: list[int]
     pipeline: int = 0
     won: int = 0
-
-
-@dataclass(frozen=True)
-class Window:
-    start: datetime | None = None
-    end: datetime | None = None  # exclusive
-
-    def holds(self, moment: datetime | None) -> bool:
-        if moment is None:
-            return False
-        return (self.start is None or moment >= self.start) and (
-            self.end is None or moment < self.end
-        )
 
 
 @dataclass(frozen=True)
@@ -71,29 +59,41 @@ class Totals:
 def attribute(
     models: Mapping[str, AttributionModel],
     steps: Steps,
-    records: Iterable[Milestones],
-    touches: Mapping[int, Sequence[Touch]],
-    values: Mapping[int, int],
+    reached: list[int],
+    one_touch: Iterable[OneTouchLine],
+    many_touch: Iterable[tuple[Milestones, Sequence[Touch], int]],
     window: Window,
 ) -> Totals:
-    """Credit every milestone reached in ``window`` under every model. ``values``: deal amounts
-    (cents, corporate currency) by opportunity id (funnel records of opportunities)."""
-    totals = Totals({name: {} for name in models}, [0] * steps.count)
-    for record in records:
+    """Credit every milestone reached in ``window`` under every model: the records with at most
+    one touch as counted per campaign in SQL (the same under every model), the others one by
+    one. ``many_touch``: each record's milestones, touches in time order and amount (cents)."""
+    totals = Totals({name: {} for name in models}, list(reached))
+    for line in one_touch:
+        for lines in totals.lines.values():
+            key = (line.campaign_id, line.channel)
+            for tally_key, counts, pipeline, won in (
+                (key, line.credited, line.pipeline[0], line.won[0]),
+                (NO_TOUCH, line.untouched, line.pipeline[1], line.won[1]),
+            ):
+                if not any(counts):
+                    continue
+                tally = lines.get(tally_key)
+                if tally is None:
+                    tally = lines[tally_key] = Tally([0] * steps.count)
+                tally.credit = [a + b * MICRO for a, b in zip(tally.credit, counts, strict=True)]
+                tally.pipeline += pipeline * MICRO
+                tally.won += won * MICRO
+    for record, path, amount in many_touch:
         credited = [i for i, at in enumerate(record.reached) if window.holds(at)]
         if not credited:
             continue
-        for i in credited:
-            totals.reached[i] += 1
-        path = touches.get(record.key, ())
         anchors = steps.anchors(record.reached)
-        amount = values.get(record.key, 0)
         for name, model in models.items():
             lines = totals.lines[name]
             for i in credited:
                 at = record.reached[i]
                 assert at is not None
-                micro = _shares(model, path, at, anchors)
+                micro = shares(model, path, at, anchors)
                 if not micro:
                     _add(lines, NO_TOUCH, i, MICRO, amount, steps, count=steps.count)
                     continue
@@ -102,18 +102,6 @@ def attribute(
                         key = (touch.campaign_id, touch.channel)
                         _add(lines, key, i, part, amount, steps, count=steps.count)
     return totals
-
-
-def _shares(
-    model: AttributionModel,
-    path: Sequence[Touch],
-    at: datetime,
-    anchors: Mapping[Anchor, datetime | None],
-) -> list[int]:
-    # Most records have one touch: every model gives it everything; skip the exact split.
-    if len(path) == 1:
-        return [MICRO] if path[0].at <= at else []
-    return shares(model, path, at, anchors)
 
 
 def _add(

@@ -18,17 +18,13 @@ also its member). A touch after the milestone it would be credited to never coun
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, case, null, select, union
-from sqlalchemy.sql.selectable import Select
+from sqlalchemy import Connection, Integer, case, func, null, select, union
+from sqlalchemy.sql.selectable import CompoundSelect, Subquery
 
-from sqo.analytics.attribution.credit import Touch
 from sqo.analytics.currency import deal_value
-from sqo.analytics.milestones import Ladder
 from sqo.analytics.states import states_at
 from sqo.domain.stages import StageModel
 from sqo.store import tables as t
@@ -42,7 +38,7 @@ def _lead_key() -> Any:
     )
 
 
-def touches_query(as_of: datetime) -> Select[Any]:
+def touches_select(as_of: datetime) -> CompoundSelect[Any]:
     """Every touch up to ``as_of``: key (the funnel record), at, campaign_id, channel."""
     member, lead, opp, campaign = t.campaign_members, t.leads, t.opportunities, t.campaigns
     role = t.opportunity_contacts
@@ -78,58 +74,23 @@ def touches_query(as_of: datetime) -> Select[Any]:
         opp.c.source.is_not(None),
         opp.c.created_at <= as_of,
     )
-    every = union(with_channel, lead_source, opp_source).subquery("touches")
-    # One order on every engine (NULLs sort first on SQLite, last on PostgreSQL): at the same
-    # moment a campaign comes before a source, campaigns by id.
-    no_campaign = case((every.c.campaign_id.is_(None), 1), else_=0)
-    return select(every).order_by(
-        every.c.key, every.c.at, no_campaign, every.c.campaign_id, every.c.channel
-    )
+    return union(with_channel, lead_source, opp_source)
 
 
-def record_touches(connection: Connection, as_of: datetime) -> Iterator[tuple[int, list[Touch]]]:
-    """The touches of each funnel record that has any, record by record in key order."""
-    current: int | None = None
-    found: list[Touch] = []
-    for key, at, campaign_id, channel in connection.execute(touches_query(as_of)):
-        if key != current:
-            if current is not None:
-                yield current, found
-            current, found = int(key), []
-        found.append(Touch(_moment(at), campaign_id, channel))
-    if current is not None:
-        yield current, found
+def touch_order(touches: Any) -> list[Any]:
+    """One order on every engine (NULLs sort first on SQLite, last on PostgreSQL): by record,
+    time, then at the same moment a campaign before a source, campaigns by id."""
+    no_campaign = case((touches.c.campaign_id.is_(None), 1), else_=0)
+    return [touches.c.key, touches.c.at, no_campaign, touches.c.campaign_id, touches.c.channel]
 
 
-def _moment(value: Any) -> datetime:
+def moment(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-@dataclass(frozen=True)
-class Milestones:
-    """When a funnel record reached each ladder step (None: not reached)."""
-
-    key: int
-    reached: tuple[datetime | None, ...]
-
-
-def record_milestones(connection: Connection, ladder: Ladder, times: Any) -> Iterator[Milestones]:
-    """Each funnel record of the milestone table ``times`` with its step times."""
-    steps = [times.c[f"m{i}"] for i in range(len(ladder.names))]
-    for row in connection.execute(select(times.c.key, *steps)):
-        yield Milestones(int(row[0]), tuple(None if v is None else _moment(v) for v in row[1:]))
-
-
-@dataclass(frozen=True)
-class DealValues:
-    cents: dict[int, int]  # opportunity id -> amount in the corporate currency
-    unrated: dict[str, int]  # currency -> deals whose amount could not be converted
-
-
-def deal_values(
-    connection: Connection, model: StageModel, as_of: datetime, corporate: str
-) -> DealValues:
-    """Every opportunity's amount at ``as_of`` in the corporate currency."""
+def deal_values(model: StageModel, as_of: datetime, corporate: str) -> Subquery:
+    """Every opportunity's amount at ``as_of`` in the corporate currency: record_id, cents
+    (NULL when its currency has no rate), currency and unrated (1 when it has none)."""
     state = states_at(as_of, ("stage", "amount_cents", "close_date"), name="deal_states")
     opp = t.opportunities
     value = deal_value(
@@ -141,17 +102,26 @@ def deal_values(
         model=model,
         corporate=corporate,
     )
-    query = select(state.c.record_id, value.amount, value.unrated, opp.c.currency).select_from(
-        state.join(opp, opp.c.id == state.c.record_id)
+    return (
+        select(
+            state.c.record_id,
+            case((value.unrated, null()), else_=value.amount).label("cents"),
+            opp.c.currency,
+            case((value.unrated, 1), else_=0).label("unrated"),
+        )
+        .select_from(state.join(opp, opp.c.id == state.c.record_id))
+        .subquery("deal_values")
     )
-    cents: dict[int, int] = {}
-    unrated: dict[str, int] = {}
-    for record_id, amount, missing, currency in connection.execute(query):
-        if missing:
-            unrated[currency] = unrated.get(currency, 0) + 1
-        else:
-            cents[int(record_id)] = int(amount or 0)
-    return DealValues(cents, unrated)
+
+
+def unrated_deals(connection: Connection, values: Subquery) -> dict[str, int]:
+    """Per currency, the deals whose amount could not be converted (left out of amounts)."""
+    query = (
+        select(values.c.currency, func.count())
+        .where(values.c.unrated == 1)
+        .group_by(values.c.currency)
+    )
+    return {str(c): int(n) for c, n in connection.execute(query)}
 
 
 def campaign_costs(connection: Connection) -> list[tuple[int, str, str | None, int | None, str]]:

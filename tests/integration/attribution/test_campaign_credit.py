@@ -22,8 +22,7 @@ DAY = timedelta(days=1)
 AS_OF = datetime(2026, 6, 30, 23, 59)
 
 
-@pytest.fixture
-def ws(db_url, actor):
+def build(db_url, actor):
     """Pia: created from campaign A on day 0, touched by B on day 3, MQL day 4, SQL day 6,
     converted day 7, SQO day 10, touched by C on day 12 (after her SQO), won day 20 (10,000).
     Ola: created from B on day 1, MQL on day 2. Eva: source Website, no campaign. Max: no
@@ -55,6 +54,20 @@ def ws(db_url, actor):
     leads.move_lead(workspace, actor, ola.id, "MQL", at=T0 + 2 * DAY)
     leads.create_lead(workspace, actor, name="Eva", company="Acme", source="Website", at=T0 + DAY)
     leads.create_lead(workspace, actor, name="Max", company="Acme", at=T0 + DAY)
+    return workspace
+
+
+@pytest.fixture
+def ws(db_url, actor):
+    workspace = build(db_url, actor)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def sqlite_ws(sqlite_url, actor):
+    """The same on SQLite only: for the refusals, which run no new SQL."""
+    workspace = build(sqlite_url, actor)
     yield workspace
     workspace.close()
 
@@ -156,8 +169,10 @@ def test_cli_json_and_table(ws):
         (["--period", "2027"], "The period 2027 starts after 2026-06-30"),
     ],
 )
-def test_bad_input_gets_one_sentence(ws: Workspace, args, message):
-    result = runner.invoke(app, ["--db", ws.url, "campaigns", "--as-of", "2026-06-30", *args])
+def test_bad_input_gets_one_sentence(sqlite_ws: Workspace, args, message):
+    result = runner.invoke(
+        app, ["--db", sqlite_ws.url, "campaigns", "--as-of", "2026-06-30", *args]
+    )
     assert result.exit_code != 0
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output

@@ -22,8 +22,7 @@ DAY = timedelta(days=1)
 AS_OF = datetime(2026, 2, 15, 12, 0)
 
 
-@pytest.fixture
-def ws(db_url, actor):
+def build(db_url, actor):
     """Ann: 12 SQOs (6 won at 10,000, 4 lost, 2 open at 20,000 closing in March). Bo: 2 SQOs
     (1 won at 30,000, 1 lost). Quotas for Q1 2026: Ann 100,000, Bo 50,000."""
     workspace = init_workspace(db_url, actor)
@@ -60,6 +59,20 @@ def ws(db_url, actor):
             period_start="2026-01-01",
             period_end="2026-03-31",
         )
+    return workspace
+
+
+@pytest.fixture
+def ws(db_url, actor):
+    workspace = build(db_url, actor)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def sqlite_ws(sqlite_url, actor):
+    """The same on SQLite only: for the refusals, which run no new SQL."""
+    workspace = build(sqlite_url, actor)
     yield workspace
     workspace.close()
 
@@ -139,8 +152,10 @@ def test_team_and_rep_filters_and_json(ws, actor):
         (["--period", "2030"], "The period 2030 starts after 2026-02-15"),
     ],
 )
-def test_bad_input_gets_one_sentence(ws, args, message):
-    result = runner.invoke(app, ["--db", ws.url, "scorecard", "--as-of", "2026-02-15", *args])
+def test_bad_input_gets_one_sentence(sqlite_ws, args, message):
+    result = runner.invoke(
+        app, ["--db", sqlite_ws.url, "scorecard", "--as-of", "2026-02-15", *args]
+    )
     assert result.exit_code != 0
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output
