@@ -108,6 +108,22 @@ COMMANDS: dict[str, Entry] = {
         "export_command",
         "Export everything in the workspace, history included: one file per table.",
     ),
+    "forecast": Entry(
+        "sqo.cli.forecast",
+        "app",
+        "The forecast for a period, team or rep: won, commit, best case, expected and range.",
+    ),
+    "hygiene": Entry(
+        "sqo.cli.hygiene",
+        "hygiene_command",
+        "Pipeline hygiene findings by owner and severity, with counts per rule.",
+    ),
+    "cleanup": Entry(
+        "sqo.cli.cleanup",
+        "cleanup_command",
+        "Bulk clean-up of hygiene findings, with a preview of every change first.",
+    ),
+    "model": Entry("sqo.cli.model", "app", "Train and show the win-probability model."),
     "campaigns": Entry(
         "sqo.cli.campaign_report",
         "campaigns_command",

@@ -28,6 +28,9 @@ class AuditAction(StrEnum):
     GATE_OVERRIDDEN = "opportunity.gate_overridden"
     DEMOTED = "opportunity.demoted"
     BENCHMARKS_SET = "benchmarks.set"
+    HYGIENE_CLEANUP = "hygiene.cleanup"
+    MODEL_TRAINED = "forecast.model_trained"
+    FORECAST_SAVED = "forecast.saved"
 
 
 # The details each action records: a reviewer reads these keys, so every writer gives all of them.
@@ -55,6 +58,10 @@ DETAILS: dict[AuditAction, frozenset[str]] = {
     AuditAction.DEMOTED: frozenset({"to", "justification"}),
     # ``file`` None: back to the shipped benchmarks.
     AuditAction.BENCHMARKS_SET: frozenset({"benchmarks", "file"}),
+    # One entry per bulk clean-up; each deal's own change is in its history.
+    AuditAction.HYGIENE_CLEANUP: frozenset({"cleanup", "applied", "refused", "detail"}),
+    AuditAction.MODEL_TRAINED: frozenset({"model_id", "kind", "rows", "won", "lost"}),
+    AuditAction.FORECAST_SAVED: frozenset({"forecast_id", "period", "team", "rep", "baseline"}),
 }
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -328,4 +329,50 @@ audit_log = Table(
     Column("record_id", Integer),
     Column("detail", JSON, nullable=False, default=dict),
     Index(None, "action", "at"),
+)
+
+# Fitted win-probability models (sqo.services.forecast_models): the estimator itself (joblib
+# bytes, so it lives in the workspace on SQLite and PostgreSQL alike), what it was trained on and
+# how well it did on the later, held-out weeks.
+forecast_models = Table(
+    "forecast_models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("trained_at", DateTime, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("kind", String(40), nullable=False),  # logistic_regression or gradient_boosting
+    Column("window_start", DateTime, nullable=False),
+    Column("window_end", DateTime, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("won", Integer, nullable=False),
+    Column("lost", Integer, nullable=False),
+    Column("features", JSON, nullable=False),
+    Column("scores", JSON, nullable=False),
+    Column("model", LargeBinary, nullable=False),
+)
+
+# Frozen forecasts (sqo forecast --save): the figures, the method and the inputs, so that later
+# they can be held against what closed. The first of each period and scope is its baseline.
+saved_forecasts = Table(
+    "saved_forecasts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("saved_at", DateTime, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("team", String(120)),
+    Column("rep", String(120)),
+    Column("as_of", DateTime, nullable=False),
+    Column("method", String(20), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("won_cents", BigInteger, nullable=False),
+    Column("expected_cents", BigInteger, nullable=False),
+    Column("p10_cents", BigInteger, nullable=False),
+    Column("p50_cents", BigInteger, nullable=False),
+    Column("p90_cents", BigInteger, nullable=False),
+    Column("baseline", Boolean, nullable=False),
+    Column("report", JSON, nullable=False),
+    Index(None, "period", "team", "rep"),
 )

@@ -1,0 +1,107 @@
+"""Deal rows as the model's numbers: one column per numeric feature, one per category seen in
+training for stage, segment and source (an unseen category is all zeros). Missing values get the
+training median and a column saying they were missing, so "no activity yet" is itself a signal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sqo.analytics.forecast.training_rows import DealRow
+
+NUMERIC = (
+    "age_days",
+    "days_in_stage",
+    "log_amount",
+    "days_to_close",
+    "pushes",
+    "amount_changes",
+    "qualification_score",
+    "overridden",
+    "activities",
+    "recent_activities",
+    "days_since_activity",
+    "inbound_share",
+)
+CATEGORICAL = ("stage", "segment", "source")
+MAYBE_MISSING = (
+    "log_amount",
+    "days_to_close",
+    "qualification_score",
+    "days_since_activity",
+    "inbound_share",
+)
+
+
+def numeric_value(row: DealRow, name: str) -> float | None:
+    if name == "log_amount":
+        return math.log1p(row.amount_cents / 100) if row.amount_cents else None
+    if name == "overridden":
+        return 1.0 if row.overridden else 0.0
+    value = getattr(row, name)
+    return None if value is None else float(value)
+
+
+def category_value(row: DealRow, name: str) -> str:
+    value = getattr(row, name)
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """What training saw: the medians filling missing values and the categories kept."""
+
+    medians: dict[str, float]
+    categories: dict[str, list[str]]
+
+    @property
+    def columns(self) -> list[str]:
+        names = list(NUMERIC) + [f"{n}_missing" for n in MAYBE_MISSING]
+        for name in CATEGORICAL:
+            names += [f"{name}={c}" for c in self.categories[name]]
+        return names
+
+    def groups(self) -> dict[str, list[int]]:
+        """Feature -> its column indices (a category's columns together, a value with its
+        missing flag)."""
+        found: dict[str, list[int]] = {}
+        for index, column in enumerate(self.columns):
+            name = column.split("=")[0].removesuffix("_missing")
+            found.setdefault(name, []).append(index)
+        return found
+
+    def matrix(self, rows: Sequence[DealRow]) -> np.ndarray:
+        out = np.zeros((len(rows), len(self.columns)))
+        for i, row in enumerate(rows):
+            values: list[float] = []
+            missing: list[float] = []
+            for name in NUMERIC:
+                value = numeric_value(row, name)
+                values.append(self.medians[name] if value is None else value)
+                if name in MAYBE_MISSING:
+                    missing.append(1.0 if value is None else 0.0)
+            cats: list[float] = []
+            for name in CATEGORICAL:
+                mine = category_value(row, name)
+                cats += [1.0 if mine == c else 0.0 for c in self.categories[name]]
+            out[i] = values + missing + cats
+        return out
+
+
+def fit_encoding(rows: Sequence[DealRow], *, min_count: int = 5) -> Encoding:
+    """Medians of every numeric feature and the categories seen at least ``min_count`` times."""
+    medians = {}
+    for name in NUMERIC:
+        seen = [v for r in rows if (v := numeric_value(r, name)) is not None]
+        medians[name] = float(np.median(seen)) if seen else 0.0
+    categories = {}
+    for name in CATEGORICAL:
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[category_value(r, name)] = counts.get(category_value(r, name), 0) + 1
+        categories[name] = sorted(c for c, n in counts.items() if n >= min_count)
+    return Encoding(medians, categories)

@@ -1,0 +1,229 @@
+"""Deals as they were at past moments, with what was known then: the model's rows.
+
+For a moment T, one row per deal open in the SQO pipeline at T, each value read from history up
+to T only (nothing from the future leaks in): stage and how long it had been in it, age, amount,
+close date and how often it had been pushed, how often the amount had changed, the qualification
+score and override at its latest promotion by T, activity counts and recency and the inbound
+share by T. Segment and source are the deal's (they do not change in history). Each moment is one
+set-based query; training takes a row per deal per moment (``snapshot_moments``), labelled with
+how the deal ended by the training cut-off.
+
+Buying roles are not a feature: contact roles carry no dates, so their value at T is unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, Integer, and_, case, func, or_, select
+
+from sqo.analytics.breakdowns import attributes
+from sqo.analytics.forecast.replay import history_read_once
+from sqo.analytics.forecast.timing import pushes_at
+from sqo.analytics.states import open_sqo_stages, states_at
+from sqo.domain.stages import StageModel
+from sqo.store import intervals as hi
+from sqo.store import tables as t
+
+RECENT_DAYS = 30
+# Snapshots a week apart, fewer when the history is long: at most this many moments.
+MAX_MOMENTS = 60
+
+
+@dataclass(frozen=True)
+class DealRow:
+    deal_id: int
+    moment: datetime
+    stage: str
+    segment: str | None
+    source: str | None
+    age_days: float
+    days_in_stage: float
+    amount_cents: int | None
+    days_to_close: float | None  # negative: overdue
+    pushes: int
+    amount_changes: int
+    qualification_score: float | None
+    overridden: bool
+    activities: int
+    recent_activities: int
+    days_since_activity: float | None
+    inbound_share: float | None
+    won: bool | None  # how it ended by the cut-off; None while open
+
+
+def _days(later: datetime | date, earlier: datetime | date | None) -> float | None:
+    if earlier is None:
+        return None
+    if isinstance(later, datetime) and not isinstance(earlier, datetime):
+        earlier = datetime.combine(earlier, datetime.min.time())
+    if isinstance(earlier, datetime) and not isinstance(later, datetime):
+        later = datetime.combine(later, datetime.min.time())
+    return (later - earlier).total_seconds() / 86_400  # type: ignore[operator]
+
+
+def deal_rows(
+    connection: Connection,
+    model: StageModel,
+    moment: datetime,
+    *,
+    outcome_at: datetime | None = None,
+    only: list[int] | None = None,
+) -> list[DealRow]:
+    """The open SQO-pipeline deals at ``moment`` with their features; with ``outcome_at``, only
+    those closed by then, labelled won or lost."""
+    h = hi.history_intervals
+    s = states_at(moment, ("stage", "amount_cents", "close_date"), name="at_moment")
+    since = (
+        select(h.c.record_id, func.max(h.c.valid_from).label("since"))
+        .where(
+            h.c.record_type == "opportunity",
+            h.c.field == "stage",
+            h.c.valid_from <= moment,
+            or_(h.c.valid_until.is_(None), h.c.valid_until > moment),
+        )
+        .group_by(h.c.record_id)
+        .subquery("stage_since")
+    )
+    amounts = (
+        select(h.c.record_id, (func.count() - 1).label("changes"))
+        .where(
+            h.c.record_type == "opportunity",
+            h.c.field == "amount_cents",
+            h.c.valid_from <= moment,
+        )
+        .group_by(h.c.record_id)
+        .subquery("amount_changes")
+    )
+    pushes = pushes_at(moment, "row_pushes")
+    a = t.activities
+    recent = a.c.occurred_at > moment - timedelta(days=RECENT_DAYS)
+    acts = (
+        select(
+            a.c.opportunity_id,
+            func.count().label("total"),
+            func.sum(case((recent, 1), else_=0)).cast(Integer).label("recent"),
+            func.sum(case((a.c.direction == "inbound", 1), else_=0)).cast(Integer).label("inbound"),
+            func.max(a.c.occurred_at).label("last"),
+        )
+        .where(a.c.opportunity_id.is_not(None), a.c.occurred_at <= moment)
+        .group_by(a.c.opportunity_id)
+        .subquery("acts")
+    )
+    q = t.qualification_snapshots
+    ranked = (
+        select(
+            q.c.opportunity_id,
+            q.c.score,
+            q.c.overridden,
+            func.row_number()
+            .over(
+                partition_by=q.c.opportunity_id, order_by=(q.c.evaluated_at.desc(), q.c.id.desc())
+            )
+            .label("recency"),
+        )
+        .where(q.c.evaluated_at <= moment)
+        .subquery("ranked_gates")
+    )
+    gates = select(ranked).where(ranked.c.recency == 1).subquery("gates")
+    o = t.opportunities
+    attrs = attributes(s, ("segment",), key_column="record_id")
+    source = (
+        attrs.source.join(o, o.c.id == s.c.record_id)
+        .outerjoin(since, since.c.record_id == s.c.record_id)
+        .outerjoin(amounts, amounts.c.record_id == s.c.record_id)
+        .outerjoin(pushes, pushes.c.record_id == s.c.record_id)
+        .outerjoin(acts, acts.c.opportunity_id == s.c.record_id)
+        .outerjoin(gates, gates.c.opportunity_id == s.c.record_id)
+    )
+    columns = [
+        s.c.record_id,
+        s.c.stage,
+        attrs.columns["segment"],
+        o.c.source,
+        o.c.created_at,
+        since.c.since,
+        s.c.amount_cents,
+        s.c.close_date,
+        func.coalesce(pushes.c.pushes, 0),
+        func.coalesce(amounts.c.changes, 0),
+        gates.c.score,
+        gates.c.overridden,
+        func.coalesce(acts.c.total, 0),
+        func.coalesce(acts.c.recent, 0),
+        func.coalesce(acts.c.inbound, 0),
+        acts.c.last,
+    ]
+    conditions = [s.c.stage.in_(open_sqo_stages(model))]
+    if outcome_at is not None:
+        final = states_at(outcome_at, ("stage",), name="outcome")
+        source = source.join(final, final.c.record_id == s.c.record_id)
+        closed = (model.won_stage().name, model.lost_stage().name)
+        conditions.append(final.c.stage.in_(closed))
+        columns.append(case((final.c.stage == model.won_stage().name, 1), else_=0))
+    if only is not None:
+        conditions.append(s.c.record_id.in_(only))
+    query = select(*columns).select_from(source).where(and_(*conditions))
+    rows = []
+    for r in connection.execute(query):
+        total = int(r[12])
+        close = None if r[7] is None else date.fromisoformat(str(r[7])[:10])
+        rows.append(
+            DealRow(
+                deal_id=int(r[0]),
+                moment=moment,
+                stage=str(r[1]),
+                segment=r[2],
+                source=r[3],
+                age_days=max(_days(moment, r[4]) or 0.0, 0.0),
+                days_in_stage=max(_days(moment, r[5]) or 0.0, 0.0),
+                amount_cents=None if r[6] is None else int(r[6]),
+                days_to_close=None if close is None else _days(close, moment.date()),
+                pushes=int(r[8]),
+                amount_changes=max(int(r[9]), 0),
+                qualification_score=None if r[10] is None else float(r[10]),
+                overridden=bool(r[11]),
+                activities=total,
+                recent_activities=int(r[13]),
+                days_since_activity=_days(moment, r[15]),
+                inbound_share=int(r[14]) / total if total else None,
+                won=bool(r[16]) if outcome_at is not None else None,
+            )
+        )
+    return rows
+
+
+def snapshot_moments(first: datetime, last: datetime) -> list[datetime]:
+    """Weekly moments from ``first`` to ``last`` (further apart when that makes more than
+    ``MAX_MOMENTS``)."""
+    if last <= first:
+        return []
+    step = max(timedelta(days=7), (last - first) / MAX_MOMENTS)
+    moments, moment = [], first + step
+    while moment <= last:
+        moments.append(moment)
+        moment += step
+    return moments
+
+
+def history_span(connection: Connection) -> tuple[datetime | None, datetime | None]:
+    h = hi.history_intervals
+    first, last = connection.execute(
+        select(func.min(h.c.valid_from), func.max(h.c.valid_from)).where(
+            h.c.record_type == "opportunity", h.c.field == "stage"
+        )
+    ).one()
+    return first, last
+
+
+def training_rows(connection: Connection, model: StageModel, cutoff: datetime) -> list[DealRow]:
+    """Rows at every snapshot moment up to ``cutoff``, of the deals closed by ``cutoff``."""
+    first, _last = history_span(connection)
+    if first is None:
+        return []
+    rows: list[DealRow] = []
+    with history_read_once(connection):
+        for moment in snapshot_moments(first, cutoff):
+            rows += deal_rows(connection, model, moment, outcome_at=cutoff)
+    return rows

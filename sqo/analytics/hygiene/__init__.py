@@ -1,0 +1,1 @@
+"""Set-based queries gathering the facts the hygiene rules decide from."""

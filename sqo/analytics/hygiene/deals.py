@@ -1,0 +1,121 @@
+"""The open deals as at a moment, with who owns them: the base the hygiene facts hang on.
+
+When nothing the rules read changed after ``as_of`` (the usual case: "now"), the record table is
+the state at ``as_of`` and is read directly: an index look-up per field proves it. Otherwise the
+state is replayed from history: stage, amount, close date and owner from ``history_intervals``
+(``sqo.analytics.states``), next step and its due date from ``history`` itself. Both give the
+same rows for a moment after the last change (tests/integration/hygiene/test_facts.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Integer, and_, cast, func, select
+from sqlalchemy.sql.selectable import Select, Subquery
+
+from sqo.analytics.states import last_values, states_at
+from sqo.domain.stages import StageModel
+from sqo.store import tables as t
+
+STATE_FIELDS = ("stage", "amount_cents", "close_date", "owner_id", "next_step", "next_step_due")
+
+
+def state_is_current(connection: Connection, as_of: datetime) -> bool:
+    """Whether no field the rules read changed after ``as_of`` (each an index look-up)."""
+    h = t.history
+    for name in STATE_FIELDS:
+        latest = connection.execute(
+            select(func.max(h.c.changed_at)).where(
+                h.c.record_type == "opportunity", h.c.field == name
+            )
+        ).scalar()
+        if latest is not None and latest > as_of:
+            return False
+    return True
+
+
+def _current() -> Subquery:
+    o = t.opportunities
+    return select(
+        o.c.id.label("record_id"),
+        o.c.stage,
+        o.c.amount_cents,
+        o.c.close_date,
+        o.c.owner_id,
+        o.c.next_step,
+        o.c.next_step_due,
+    ).subquery("deal_state")
+
+
+def _replayed(as_of: datetime) -> Subquery:
+    s = states_at(as_of, ("stage", "amount_cents", "close_date", "owner_id"), name="deal_fields")
+    n = last_values("opportunity", as_of, ("next_step", "next_step_due"), "deal_next_steps")
+    return (
+        select(
+            s.c.record_id,
+            s.c.stage,
+            s.c.amount_cents,
+            s.c.close_date,
+            cast(s.c.owner_id, Integer).label("owner_id"),
+            func.nullif(n.c.next_step, "").label("next_step"),
+            func.nullif(n.c.next_step_due, "").label("next_step_due"),
+        )
+        .select_from(s.outerjoin(n, n.c.record_id == s.c.record_id))
+        .subquery("deal_state")
+    )
+
+
+def deal_state(connection: Connection, as_of: datetime) -> Subquery:
+    """One row per opportunity existing at ``as_of``: record_id, stage, amount_cents,
+    close_date, owner_id, next_step, next_step_due (dates as ISO text when replayed)."""
+    return _current() if state_is_current(connection, as_of) else _replayed(as_of)
+
+
+def open_deals(
+    state: Subquery,
+    model: StageModel,
+    *,
+    team_id: int | None = None,
+    rep_id: int | None = None,
+    extra: tuple[Any, ...] = (),
+) -> Select[Any]:
+    """The open deals of ``state`` with their owner, team, segment and where their cycle
+    started; ``extra`` columns are added (the facts' outer joins)."""
+    o, r, tm, a, lead = t.opportunities, t.reps, t.teams, t.accounts, t.leads
+    open_stages = [s.name for s in model.open_opportunity_stages()]
+    source = (
+        state.join(o, o.c.id == state.c.record_id)
+        .outerjoin(r, r.c.id == state.c.owner_id)
+        .outerjoin(tm, tm.c.id == r.c.team_id)
+        .outerjoin(a, a.c.id == o.c.account_id)
+        .outerjoin(lead, lead.c.id == o.c.lead_id)
+    )
+    where: list[ColumnElement[bool]] = [state.c.stage.in_(open_stages)]
+    if team_id is not None:
+        where.append(r.c.team_id == team_id)
+    if rep_id is not None:
+        where.append(state.c.owner_id == rep_id)
+    return (
+        select(
+            o.c.id,
+            o.c.name,
+            state.c.owner_id,
+            r.c.name.label("owner_name"),
+            tm.c.name.label("team_name"),
+            func.coalesce(a.c.segment, lead.c.segment).label("segment"),
+            state.c.stage,
+            state.c.amount_cents,
+            o.c.currency,
+            state.c.close_date,
+            state.c.next_step,
+            state.c.next_step_due,
+            func.coalesce(lead.c.created_at, o.c.created_at).label("first_contact"),
+            o.c.created_at,
+            o.c.version,
+            *extra,
+        )
+        .select_from(source)
+        .where(and_(*where))
+    )

@@ -1,0 +1,91 @@
+"""`sqo model train|show`: the win-probability model, a thin shell over
+``sqo.services.forecast_models``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sqo.cli import output
+from sqo.cli.context import SqoGroup, state
+from sqo.cli.opportunities import JsonOption
+from sqo.i18n import _
+from sqo.services import forecast_models
+from sqo.services.forecast_models import ModelSummary
+from sqo.services.periods import as_of_moment
+
+app = typer.Typer(
+    cls=SqoGroup, no_args_is_help=True, help="Train and show the win-probability model."
+)
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Train on what was known at this date or time; default now."),
+]
+
+
+def _show(summary: ModelSummary) -> None:
+    output.fields(
+        [
+            (_("Model"), f"#{summary.id} {summary.kind}"),
+            (_("Trained"), output.day(summary.trained_at)),
+            (
+                _("Training window"),
+                f"{output.day(summary.window_start)} – {output.day(summary.window_end)}",
+            ),
+            (_("Rows (deal-weeks)"), output.number(summary.rows)),
+            (_("Closed SQOs"), _("{won} won, {lost} lost", won=summary.won, lost=summary.lost)),
+            (
+                _("Threshold"),
+                _(
+                    "{won} won and {lost} lost",
+                    won=summary.threshold.won,
+                    lost=summary.threshold.lost,
+                ),
+            ),
+            (_("Features"), output.number(len(summary.features))),
+        ]
+    )
+    validation = summary.scores.get("validation", {})
+    if validation:
+        output.table(
+            _("Scores on the later weeks (held out, new deals)"),
+            [_("Method"), _("Brier"), _("Log loss"), _("AUC")],
+            [
+                [
+                    name,
+                    output.number(s.get("brier"), 3),
+                    output.number(s.get("log_loss"), 3),
+                    output.number(s.get("auc"), 3),
+                ]
+                for name, s in validation.items()
+            ],
+            right=range(1, 4),
+        )
+    for note in summary.notes:
+        output.console.print(note)
+
+
+@app.command("train")
+def train_command(
+    ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption = False
+) -> None:
+    """Train the win-probability model on the workspace's history and keep the better one."""
+    st = state(ctx)
+    summary = forecast_models.train_model(st.workspace(), st.actor(), as_of=as_of_moment(as_of))
+    if as_json:
+        output.print_json(summary.to_dict())
+        return
+    _show(summary)
+
+
+@app.command("show")
+def show_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Show the trained model: its window, features and scores."""
+    st = state(ctx)
+    summary = forecast_models.model_summary(st.workspace(), st.actor())
+    if as_json:
+        output.print_json(summary.to_dict())
+        return
+    _show(summary)
