@@ -79,6 +79,7 @@ def _figures(report: ScorecardReport) -> None:
                 _cell(f["average_deal"], _money(f["average_deal"].value, report.currency)),
                 _cell(f["override_rate"], output.percent(f["override_rate"].value)),
                 output.number(f["activities"].value),
+                _cell(f["hygiene_findings"], output.number(f["hygiene_findings"].value)),
                 "—" if card.coverage is None else output.number(card.coverage, 2) + "x",
             ]
         )
@@ -97,10 +98,11 @@ def _figures(report: ScorecardReport) -> None:
             _("Average deal (won)"),
             _("Overrides (promotions)"),
             _("Activities"),
+            _("Hygiene findings"),
             _("Coverage"),
         ],
         rows,
-        right=range(2, 10),
+        right=range(2, 11),
     )
 
 

@@ -3,15 +3,16 @@ capacity they need to reach quota this quarter.
 
 Figures over the period (default: the 12 months before ``as_of``): SQOs created, SQL-to-SQO and
 SQO-to-win rates with their cohort sizes, sales cycle, average won deal, override rate at
-promotion and activity volume; coverage and capacity for the quarter of ``as_of``. A figure
-computed from fewer deals than the benchmarks' ``min_sample`` is flagged: it gets no verdict,
-does not count in the team median, and no one is ranked on it. Hygiene findings are not a column
-yet (they come with the hygiene report).
+promotion and activity volume; hygiene findings on the deals open at ``as_of``
+(:func:`sqo.services.hygiene.hygiene_report`); coverage and capacity for the quarter of
+``as_of``. A figure computed from fewer deals than the benchmarks' ``min_sample`` is flagged: it
+gets no verdict, does not count in the team median, and no one is ranked on it.
 """
 
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.services import lookups
 from sqo.services.benchmarks import benchmarks_config
+from sqo.services.hygiene import hygiene_report
 from sqo.services.named_periods import Period, parse_period
 from sqo.services.public import public_dict
 from sqo.services.workspace import Workspace
@@ -42,6 +44,7 @@ COMPARED = (
     ("average_deal", True),
     ("override_rate", False),
     ("activities", True),
+    ("hygiene_findings", False),
 )
 
 
@@ -152,6 +155,9 @@ def scorecard(
         promoted = promotions(connection, model.sqo_stage, window.start, window.end)
         activity = activity_volume(connection, window.start, window.end)
         lines = coverage(connection, model, q_start, q_end, as_of, currency=ws.default_currency)
+    # The hygiene report's own rules and thresholds, over the deals open at as_of.
+    hygiene = hygiene_report(ws, actor, as_of=as_of, team=team_name, rep=rep_name)
+    findings = Counter(f.owner_name for f in hygiene.findings if f.owner_name is not None)
     reps: dict[str, str | None] = {}
     groups: list[dict[str, Any]] = [r.group for r in rates] + [c.group for c in spans]
     for group in groups + [c.group for c in converted]:
@@ -189,6 +195,7 @@ def scorecard(
             ),
             "override_rate": (promo[1] / promo[0] if promo[0] else None, promo[0]),
             "activities": (float(activity.get(name, 0)), None),
+            "hygiene_findings": (float(findings.get(name, 0)), None),
         }
     cards = []
     for name, rep_team in sorted(reps.items(), key=lambda x: (str(x[1]), x[0])):
@@ -319,7 +326,10 @@ def _notes(cards: list[RepCard], minimum: int) -> list[str]:
             "median, not compared.",
             minimum=minimum,
         ),
-        _("Hygiene findings are not on the scorecard yet."),
+        _(
+            "Hygiene findings are those of 'sqo hygiene' on the deals open at the as-of moment, "
+            "per owner."
+        ),
     ]
     if not cards:
         notes.insert(0, _("No rep has deals, activities or a quota in this period."))

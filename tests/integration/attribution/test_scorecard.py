@@ -97,6 +97,18 @@ def test_figures_flags_and_team_median(ws, actor):
     assert ann["override_rate"].value == 1.0 and ann["override_rate"].sample == 12
 
 
+def test_hygiene_findings_are_the_hygiene_reports_per_owner(ws, actor):
+    from collections import Counter
+
+    from sqo.services.hygiene import hygiene_report
+
+    report = scorecard(ws, actor, as_of=AS_OF)
+    expected = Counter(f.owner_name for f in hygiene_report(ws, actor, as_of=AS_OF).findings)
+    assert expected["Ann Lee"] > 0  # her two open SQOs have no activity: neglected
+    for card in report.cards:
+        assert card.figures["hygiene_findings"].value == expected.get(card.rep, 0)
+
+
 def test_capacity_uses_the_reps_coverage_line(ws, actor):
     report = scorecard(ws, actor, as_of=AS_OF)
     ann = next(c for c in report.cards if c.rep == "Ann Lee")
