@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from typing import Any
 
 from sqo.domain.attribution import ANCHORS, Anchor, AttributionModel
 
@@ -61,32 +62,56 @@ def shares(
     counted = [t for t in touches if t.at <= milestone_at]
     if not counted:
         return []
-    weights = [Fraction(0)] * len(counted)
-    taken: set[int] = set()
+    positions: list[int] = []
     for anchor in ANCHORS:
-        weight = Fraction(model.weight(anchor))
-        if not weight:
-            continue
-        if anchor == "first":
-            index = 0
+        if not model.weight(anchor):
+            positions.append(-1)
+        elif anchor == "first":
+            positions.append(0)
         else:
             reached = anchors.get(anchor)
             limit = milestone_at if reached is None else min(reached, milestone_at)
-            index = _last_at_or_before(counted, limit)
-        weights[index] += weight
-        taken.add(index)
+            positions.append(_last_at_or_before(counted, limit))
+    if model.middle == "time_decay":
+        micro = _split(model, counted, positions, milestone_at)
+    else:
+        # Without time decay the split depends only on how many touches there are and where
+        # the anchors fall: the same shape gives the same shares, so it is worked out once.
+        key = (_model_key(model), len(counted), tuple(positions))
+        found = _SHAPES.get(key)
+        if found is None:
+            found = _SHAPES[key] = _split(model, counted, positions, milestone_at)
+        micro = found
+    return micro + [0] * (len(touches) - len(counted))
+
+
+_SHAPES: dict[tuple[Any, ...], list[int]] = {}
+
+
+def _model_key(model: AttributionModel) -> tuple[Any, ...]:
+    return (tuple(sorted(model.weights.items())), model.middle, model.half_life_days)
+
+
+def _split(
+    model: AttributionModel, counted: Sequence[Touch], positions: Sequence[int], at: datetime
+) -> list[int]:
+    weights = [Fraction(0)] * len(counted)
+    taken: set[int] = set()
+    for anchor, index in zip(ANCHORS, positions, strict=True):
+        if index >= 0:
+            weights[index] += Fraction(model.weight(anchor))
+            taken.add(index)
     middle = [i for i in range(len(counted)) if i not in taken]
     share = Fraction(model.weight("middle"))
     if share and middle:
-        split = _middle_weights(model, counted, middle, milestone_at)
+        split = _middle_weights(model, counted, middle, at)
         total = sum(split, Fraction(0))
         for index, part in zip(middle, split, strict=True):
             weights[index] += share * part / total
     elif share:  # nothing in between: the anchors share the middle's part pro rata
         anchored = sum(weights, Fraction(0))
         weights = [w / anchored for w in weights]
-    micro = largest_remainder(weights, MICRO)
-    return micro + [0] * (len(touches) - len(counted))
+    return largest_remainder(weights, MICRO)
 
 
 def largest_remainder(weights: Sequence[Fraction], total: int) -> list[int]:
