@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics bench-startup bench-forecast bench-review screenshots clean
+.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics bench-startup bench-forecast bench-review screenshots bench-campaigns clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ bench-review: install
 ## PNG screenshots of the weekly review (English, Swedish) in docs/; needs Debian's chromium.
 screenshots: install
 	$(BIN)/python docs/screenshots.py
+
+bench-campaigns: install
+	$(BIN)/python -m benchmarks.campaigns_bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) sqo-demo.db .pytest_cache .mypy_cache .ruff_cache

@@ -134,6 +134,21 @@ COMMANDS: dict[str, Entry] = {
         "decide_command",
         "Record the review's decision on a deal; next week's review says whether it held.",
     ),
+    "campaigns": Entry(
+        "sqo.cli.campaign_report",
+        "campaigns_command",
+        "Leads, MQLs, SQOs, pipeline and won revenue per campaign, under each attribution model.",
+    ),
+    "losses": Entry(
+        "sqo.cli.losses",
+        "losses_command",
+        "Lost SQOs against won ones: reasons, competitors, stage lost, criteria weak at promotion.",
+    ),
+    "scorecard": Entry(
+        "sqo.cli.scorecard",
+        "scorecard_command",
+        "Each rep against the team median and the benchmarks, and the SQOs needed to reach quota.",
+    ),
     "opp": Entry("sqo.cli.opportunities", "app", "Create, list, show and edit opportunities."),
     "lead": Entry("sqo.cli.leads", "app", "Create, list, qualify and convert leads."),
     "rep": Entry("sqo.cli.directory", "reps", "Sales reps and managers."),
