@@ -31,6 +31,7 @@ DUCK_TYPES = {
     "float": "DOUBLE",
     "datetime": "TIMESTAMP",
     "date": "DATE",
+    "binary": "BLOB",
 }
 
 

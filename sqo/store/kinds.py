@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, DateTime, Float, Integer
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+)
 
-Kind = Literal["json", "bool", "int", "float", "datetime", "date", "text"]
+Kind = Literal["json", "bool", "int", "float", "datetime", "date", "binary", "text"]
 
 
 def column_kind(column: Column[Any]) -> Kind:
@@ -24,4 +34,6 @@ def column_kind(column: Column[Any]) -> Kind:
         return "datetime"
     if isinstance(kind, Date):
         return "date"
+    if isinstance(kind, LargeBinary):
+        return "binary"
     return "text"
