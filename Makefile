@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics bench-startup clean
+.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics bench-startup bench-hygiene clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ typecheck: install
 	$(BIN)/mypy sqo
 
 ## Benchmarks (not part of `make test`): figures go to benchmarks/results/.
-bench: bench-demo bench-import bench-history-import bench-analytics bench-startup
+bench: bench-demo bench-import bench-history-import bench-analytics bench-startup bench-hygiene
 
 bench-demo: install
 	$(BIN)/python -m benchmarks.demo_bench
@@ -49,6 +49,9 @@ bench-analytics: install
 
 bench-startup: install
 	$(BIN)/python -m benchmarks.startup_bench
+
+bench-hygiene: install
+	$(BIN)/python -m benchmarks.hygiene_bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) sqo-demo.db .pytest_cache .mypy_cache .ruff_cache

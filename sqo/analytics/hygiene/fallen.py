@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy.sql.selectable import Subquery
 
 from sqo.analytics.hygiene.deals import deal_state
 from sqo.analytics.hygiene.facts import moment_of
@@ -93,7 +94,19 @@ def fallen_sqos(
         .group_by(exits.c.id)
         .subquery("gate")
     )
-    state = deal_state(connection, as_of)
+    with deal_state(connection, as_of) as state:
+        return _fallen(connection, exits, promoted, gate, state, team_id, rep_id)
+
+
+def _fallen(
+    connection: Connection,
+    exits: Subquery,
+    promoted: Subquery,
+    gate: Subquery,
+    state: Subquery,
+    team_id: int | None,
+    rep_id: int | None,
+) -> list[FallenSqo]:
     o, r, tm = t.opportunities, t.reps, t.teams
     query = (
         select(
