@@ -29,6 +29,7 @@ class AuditAction(StrEnum):
     DEMOTED = "opportunity.demoted"
     BENCHMARKS_SET = "benchmarks.set"
     HYGIENE_CLEANUP = "hygiene.cleanup"
+    HYGIENE_RULES_SET = "hygiene.rules_file"
 
 
 # The details each action records: a reviewer reads these keys, so every writer gives all of them.
@@ -58,6 +59,7 @@ DETAILS: dict[AuditAction, frozenset[str]] = {
     AuditAction.BENCHMARKS_SET: frozenset({"benchmarks", "file"}),
     # One entry per bulk clean-up; each deal's own change is in its history.
     AuditAction.HYGIENE_CLEANUP: frozenset({"cleanup", "applied", "refused", "detail"}),
+    AuditAction.HYGIENE_RULES_SET: frozenset({"file", "rules"}),  # file None: shipped rules
 }
 
 

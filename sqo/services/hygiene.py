@@ -18,6 +18,7 @@ from typing import Any
 from sqo.analytics.hygiene.facts import open_deal_facts
 from sqo.analytics.hygiene.fallen import fallen_sqos
 from sqo.domain.actor import Actor
+from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import InvalidValue, list_values
 from sqo.domain.hygiene.config import RULE_KEYS, SEVERITY_ORDER, HygieneRules, Severity, load_rules
 from sqo.domain.hygiene.findings import Finding
@@ -123,6 +124,22 @@ def rules_config(ws: Workspace, rules_file: Path | None = None) -> HygieneRules:
     with ws.unit_of_work() as uow:
         stored = uow.settings.get(SETTING_RULES_FILE)
     return load_rules(Path(str(stored)).expanduser()) if stored else load_rules()
+
+
+def use_rules_file(ws: Workspace, actor: Actor, path: Path | None) -> HygieneRules:
+    """Make a rules file the workspace's own (None: back to the shipped rules). A file that is
+    not valid is refused and nothing is stored."""
+    rules = load_rules(path)
+    resolved = None if path is None else str(path.expanduser().resolve())
+    with ws.unit_of_work() as uow:
+        uow.settings.put(SETTING_RULES_FILE, resolved)
+        uow.audit.add(
+            audit_entry(
+                AuditAction.HYGIENE_RULES_SET, actor, utc_now(), file=resolved, rules=rules.name
+            )
+        )
+        uow.commit()
+    return rules
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
@@ -243,7 +260,7 @@ def hygiene_report(
         as_of,
         config.name,
         ran,
-        team,
+        team_found.name if team_found else team,
         rep_found.name if rep_found else rep,
         len(deals),
         findings,
