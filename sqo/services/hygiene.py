@@ -227,20 +227,20 @@ def hygiene_report(
             if "premature_sqo" in ran
             else []
         )
-    wants_p90 = "stale" in deal_keys and config.rules.stale.beyond_p90_cycle
-    ctx = Context(as_of, hygiene_context.p90_cycles(ws, as_of) if wants_p90 else {})
+    inputs = hygiene_context.analytics_inputs(
+        ws,
+        as_of,
+        cycle="stale" in deal_keys and config.rules.stale.beyond_p90_cycle,
+        bloat="pipeline_bloat" in ran,
+    )
+    ctx = Context(as_of, inputs.p90_cycle)
     on_deals = deal_findings(deals, config, ctx, deal_keys)
-    loads = (
-        hygiene_context.owner_loads(
-            ws,
-            as_of,
-            deals,
-            on_deals,
-            team=team_found.name if team_found else None,
-            rep=rep_found.name if rep_found else None,
-        )
-        if "pipeline_bloat" in ran
-        else []
+    loads = hygiene_context.owner_loads(
+        inputs,
+        deals,
+        on_deals,
+        team=team_found.name if team_found else None,
+        rep=rep_found.name if rep_found else None,
     )
     findings = [f for f in on_deals if f.rule in ran]
     findings += pipeline_findings(fallen, loads, config, ctx, ran)
