@@ -14,14 +14,11 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import joblib
 from sqlalchemy import Connection, select
 
 from sqo.analytics.forecast.features import FEATURES
-from sqo.analytics.forecast.model import FittedModel, fit
-from sqo.analytics.forecast.scores import Scores
 from sqo.analytics.forecast.training_rows import history_span, training_rows
 from sqo.domain.actor import Actor
 from sqo.domain.audit import AuditAction, audit_entry
@@ -31,6 +28,10 @@ from sqo.i18n import _
 from sqo.services.public import public_dict
 from sqo.services.workspace import Workspace
 from sqo.store import tables as t
+
+if TYPE_CHECKING:  # scikit-learn costs seconds to import: only where a model is fitted or read
+    from sqo.analytics.forecast.model import FittedModel
+    from sqo.analytics.forecast.scores import Scores
 
 MIN_WON_KEY = "forecast_model_min_won"
 MIN_LOST_KEY = "forecast_model_min_lost"
@@ -175,6 +176,10 @@ def train_model(
     refusal = too_little(won, lost, limit)
     if refusal is not None:
         raise InvalidValue(refusal, field="history")
+    import joblib
+
+    from sqo.analytics.forecast.model import fit
+
     fitted = fit(rows, {s.name: s.probability for s in model.stages}, left_out)
     buffer = io.BytesIO()
     joblib.dump(fitted, buffer)
@@ -242,6 +247,8 @@ def stored_model(connection: Connection) -> StoredModel | None:
         return None
     m = t.forecast_models
     data = connection.execute(select(m.c.model).where(m.c.id == row.id)).scalar_one()
+    import joblib
+
     # The bytes were written by this workspace's own `sqo model train`.
     fitted = joblib.load(io.BytesIO(data))
     return StoredModel(_summary(row, threshold(connection)), fitted)
