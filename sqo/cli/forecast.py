@@ -98,6 +98,27 @@ def _show(report: ForecastReport) -> None:
             ],
             right=range(3, 7),
         )
+        explained = [m for m in report.movers if m.factors]
+        if explained:
+            output.console.print(_("Why, in the model's own terms:"))
+            for m in explained:
+                output.console.print(f"  {m.id} {m.name}: " + "; ".join(m.factors), markup=False)
+    company = [r for r in report.stage_rates if r.segment is None]
+    if company:
+        output.table(
+            _("Stage probabilities: configured and learned from closed deals"),
+            [_("Stage"), _("Configured"), _("Learned"), _("Closed deals that reached it")],
+            [
+                [
+                    r.stage,
+                    output.percent(r.configured),
+                    output.percent(r.rate),
+                    output.number(r.reached),
+                ]
+                for r in company
+            ],
+            right=range(1, 4),
+        )
     if report.left_out:
         reasons = {
             "amount": _("no amount"),

@@ -30,6 +30,7 @@ class AuditAction(StrEnum):
     BENCHMARKS_SET = "benchmarks.set"
     MODEL_TRAINED = "forecast.model_trained"
     FORECAST_SAVED = "forecast.saved"
+    MODEL_THRESHOLD_SET = "forecast.model_threshold"
 
 
 # The details each action records: a reviewer reads these keys, so every writer gives all of them.
@@ -59,6 +60,7 @@ DETAILS: dict[AuditAction, frozenset[str]] = {
     AuditAction.BENCHMARKS_SET: frozenset({"benchmarks", "file"}),
     AuditAction.MODEL_TRAINED: frozenset({"model_id", "kind", "rows", "won", "lost"}),
     AuditAction.FORECAST_SAVED: frozenset({"forecast_id", "period", "team", "rep", "baseline"}),
+    AuditAction.MODEL_THRESHOLD_SET: frozenset({"won", "lost"}),
 }
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from sqo.analytics.forecast.features import FEATURES
+from sqo.analytics.forecast.stage_rates import closed_reach, learn_rates
 from sqo.analytics.forecast.training_rows import history_span, training_rows
 from sqo.domain.actor import Actor
 from sqo.domain.audit import AuditAction, audit_entry
@@ -123,6 +124,39 @@ def _summary(row: Any, limit: Threshold) -> ModelSummary:
     )
 
 
+def model_threshold(ws: Workspace, actor: Actor) -> Threshold:
+    with ws.unit_of_work() as uow:
+        return threshold(uow.connection)
+
+
+def set_model_threshold(
+    ws: Workspace, actor: Actor, *, won: int | None = None, lost: int | None = None
+) -> Threshold:
+    """Change how many won and lost SQOs a model needs (each at least 1)."""
+    for name, value in (("won", won), ("lost", lost)):
+        if value is not None and value < 1:
+            raise InvalidValue(
+                _(
+                    "The minimum of {name} SQOs must be at least 1 (got {value}).",
+                    name=name,
+                    value=value,
+                ),
+                field=name,
+            )
+    with ws.unit_of_work() as uow:
+        current = threshold(uow.connection)
+        chosen = Threshold(won or current.won, lost or current.lost)
+        uow.settings.put(MIN_WON_KEY, chosen.won)
+        uow.settings.put(MIN_LOST_KEY, chosen.lost)
+        uow.audit.add(
+            audit_entry(
+                AuditAction.MODEL_THRESHOLD_SET, actor, utc_now(), won=chosen.won, lost=chosen.lost
+            )
+        )
+        uow.commit()
+    return chosen
+
+
 def too_little(won: int, lost: int, limit: Threshold) -> str | None:
     if won >= limit.won and lost >= limit.lost:
         return None
@@ -168,8 +202,17 @@ def train_model(
     cutoff = as_of or utc_now()
     model = ws.stage_model
     with ws.unit_of_work() as uow:
-        rows = training_rows(uow.connection, model, cutoff)
         limit = threshold(uow.connection)
+        # The closed SQOs, counted cheaply first: too few, and the rows are not worth building.
+        sqo = next(
+            r
+            for r in learn_rates(model, closed_reach(uow.connection, model, cutoff))
+            if r.segment is None and r.stage == model.sqo_stage
+        )
+        refusal = too_little(sqo.won, sqo.reached - sqo.won, limit)
+        if refusal is not None:
+            raise InvalidValue(refusal, field="history")
+        rows = training_rows(uow.connection, model, cutoff)
         first, _last = history_span(uow.connection)
     won = len({r.deal_id for r in rows if r.won})
     lost = len({r.deal_id for r in rows if not r.won})
