@@ -16,7 +16,9 @@ from sqo.services.forecast_models import ModelSummary
 from sqo.services.periods import as_of_moment
 
 app = typer.Typer(
-    cls=SqoGroup, no_args_is_help=True, help="Train and show the win-probability model."
+    cls=SqoGroup,
+    no_args_is_help=True,
+    help="Train the win-probability model, show it, and set how much history it needs.",
 )
 
 AsOfOption = Annotated[

@@ -113,7 +113,11 @@ COMMANDS: dict[str, Entry] = {
         "app",
         "The forecast for a period, team or rep: won, commit, best case, expected and range.",
     ),
-    "model": Entry("sqo.cli.model", "app", "Train and show the win-probability model."),
+    "model": Entry(
+        "sqo.cli.model",
+        "app",
+        "Train the win-probability model, show it, and set how much history it needs.",
+    ),
     "opp": Entry("sqo.cli.opportunities", "app", "Create, list, show and edit opportunities."),
     "lead": Entry("sqo.cli.leads", "app", "Create, list, qualify and convert leads."),
     "rep": Entry("sqo.cli.directory", "reps", "Sales reps and managers."),
