@@ -86,21 +86,26 @@ class Encoding:
         return found
 
     def matrix(self, rows: Sequence[DealRow]) -> np.ndarray:
-        out = np.zeros((len(rows), len(self.columns)))
-        for i, row in enumerate(rows):
-            values: list[float] = []
-            missing: list[float] = []
-            for name in self.numeric:
-                value = numeric_value(row, name)
-                values.append(self.medians[name] if value is None else value)
-                if name in MAYBE_MISSING:
-                    missing.append(1.0 if value is None else 0.0)
-            cats: list[float] = []
-            for name in self.categorical:
-                mine = category_value(row, name)
-                cats += [1.0 if mine == c else 0.0 for c in self.categories[name]]
-            out[i] = values + missing + cats
-        return out
+        """Column by column (one pass over the rows per feature: several times faster than
+        building each row)."""
+        columns: list[np.ndarray] = []
+        flags: list[np.ndarray] = []
+        for name in self.numeric:
+            raw = np.array(
+                [numeric_value(r, name) for r in rows], dtype=np.float64
+            )  # None becomes NaN
+            missing = np.isnan(raw)
+            columns.append(np.where(missing, self.medians[name], raw))
+            if name in MAYBE_MISSING:
+                flags.append(missing.astype(np.float64))
+        for name in self.categorical:
+            values = np.array([category_value(r, name) for r in rows], dtype=object)
+            columns += [(values == c).astype(np.float64) for c in self.categories[name]]
+        numeric, categorical = columns[: len(self.numeric)], columns[len(self.numeric) :]
+        ordered = numeric + flags + categorical
+        if not ordered:
+            return np.zeros((len(rows), 0))
+        return np.column_stack(ordered) if rows else np.zeros((0, len(self.columns)))
 
 
 def fit_encoding(
