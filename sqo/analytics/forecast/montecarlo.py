@@ -37,14 +37,18 @@ def simulate_totals(
     amounts = np.asarray(amounts_cents, dtype=np.float32)
     p = np.asarray(chances, dtype=np.float32)
     rng = np.random.Generator(np.random.PCG64(seed))
-    totals = np.zeros(draws, dtype=np.float64)
+    # A deal that cannot be won in the period draws nothing; one that is certain always counts.
+    certain = float(amounts[p >= 1].sum(dtype=np.float64))
+    uncertain = (p > 0) & (p < 1)
+    amounts, p = amounts[uncertain], p[uncertain]
+    totals = np.full(draws, certain, dtype=np.float64)
     if len(amounts) == 0:
         return totals
     rows = max(1, _BLOCK_CELLS // len(amounts))
     for first in range(0, draws, rows):
         last = min(draws, first + rows)
         won = rng.random((last - first, len(amounts)), dtype=np.float32) < p
-        totals[first:last] = won.astype(np.float32) @ amounts
+        totals[first:last] += won.astype(np.float32) @ amounts
     return totals
 
 
