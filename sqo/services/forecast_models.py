@@ -1,15 +1,16 @@
-"""Training, keeping and reading the win-probability model (`sqo model train|show`).
+"""Training, keeping and reading the win-probability model (`sqo model train|show|threshold`).
 
 The model is trained on rows "as of" past moments (``sqo.analytics.forecast.training_rows``) and
-kept in the workspace (``forecast_models``: the fitted estimator as joblib bytes, its training
-window, features and scores). It is used only when the workspace has enough closed deals: at
-least ``forecast_model_min_won`` won and ``forecast_model_min_lost`` lost (settings; default 200
-each, what Salesforce Einstein asks). Below that, training is refused in one sentence naming the
-threshold, and forecasts use learned stage rates.
+kept in the workspace (``forecast_models``: the fitted estimator as joblib bytes in base64, its
+training window, features and scores). It is used only when the workspace has enough closed
+deals: at least ``forecast_model_min_won`` won and ``forecast_model_min_lost`` lost (settings;
+default 200 each, what Salesforce Einstein asks). Below that, training is refused in one sentence
+naming the threshold, and forecasts use learned stage rates.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -241,7 +242,7 @@ def train_model(
                 lost=lost,
                 features=fitted.encoding.columns,
                 scores=_scores(fitted),
-                model=buffer.getvalue(),
+                model=base64.b64encode(buffer.getvalue()).decode("ascii"),
             )
             .returning(t.forecast_models.c.id)
         ).scalar_one()
@@ -293,5 +294,5 @@ def stored_model(connection: Connection) -> StoredModel | None:
     import joblib
 
     # The bytes were written by this workspace's own `sqo model train`.
-    fitted = joblib.load(io.BytesIO(data))
+    fitted = joblib.load(io.BytesIO(base64.b64decode(data)))
     return StoredModel(_summary(row, threshold(connection)), fitted)

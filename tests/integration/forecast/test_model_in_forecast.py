@@ -10,14 +10,16 @@ import pytest
 
 from sqo.domain.actor import Actor
 from sqo.domain.errors import InvalidValue
+from sqo.services.exports import export_workspace
 from sqo.services.forecast import forecast_report
 from sqo.services.forecast_models import model_summary, set_model_threshold, train_model
+from sqo.services.restore import restore_into
 from sqo.services.workspace import open_workspace
 
 TRAINED = datetime.combine(date(2026, 6, 15), time.max)
 
 
-def test_the_model_scores_and_explains_or_says_why_not(demo_copy: Path) -> None:
+def test_the_model_scores_and_explains_or_says_why_not(demo_copy: Path, tmp_path: Path) -> None:
     ws = open_workspace(str(demo_copy))
     actor = Actor("test")
     try:
@@ -51,6 +53,19 @@ def test_the_model_scores_and_explains_or_says_why_not(demo_copy: Path) -> None:
         before = forecast_report(ws, actor, period="2026-Q2", as_of=datetime(2026, 6, 1))
         assert before.method == "stage_rates"
         assert "would know the future" in before.method_reason
+        # The kept model travels through an export and its restore like any other value.
+        export_workspace(ws, actor, tmp_path / "export")
+        copy = restore_into(str(tmp_path / "copy.db"), actor, tmp_path / "export")
+        assert copy.rows["forecast_models"] == 1
+        restored = open_workspace(str(tmp_path / "copy.db"))
+        try:
+            again = forecast_report(
+                restored, actor, period="2026-Q2", as_of=datetime(2026, 6, 20), method="model"
+            )
+        finally:
+            restored.close()
+        assert [d.probability for d in again.deals] == [d.probability for d in asked.deals]
+
         set_model_threshold(ws, actor, lost=10_000)
         short = forecast_report(ws, actor, period="2026-Q2", as_of=datetime(2026, 6, 20))
         assert short.method == "stage_rates" and "Too little history" in short.method_reason
