@@ -24,7 +24,7 @@ class NearMiss:
     score: float
     missing: tuple[str, ...]
     evaluation: Evaluation
-    # An opportunity's learned stage rate (sqo.services.forecast_methods); None for a lead.
+    # An opportunity's learned stage rate (sqo.analytics.forecast.stage_rates); None for a lead.
     win_probability: float | None = None
 
     def to_dict(self) -> dict[str, object]:

@@ -98,6 +98,27 @@ def _show(report: ForecastReport) -> None:
             ],
             right=range(3, 7),
         )
+        explained = [m for m in report.movers if m.factors]
+        if explained:
+            output.console.print(_("Why, in the model's own terms:"))
+            for m in explained:
+                output.console.print(f"  {m.id} {m.name}: " + "; ".join(m.factors), markup=False)
+    company = [r for r in report.stage_rates if r.segment is None]
+    if company:
+        output.table(
+            _("Stage probabilities: configured and learned from closed deals"),
+            [_("Stage"), _("Configured"), _("Learned"), _("Closed deals that reached it")],
+            [
+                [
+                    r.stage,
+                    output.percent(r.configured),
+                    output.percent(r.rate),
+                    output.number(r.reached),
+                ]
+                for r in company
+            ],
+            right=range(1, 4),
+        )
     if report.left_out:
         reasons = {
             "amount": _("no amount"),
@@ -239,6 +260,12 @@ def backtest_command(
         Path | None,
         typer.Option("--out", help="Also write the backtest to this file (.json, else Markdown)."),
     ] = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart", help="Draw the reliability of every method to this file (.svg, .png, .html)."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Replay history week by week and score every forecast method against what closed."""
@@ -258,21 +285,22 @@ def backtest_command(
             else markdown(report)
         )
         out.write_text(text, encoding="utf-8")
+    if chart is not None and report.results:
+        from sqo.cli.forecast_chart import write_chart
+
+        write_chart(report, chart)
     if as_json:
         output.print_json(report.to_dict())
         return
     columns, rows = backtest_table(report)
-    output.table(
-        _(
+    if rows:
+        title = _(
             "Forecast backtest {start} – {end}, {weeks} Mondays",
             start=output.day(report.start),
             end=output.day(report.end),
             weeks=report.weeks,
-        ),
-        columns,
-        rows,
-        right=range(1, len(columns)),
-    )
+        )
+        output.table(title, columns, rows, right=range(1, len(columns)))
     for note in report.notes:
         output.console.print(note)
 

@@ -16,7 +16,9 @@ from sqo.services.forecast_models import ModelSummary
 from sqo.services.periods import as_of_moment
 
 app = typer.Typer(
-    cls=SqoGroup, no_args_is_help=True, help="Train and show the win-probability model."
+    cls=SqoGroup,
+    no_args_is_help=True,
+    help="Train the win-probability model, show it, and set how much history it needs.",
 )
 
 AsOfOption = Annotated[
@@ -104,3 +106,28 @@ def show_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
         output.print_json(summary.to_dict())
         return
     _show(summary)
+
+
+@app.command("threshold")
+def threshold_command(
+    ctx: typer.Context,
+    won: Annotated[
+        int | None, typer.Option("--won", help="Won SQOs a model needs (default 200).")
+    ] = None,
+    lost: Annotated[
+        int | None, typer.Option("--lost", help="Lost SQOs a model needs (default 200).")
+    ] = None,
+) -> None:
+    """Show or set how many won and lost SQOs the workspace asks for before a model is used."""
+    st = state(ctx)
+    if won is None and lost is None:
+        chosen = forecast_models.model_threshold(st.workspace(), st.actor())
+    else:
+        chosen = forecast_models.set_model_threshold(st.workspace(), st.actor(), won=won, lost=lost)
+    output.console.print(
+        _(
+            "A model needs at least {won} won and {lost} lost SQOs.",
+            won=chosen.won,
+            lost=chosen.lost,
+        )
+    )

@@ -123,7 +123,11 @@ COMMANDS: dict[str, Entry] = {
         "cleanup_command",
         "Bulk clean-up of hygiene findings, with a preview of every change first.",
     ),
-    "model": Entry("sqo.cli.model", "app", "Train and show the win-probability model."),
+    "model": Entry(
+        "sqo.cli.model",
+        "app",
+        "Train the win-probability model, show it, and set how much history it needs.",
+    ),
     "review": Entry(
         "sqo.cli.review",
         "review_command",

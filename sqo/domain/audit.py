@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     FORECAST_SAVED = "forecast.saved"
     DECISION_RECORDED = "opportunity.decision"
     HYGIENE_RULES_SET = "hygiene.rules_file"
+    MODEL_THRESHOLD_SET = "forecast.model_threshold"
 
 
 # The details each action records: a reviewer reads these keys, so every writer gives all of them.
@@ -66,6 +67,7 @@ DETAILS: dict[AuditAction, frozenset[str]] = {
     AuditAction.FORECAST_SAVED: frozenset({"forecast_id", "period", "team", "rep", "baseline"}),
     AuditAction.DECISION_RECORDED: frozenset({"decision", "owner", "due", "until", "note"}),
     AuditAction.HYGIENE_RULES_SET: frozenset({"file", "rules"}),  # file None: shipped rules
+    AuditAction.MODEL_THRESHOLD_SET: frozenset({"won", "lost"}),
 }
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqo.analytics.forecast.backtest import MethodResult, Prediction, run_backtest
 from sqo.domain.actor import Actor
 from sqo.domain.values import utc_now
 from sqo.i18n import _
@@ -16,6 +15,9 @@ from sqo.services.forecast_models import check_features
 from sqo.services.periods import check_range
 from sqo.services.public import public_dict
 from sqo.services.workspace import Workspace
+
+if TYPE_CHECKING:  # the backtest fits models: scikit-learn is imported when it runs
+    from sqo.analytics.forecast.backtest import MethodResult, Prediction
 
 DEFAULT_WEEKS = 52
 
@@ -56,6 +58,8 @@ def backtest_report(
     last = end or cutoff.date()
     first = start or last - timedelta(weeks=DEFAULT_WEEKS)
     check_range(first, last, names=("--from", "--to"))
+    from sqo.analytics.forecast.backtest import run_backtest
+
     with ws.unit_of_work() as uow:
         result = run_backtest(
             uow.connection,
