@@ -9,18 +9,15 @@ Values are written so that reading them back gives exactly the same value:
   return), or that starts with ``'``, is written with a ``'`` in front (format version 2; see
   :mod:`sqo.io.formula_guard`). Number columns are never quoted: ``-5`` is data. Integers in
   decimal, floats as Python's shortest exact ``repr``, booleans ``true``/``false``, dates
-  ``YYYY-MM-DD``, timestamps ISO 8601 without a zone (UTC), JSON columns as JSON text, bytes
-  (a fitted forecast model) as base64.
-- Parquet: native types (int64, float64, bool, date32, timestamp[us], binary); text and JSON
-  columns as UTF-8 strings (JSON as JSON text).
+  ``YYYY-MM-DD``, timestamps ISO 8601 without a zone (UTC), JSON columns as JSON text.
+- Parquet: native types (int64, float64, bool, date32, timestamp[us]); text and JSON columns
+  as UTF-8 strings (JSON as JSON text).
 
 Both formats are written and read in batches, so memory stays flat whatever the table size.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
 import json
 import sys
@@ -79,20 +76,7 @@ CELL_OUT: dict[str, Callable[[Any], str]] = {
     "date": lambda v: v.isoformat(),
     "datetime": lambda v: v.isoformat(),
     "json": lambda v: json.dumps(v, ensure_ascii=False),
-    # An empty cell is NULL, so no bytes are written as a lone backslash, as the empty text is.
-    "binary": lambda v: base64.b64encode(v).decode("ascii") if v else "\\",
 }
-
-
-def _bytes_in(cell: str) -> bytes:
-    if cell == "\\":
-        return b""
-    try:
-        return base64.b64decode(cell, validate=True)
-    except binascii.Error as exc:
-        raise ValueError(cell[:20]) from exc
-
-
 CELL_IN: dict[str, Callable[[str], Any]] = {
     "text": _text_in,
     "int": int,
@@ -101,7 +85,6 @@ CELL_IN: dict[str, Callable[[str], Any]] = {
     "date": date.fromisoformat,
     "datetime": datetime.fromisoformat,
     "json": json.loads,
-    "binary": _bytes_in,
 }
 
 # --- Parquet ----------------------------------------------------------------------------------
@@ -119,7 +102,6 @@ def arrow_schema(table: Table) -> Any:
         "date": pa.date32(),
         "datetime": pa.timestamp("us"),
         "json": pa.string(),
-        "binary": pa.binary(),
     }
     return pa.schema(
         [pa.field(c.name, arrow[k]) for c, k in zip(table.columns, kinds(table), strict=True)]

@@ -31,7 +31,6 @@ DUCK_TYPES = {
     "float": "DOUBLE",
     "datetime": "TIMESTAMP",
     "date": "DATE",
-    "binary": "BLOB",
 }
 
 

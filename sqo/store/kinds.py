@@ -5,19 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Float,
-    Integer,
-    LargeBinary,
-)
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, DateTime, Float, Integer
 
-Kind = Literal["json", "bool", "int", "float", "datetime", "date", "binary", "text"]
+Kind = Literal["json", "bool", "int", "float", "datetime", "date", "text"]
 
 
 def column_kind(column: Column[Any]) -> Kind:
@@ -34,6 +24,4 @@ def column_kind(column: Column[Any]) -> Kind:
         return "datetime"
     if isinstance(kind, Date):
         return "date"
-    if isinstance(kind, LargeBinary):
-        return "binary"
     return "text"

@@ -116,7 +116,6 @@ def spark_schema(table: Table) -> Any:
         "date": st.DateType(),
         "datetime": st.TimestampNTZType(),
         "json": st.StringType(),
-        "binary": st.BinaryType(),
     }
     return st.StructType(
         [st.StructField(c.name, spark_types[column_kind(c)], True) for c in table.columns]

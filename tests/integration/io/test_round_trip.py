@@ -23,8 +23,8 @@ from sqo.store import tables as t
 from tests.conftest import T0
 from tests.factories import opportunity, org
 
-# A fitted model needs hundreds of closed deals (sqo model train refuses fewer): its bytes are
-# round-tripped in tests/unit/io/test_export_binary.py instead.
+# A fitted model needs hundreds of closed deals (sqo model train refuses fewer): its export and
+# restore are tested on the demo in tests/integration/forecast/test_model_in_forecast.py.
 NOT_BUILT_HERE = {"forecast_models"}
 ODD_TEXT = '\\starts with a backslash, has "quotes", a comma\nand a newline'
 
