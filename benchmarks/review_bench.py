@@ -23,16 +23,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks.analytics_bench import WORK, child_env, data_folder, measure, sqo_command
-from benchmarks.analytics_results import Run
+from benchmarks.analytics_bench import GNU_TIME, WORK, child_env, data_folder, sqo_command
 from benchmarks.pipeline_load import load_sqlite
 from benchmarks.reference import SQO_OR_LATER, _in_list, connect, rows
 
@@ -105,6 +107,40 @@ def reasons_sql(start: str, end: str, lo: str, hi: str) -> str:
         UNION ALL SELECT 'close_date_later', count(*), coalesce(sum(amount_b), 0) FROM p WHERE both_open AND close_b > close_a
         UNION ALL SELECT 'owner_changed', count(*), coalesce(sum(amount_b), 0) FROM p WHERE owner_a IS NOT NULL AND owner_b IS NOT NULL AND owner_a <> owner_b
     """
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    cpu_seconds: float  # user + system: what the command itself needed, however busy the machine
+    peak_mb: float
+    exit_code: int
+    stdout: str
+
+
+def measure(command: list[str], env: dict[str, str]) -> Run:
+    """Wall time, CPU time and peak memory (max RSS) of one fresh process, from GNU time."""
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as report:
+        started = time.perf_counter()
+        process = subprocess.run(
+            [GNU_TIME, "-f", "%M %U %S", "-o", report.name, *command],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            env=env,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        if process.returncode != 0:
+            print(process.stderr.decode(errors="replace")[-2000:], file=sys.stderr)
+        out.seek(0)
+        kilobytes, user, system = report.read().strip().splitlines()[-1].split()
+        return Run(
+            seconds,
+            float(user) + float(system),
+            int(kilobytes) / 1024,
+            process.returncode,
+            out.read().decode(),
+        )
 
 
 def _quarter(day: date) -> tuple[str, str]:
@@ -180,10 +216,12 @@ def main() -> None:
         differing = sorted(k for k in theirs if ours.get(k) != theirs[k])
         for form, runs in figures.items():
             wall = statistics.median(r.seconds for r in runs)
+            cpu = statistics.median(r.cpu_seconds for r in runs)
             peak = max(r.peak_mb for r in runs)
+            load = os.getloadavg()[0]
             lines.append(
-                f"| {size} | {week} | `--format {form}` | {wall:.2f} s | {peak:.0f} MiB | "
-                f"{seconds:.3f} s | {wall / seconds:.0f}x | {len(theirs) - len(differing)} of {len(theirs)} |"
+                f"| {size} | {week} | `--format {form}` | {wall:.2f} s | {cpu:.2f} s | {load:.1f} | {peak:.0f} MiB | "
+                f"{seconds:.3f} s | {cpu / seconds:.0f}x | {len(theirs) - len(differing)} of {len(theirs)} |"
             )
         if differing:
             print(f"{size}: reasons differ: {differing}: sqo {ours} reference {theirs}")
@@ -195,8 +233,8 @@ def _write(lines: list[str], runs: int) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     head = text.split("<!-- figures -->")[0] if "<!-- figures -->" in text else _HEAD
     table = [
-        f"| size | week | command | wall (median of {runs}) | peak memory | reference reasons query | ratio | reasons equal |",
-        "|---|---|---|---:|---:|---:|---:|---|",
+        f"| size | week | command | wall (median of {runs}) | CPU, user + system | load average | peak memory | reference reasons query | ratio (CPU / reference) | reasons equal |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
         *lines,
     ]
     RESULTS.write_text(head + "<!-- figures -->\n\n" + "\n".join(table) + "\n", encoding="utf-8")
@@ -206,7 +244,10 @@ _HEAD = """# `sqo review`: measured
 
 `make bench-review` (benchmarks/review_bench.py). Each command runs in a fresh process on a
 SQLite workspace; wall time is the median, peak memory the largest of the runs (GNU time). The
-reference is a DuckDB query over the workspace's Parquet export, written from docs/review.md, that
+machine has 2 cores shared with other work, so the wall time depends on how busy it was (the
+one-minute load average after the runs is in the table); the CPU time (user + system, GNU time) is what the command
+itself needed. The reference is a DuckDB query over the workspace's Parquet export, written from
+docs/review.md, that
 computes the week's change reasons; *reasons equal* compares it with the reasons in sqo's JSON
 (deals and amount of each of the 14 reasons). The ratio sets sqo's whole review (changes for two
 weeks, new and lost SQOs, funnel, benchmarks, forecast, decisions, the per-rep table, rendering)
