@@ -186,6 +186,49 @@ def _million(seed: int, env: dict[str, str]) -> tuple[Path, Path]:
     return db, folder
 
 
+def parts(
+    db: Path, week_label: str, today: str, copies: Path, done: dict[str, list[str]], size: str
+) -> list[str]:
+    """Each part of the review timed in this process (CPU and wall), in the review's order."""
+    os.environ["SQO_ANALYTICS_DIR"] = str(copies)
+    from sqo.domain.actor import Actor
+    from sqo.services import review as r
+    from sqo.services.analytics import benchmark_report, funnel
+    from sqo.services.forecast import forecast_report
+    from sqo.services.hygiene import hygiene_report
+    from sqo.services.review_scope import parse_week, review_scope
+    from sqo.services.workspace import open_workspace
+
+    ws, actor = open_workspace(str(db)), Actor("bench")
+    week = parse_week(week_label, date.fromisoformat(today))
+    end, scope = week.end, review_scope(ws, actor, None, None)
+    since = date.fromordinal(week.sunday.toordinal() - r.TRAILING_DAYS + 1)
+    quarter = f"{week.sunday.year}-Q{(week.sunday.month - 1) // 3 + 1}"
+    steps = {
+        "change reasons, the week": lambda: r._changes(ws, week, end, scope, r.DEALS_PER_LIST),
+        "change reasons, the week before (totals)": lambda: r._changes(
+            ws, week.previous(), end, scope, 0
+        ),
+        "funnel by team and rep": lambda: funnel(
+            ws, actor, by=("team", "owner"), start=since, end=week.sunday, as_of=end
+        ),
+        "benchmarks": lambda: benchmark_report(ws, actor, start=since, end=week.sunday, as_of=end),
+        "hygiene (sqo hygiene)": lambda: hygiene_report(ws, actor, as_of=end),
+        "forecast (sqo forecast)": lambda: forecast_report(ws, actor, period=quarter, as_of=end),
+    }
+    found = []
+    for name, step in steps.items():
+        cpu, wall = time.process_time(), time.perf_counter()
+        step()
+        found.append(
+            f"| {name} | {time.process_time() - cpu:.1f} s | {time.perf_counter() - wall:.1f} s |"
+        )
+        print(found[-1], flush=True)
+        _write_parts({**done, size: found})  # as it goes: a part at 1M can take minutes
+    ws.close()
+    return found
+
+
 SIZES = {"demo": ("2026-W20", "2026-06-30"), "1000000": ("2025-W50", "2025-12-31")}
 
 
@@ -194,13 +237,20 @@ def main() -> None:
     parser.add_argument("--sizes", default="demo,1000000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--parts", action="store_true", help="Time each part of the review in-process instead."
+    )
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     env = child_env(WORK / "review-copies")
-    lines = []
+    lines: list[str] = []
+    part_lines: dict[str, list[str]] = {}
     for size in args.sizes.split(","):
         week, as_of = SIZES[size]
         db, export = _demo(env) if size == "demo" else _million(args.seed, env)
+        if args.parts:
+            part_lines[size] = parts(db, week, as_of, WORK / "review-copies", part_lines, size)
+            continue
         base = [*sqo_command(), "--db", str(db), "review", "--week", week, "--as-of", as_of]
         # The analytics copy is built once per workspace (analytics.md has its figures): first.
         build = measure([*sqo_command(), "--db", str(db), "refresh-analytics"], env)
@@ -226,18 +276,34 @@ def main() -> None:
         if differing:
             print(f"{size}: reasons differ: {differing}: sqo {ours} reference {theirs}")
         print(lines[-2], lines[-1], sep="\n", flush=True)
-    _write(lines, args.runs)
+    if args.parts:
+        _write_parts(part_lines)
+    else:
+        _write(lines, args.runs)
 
 
 def _write(lines: list[str], runs: int) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     head = text.split("<!-- figures -->")[0] if "<!-- figures -->" in text else _HEAD
+    kept = "\n<!-- parts -->" + text.split("<!-- parts -->")[1] if "<!-- parts -->" in text else ""
     table = [
         f"| size | week | command | wall (median of {runs}) | CPU, user + system | load average | peak memory | reference reasons query | ratio (CPU / reference) | reasons equal |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
         *lines,
     ]
-    RESULTS.write_text(head + "<!-- figures -->\n\n" + "\n".join(table) + "\n", encoding="utf-8")
+    body = head + "<!-- figures -->\n\n" + "\n".join(table) + "\n" + kept
+    RESULTS.write_text(body, encoding="utf-8")
+
+
+def _write_parts(found: dict[str, list[str]]) -> None:
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else _HEAD
+    text = text.split("<!-- parts -->")[0].rstrip() + "\n\n<!-- parts -->\n"
+    for size, lines in found.items():
+        text += (
+            f"\n### The review's parts, {size} (`--parts`, in one process)\n\n"
+            "| part | CPU | wall |\n|---|---:|---:|\n" + "\n".join(lines) + "\n"
+        )
+    RESULTS.write_text(text, encoding="utf-8")
 
 
 _HEAD = """# `sqo review`: measured
