@@ -155,9 +155,11 @@ def reference(export: Path, week: str) -> tuple[float, dict[str, tuple[int, int]
     sunday = date.fromisocalendar(year, number, 7)
     lo, hi = _quarter(monday)[0], _quarter(sunday)[1]
     db = connect(export)
-    started = time.perf_counter()
+    # CPU time of this process, DuckDB's threads included: comparable with sqo's CPU time on a
+    # machine whose other work makes wall times vary.
+    started = time.process_time()
     found = rows(db, reasons_sql(f"{monday} 00:00:00", f"{sunday} 23:59:59.999999", lo, hi))
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     return seconds, {r["name"]: (int(r["deals"]), int(r["cents"])) for r in found}
 
 
@@ -229,6 +231,31 @@ def parts(
     return found
 
 
+def reasons_only(db: Path, export: Path, week_label: str, today: str, copies: Path) -> str:
+    """The week's change reasons alone: sqo's (CPU in this process) against the reference."""
+    os.environ["SQO_ANALYTICS_DIR"] = str(copies)
+    from sqo.domain.actor import Actor
+    from sqo.services import review as r
+    from sqo.services.review_scope import parse_week, review_scope
+    from sqo.services.workspace import open_workspace
+
+    ws, actor = open_workspace(str(db)), Actor("bench")
+    week = parse_week(week_label, date.fromisoformat(today))
+    scope = review_scope(ws, actor, None, None)
+    r._changes(ws, week, week.end, scope, r.DEALS_PER_LIST)  # the copy brought up to date first
+    cpu = time.process_time()
+    found = r._changes(ws, week, week.end, scope, r.DEALS_PER_LIST)
+    seconds = time.process_time() - cpu
+    ws.close()
+    ours = {x.name: (x.deals, x.amount_cents) for x in found.reasons}
+    theirs_seconds, theirs = reference(export, week_label)
+    equal = sum(ours.get(k) == v for k, v in theirs.items())
+    return (
+        f"| {week_label} | {seconds:.2f} s | {theirs_seconds:.2f} s | "
+        f"{seconds / theirs_seconds:.1f}x | {equal} of {len(theirs)} |"
+    )
+
+
 SIZES = {"demo": ("2026-W20", "2026-06-30"), "1000000": ("2025-W50", "2025-12-31")}
 
 
@@ -240,6 +267,9 @@ def main() -> None:
     parser.add_argument(
         "--parts", action="store_true", help="Time each part of the review in-process instead."
     )
+    parser.add_argument(
+        "--reasons", action="store_true", help="Only the change reasons against the reference."
+    )
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     env = child_env(WORK / "review-copies")
@@ -248,6 +278,11 @@ def main() -> None:
     for size in args.sizes.split(","):
         week, as_of = SIZES[size]
         db, export = _demo(env) if size == "demo" else _million(args.seed, env)
+        if args.reasons:
+            line = reasons_only(db, export, week, as_of, WORK / "review-copies")
+            print(line, flush=True)
+            _write_reasons(size, line)
+            continue
         if args.parts:
             part_lines[size] = parts(db, week, as_of, WORK / "review-copies", part_lines, size)
             continue
@@ -287,12 +322,33 @@ def _write(lines: list[str], runs: int) -> None:
     head = text.split("<!-- figures -->")[0] if "<!-- figures -->" in text else _HEAD
     kept = "\n<!-- parts -->" + text.split("<!-- parts -->")[1] if "<!-- parts -->" in text else ""
     table = [
-        f"| size | week | command | wall (median of {runs}) | CPU, user + system | load average | peak memory | reference reasons query | ratio (CPU / reference) | reasons equal |",
+        f"| size | week | command | wall (median of {runs}) | CPU, user + system | load average | peak memory | reference reasons query, CPU | ratio (CPU / reference) | reasons equal |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
         *lines,
     ]
     body = head + "<!-- figures -->\n\n" + "\n".join(table) + "\n" + kept
     RESULTS.write_text(body, encoding="utf-8")
+
+
+def _write_reasons(size: str, line: str) -> None:
+    """One line per size in the reasons table (kept above the figures)."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else _HEAD
+    marker = "<!-- reasons -->"
+    if marker not in text:
+        text = text.replace(
+            "<!-- figures -->",
+            f"{marker}\n\n| size | week | sqo's reasons, CPU | reference query, CPU | ratio | "
+            "reasons equal |\n|---|---|---:|---:|---:|---|\n<!-- /reasons -->\n\n<!-- figures -->",
+        )
+    head, rest = text.split(marker)
+    table, tail = rest.split("<!-- /reasons -->")
+    rows = [r for r in table.strip().splitlines()[2:] if not r.startswith(f"| {size} |")]
+    rows.append(f"| {size} {line}")
+    header = "\n".join(table.strip().splitlines()[:2])
+    RESULTS.write_text(
+        head + marker + "\n\n" + header + "\n" + "\n".join(rows) + "\n<!-- /reasons -->" + tail,
+        encoding="utf-8",
+    )
 
 
 def _write_parts(found: dict[str, list[str]]) -> None:
@@ -308,16 +364,23 @@ def _write_parts(found: dict[str, list[str]]) -> None:
 
 _HEAD = """# `sqo review`: measured
 
-`make bench-review` (benchmarks/review_bench.py). Each command runs in a fresh process on a
-SQLite workspace; wall time is the median, peak memory the largest of the runs (GNU time). The
-machine has 2 cores shared with other work, so the wall time depends on how busy it was (the
-one-minute load average after the runs is in the table); the CPU time (user + system, GNU time) is what the command
-itself needed. The reference is a DuckDB query over the workspace's Parquet export, written from
-docs/review.md, that
-computes the week's change reasons; *reasons equal* compares it with the reasons in sqo's JSON
-(deals and amount of each of the 14 reasons). The ratio sets sqo's whole review (changes for two
-weeks, new and lost SQOs, funnel, benchmarks, forecast, decisions, the per-rep table, rendering)
-against that one query, so it overstates what the reasons themselves cost.
+`make bench-review` (benchmarks/review_bench.py); the machine has 2 cores shared with other
+work (a one-minute load average of 6-9 during these runs), so wall times vary with how busy it
+was and the comparisons use CPU time (user + system; DuckDB's threads included).
+
+- **Change reasons** (`ARGS=--reasons`): the week's 14 change reasons computed by sqo
+  (`sqo.analytics.changes`, in-process, the analytics copy up to date) against a DuckDB query
+  over the workspace's Parquet export written from docs/review.md, not from sqo's code; *reasons
+  equal* compares the deals and amount of each reason.
+- **The whole review** (default): `sqo review --format json` and `--format html`, each in a fresh
+  process (GNU time: wall, CPU, peak memory). Its ratio sets the whole review (change reasons for
+  two weeks, new and lost SQOs, funnel, benchmarks, hygiene, forecast, decisions, the coaching
+  table, rendering) against the one reasons query, so it overstates what the reasons cost.
+- **Parts** (`ARGS=--parts`): each part of the review timed in one process, to show where the
+  time goes.
+
+Sizes: the demo (seed 7, today 2026-06-30; week 2026-W20) and the analytics benchmark's
+1,000,000 opportunities with 200 reps (`make bench-analytics` makes it; week 2025-W50).
 
 """
 
