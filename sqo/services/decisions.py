@@ -99,12 +99,17 @@ def record_decision(
     _checked(kind, due, until, at.date())
     with ws.unit_of_work() as uow:
         opp = lookups.opportunity(uow, opportunity_id)
-        if ws.stage_model.stage(opp.stage).is_closed:
+        # The deal as it stood when decided: now, or at the meeting a decision is entered for.
+        then = states_at_moments(uow.connection, [(opp.id, opp.id, at)])
+        stage_then, close_then, amount = then.get(opp.id, (None, None, opp.amount_cents))
+        stage = stage_then or opp.stage
+        close = date.fromisoformat(close_then[:10]) if close_then else opp.close_date
+        if ws.stage_model.stage(stage).is_closed:
             raise ForbiddenMove(
                 _(
                     "Opportunity {id} is already closed ({stage}): there is nothing to decide.",
                     id=opp.id,
-                    stage=opp.stage,
+                    stage=stage,
                 ),
                 field="opportunity",
             )
@@ -119,9 +124,9 @@ def record_decision(
             "note": text,
             "decided_at": at,
             "decided_by": actor.name,
-            "stage": opp.stage,
-            "close_date": opp.close_date,
-            "amount_cents": opp.amount_cents,
+            "stage": stage,
+            "close_date": close,
+            "amount_cents": amount,
         }
         new_id = DecisionRepository(uow.connection).add(values)
         uow.audit.add(
@@ -150,9 +155,9 @@ def record_decision(
         text,
         at,
         actor.name,
-        opp.stage,
-        opp.close_date,
-        opp.amount_cents,
+        stage,
+        close,
+        amount,
     )
 
 
@@ -195,7 +200,7 @@ def follow_up(
         states = states_at_moments(uow.connection, moments)
     found = []
     for d, (_key, _record, moment) in zip(decisions, moments, strict=True):
-        stage, close = states.get(d.id, (None, None))
+        stage, close, _amount = states.get(d.id, (None, None, None))
         then = DealState(stage or d.stage, date.fromisoformat(close[:10]) if close else None)
         due_passed = datetime.combine(d.due_date + timedelta(days=1), time()) <= end
         result, why = outcome(

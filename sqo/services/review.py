@@ -192,11 +192,11 @@ def weekly_review(
     notes += bench.notes
     sections = [
         "headlines",
+        "decisions",  # the meeting starts with what it agreed last time
         "changes",
         "new_sqos",
         "key_deals",
         "hygiene",
-        "decisions",
         "forecast",
         "funnel",
         "benchmarks",

@@ -136,3 +136,26 @@ def test_through_the_command_line(sqlite_url: str, workspace: Workspace, actor: 
     )
     assert refused.exit_code != 0
     assert "--until" in refused.output
+
+
+def test_a_decision_entered_later_keeps_the_deal_as_it_was_when_decided(
+    workspace: Workspace, actor: Actor
+) -> None:
+    made = _deals(workspace, actor)
+    opportunities.move_opportunity(workspace, actor, made["Advances"], "Won", at=MEETING + DAY)
+    decided = record_decision(
+        workspace,
+        actor,
+        made["Advances"],
+        decision="advance",
+        owner="Ann Lee",
+        due=date(2026, 5, 8),
+        at=MEETING,
+    )
+    assert (decided.stage, decided.close_date, decided.amount_cents) == (
+        "Solution",
+        date(2026, 6, 15),
+        1_000_000,
+    )
+    [follow] = weekly_review(workspace, actor, week="2026-W19", as_of=AS_OF).decisions
+    assert (follow.outcome.value, follow.stage_then) == ("held", "Won")
