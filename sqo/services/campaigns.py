@@ -16,6 +16,7 @@ from typing import Any
 from sqo.analytics.attribution.credit import MICRO, pure_decay
 from sqo.analytics.attribution.paths import (
     Window,
+    keyed,
     many_touch_records,
     one_touch_lines,
     reached,
@@ -159,6 +160,7 @@ def campaign_report(
         touch_table(uow.connection, as_of) as touches,
     ):
         connection = uow.connection
+        keyed(connection, times)
         values = deal_values(ws.stage_model, as_of, currency)
         count = steps.count
         shapes, untouched = shape_rows(

@@ -29,6 +29,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
 )
 from sqlalchemy.sql.selectable import Subquery
 
@@ -85,7 +86,15 @@ def touch_table(connection: Connection, as_of: datetime) -> Iterator[Table]:
         Column("rank", Integer),
     ]
     with temporary(connection, query, columns, "touches") as table:
+        keyed(connection, table)
         yield table
+
+
+def keyed(connection: Connection, table: Table) -> None:
+    """An index on a temporary table's ``key``: the credit queries join on it, and a temporary
+    table has none (SQLite would otherwise scan it once per record)."""
+    if connection.dialect.name in ("sqlite", "postgresql"):
+        connection.execute(text(f"CREATE INDEX {table.name}_key ON {table.name} (key)"))
 
 
 @dataclass(frozen=True)
