@@ -91,18 +91,18 @@ def reference(pipeline: Path, marketing: Path) -> tuple[float, dict[tuple[str, s
     ), leads AS (SELECT * FROM read_parquet('{marketing}/leads.parquet') WHERE converted_opportunity_id IS NOT NULL),
     campaigns AS (SELECT id, channel FROM read_parquet('{marketing}/campaigns.parquet')),
     raw AS (
-        SELECT l.converted_opportunity_id AS opp, m.touched_at AS at, m.campaign_id, NULL AS source
+        SELECT l.converted_opportunity_id AS opp, m.touched_at AS touched, m.campaign_id, NULL AS source
         FROM read_parquet('{marketing}/campaign_members.parquet') m JOIN leads l ON l.id = m.lead_id
         UNION SELECT converted_opportunity_id, created_at, campaign_id, NULL FROM leads WHERE campaign_id IS NOT NULL
         UNION SELECT converted_opportunity_id, created_at, NULL, source FROM leads WHERE campaign_id IS NULL AND source IS NOT NULL
         UNION SELECT id, created_at, NULL, source FROM read_parquet('{pipeline}/opportunities.parquet')
               WHERE id NOT IN (SELECT converted_opportunity_id FROM leads) AND source IS NOT NULL
     ), counted AS (
-        SELECT r.opp, r.at, r.campaign_id, coalesce(c.channel, r.source) AS channel
+        SELECT r.opp, r.touched, r.campaign_id, coalesce(c.channel, r.source) AS channel
         FROM raw r JOIN sqo s ON s.opp = r.opp LEFT JOIN campaigns c ON c.id = r.campaign_id
-        WHERE r.at <= s.sqo_at AND r.at <= TIMESTAMP '{AS_OF} 23:59:59.999999'
+        WHERE r.touched <= s.sqo_at AND r.touched <= TIMESTAMP '{AS_OF} 23:59:59.999999'
     ), ranked AS (
-        SELECT *, row_number() OVER (PARTITION BY opp ORDER BY at, campaign_id IS NULL, campaign_id, channel) AS rn,
+        SELECT *, row_number() OVER (PARTITION BY opp ORDER BY touched, campaign_id IS NULL, campaign_id, channel) AS rn,
                count(*) OVER (PARTITION BY opp) AS n FROM counted
     )
     SELECT 'first-touch', coalesce(campaign_id::VARCHAR, 'source:' || channel), count(*)::DOUBLE FROM ranked WHERE rn = 1 GROUP BY 2

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -35,17 +36,31 @@ PeriodOption = Annotated[
 ]
 
 
+ModelsFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--models", help="Attribution models from this YAML file instead of the shipped ones."
+    ),
+]
+
+
 def campaigns_command(
     ctx: typer.Context,
     model: ModelOption = "all",
     period: PeriodOption = "all",
+    models: ModelsFileOption = None,
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Leads, MQLs, SQOs, pipeline and won revenue per campaign, under each attribution model."""
     st = state(ctx)
     report = campaign_report(
-        st.workspace(), st.actor(), model=model, period=period, as_of=as_of_moment(as_of)
+        st.workspace(),
+        st.actor(),
+        model=model,
+        period=period,
+        as_of=as_of_moment(as_of),
+        models_file=models,
     )
     if as_json:
         output.print_json(report.to_dict())

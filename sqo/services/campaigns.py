@@ -13,17 +13,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqo.analytics.attribution.credit import MICRO
+from sqo.analytics.attribution.credit import MICRO, pure_decay
 from sqo.analytics.attribution.paths import (
     Window,
+    keyed,
     many_touch_records,
     one_touch_lines,
     reached,
     touch_table,
 )
+from sqo.analytics.attribution.shapes import decay_lines, shape_rows
 from sqo.analytics.attribution.totals import (
     NO_TOUCH,
     LineKey,
+    ManyTouch,
     Steps,
     Tally,
     attribute,
@@ -157,16 +160,31 @@ def campaign_report(
         touch_table(uow.connection, as_of) as touches,
     ):
         connection = uow.connection
+        keyed(connection, times)
         values = deal_values(ws.stage_model, as_of, currency)
+        count = steps.count
+        shapes, untouched = shape_rows(
+            connection, times, touches, values, count, steps.sqo, steps.won, credit_window
+        )
+        decay = {
+            name: decay_lines(
+                connection, times, touches, values, count, m.half_life_days or 1.0, credit_window
+            )
+            for name, m in chosen.items()
+            if pure_decay(m)
+        }
+        # Only a model mixing anchors with time decay needs the records one by one.
+        mixed = any(m.middle == "time_decay" and not pure_decay(m) for m in chosen.values())
         totals = attribute(
             chosen,
             steps,
-            reached(connection, times, steps.count, credit_window),
+            reached(connection, times, count, credit_window),
             one_touch_lines(
-                connection, times, touches, values, steps.count, steps.sqo, steps.won, credit_window
+                connection, times, touches, values, count, steps.sqo, steps.won, credit_window
             ),
-            many_touch_records(connection, times, touches, values, steps.count),
+            many_touch_records(connection, times, touches, values, count) if mixed else (),
             credit_window,
+            ManyTouch(shapes, untouched, decay),
         )
         unrated = unrated_deals(connection, values)
         campaigns = campaign_costs(connection)

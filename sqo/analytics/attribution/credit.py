@@ -126,3 +126,23 @@ def largest_remainder(weights: Sequence[Fraction], total: int) -> list[int]:
     for i in order[:left]:
         floors[i] += 1
     return floors
+
+
+def pure_decay(model: AttributionModel) -> bool:
+    """Time decay over every touch (no anchor weight): the database can compute it."""
+    return model.middle == "time_decay" and not any(model.weight(a) for a in ANCHORS)
+
+
+def shape_shares(model: AttributionModel, n: int, lead: int, sqo: int, won: int) -> list[int]:
+    """Micro-shares of the ``n`` touches before a milestone when ``lead``, ``sqo`` and ``won``
+    touches came before each anchor (as in :func:`shares`, for a model without time decay)."""
+    counts = {"lead_created": lead, "sqo_created": sqo, "closed_won": won}
+    positions = [
+        -1 if not model.weight(a) else 0 if a == "first" else max(counts[a], 1) - 1 for a in ANCHORS
+    ]
+    key = (_model_key(model), n, tuple(positions))
+    found = _SHAPES.get(key)
+    if found is None:
+        placeholder = [Touch(datetime.min, None, None)] * n  # only time decay reads them
+        found = _SHAPES[key] = _split(model, placeholder, positions, datetime.min)
+    return found

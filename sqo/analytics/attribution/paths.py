@@ -29,6 +29,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
 )
 from sqlalchemy.sql.selectable import Subquery
 
@@ -66,10 +67,15 @@ class Milestones:
 
 @contextmanager
 def touch_table(connection: Connection, as_of: datetime) -> Iterator[Table]:
-    """Every touch with ``touches``, how many its record has, in a temporary table."""
+    """Every touch with ``touches``, how many its record has, and ``rank``, its place among
+    them in time order (from 1), in a temporary table."""
     every = touches_select(as_of).subquery("every_touch")
     query = select(
-        *every.c, func.count().over(partition_by=every.c.key).label("touches")
+        *every.c,
+        func.count().over(partition_by=every.c.key).label("touches"),
+        func.row_number()
+        .over(partition_by=every.c.key, order_by=touch_order(every)[1:])
+        .label("rank"),
     ).select_from(every)
     columns: list[Column[Any]] = [
         Column("key", Integer),
@@ -77,9 +83,18 @@ def touch_table(connection: Connection, as_of: datetime) -> Iterator[Table]:
         Column("campaign_id", Integer),
         Column("channel", String),
         Column("touches", Integer),
+        Column("rank", Integer),
     ]
     with temporary(connection, query, columns, "touches") as table:
+        keyed(connection, table)
         yield table
+
+
+def keyed(connection: Connection, table: Table) -> None:
+    """An index on a temporary table's ``key``: the credit queries join on it, and a temporary
+    table has none (SQLite would otherwise scan it once per record)."""
+    if connection.dialect.name in ("sqlite", "postgresql"):
+        connection.execute(text(f"CREATE INDEX {table.name}_key ON {table.name} (key)"))
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqo.analytics.attribution.credit import MICRO, Touch, shares
+from sqo.analytics.attribution.credit import MICRO, Touch, shape_shares, shares
 from sqo.analytics.attribution.paths import Milestones, OneTouchLine, Window
+from sqo.analytics.attribution.shapes import DecayLine, ShapeRow, Untouched
 from sqo.domain.attribution import Anchor, AttributionModel
 
 # A line is (campaign id, channel); (None, None) is "no touch before the milestone".
@@ -56,6 +57,51 @@ class Totals:
     reached: list[int] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ManyTouch:
+    """What the database counted of the records with several touches (:mod:`.shapes`)."""
+
+    shapes: Sequence[ShapeRow] = ()
+    untouched: Sequence[Untouched] = ()
+    decay: Mapping[str, Sequence[DecayLine]] = field(default_factory=dict)  # by model
+
+
+def add_many_touch(
+    totals: Totals, models: Mapping[str, AttributionModel], steps: Steps, counted: ManyTouch
+) -> None:
+    """Records with several touches: shapes multiplied out for the models without time decay,
+    the database's time-decay lines for the others, no touch for every model alike."""
+    for name, model in models.items():
+        lines = totals.lines[name]
+        for gone in counted.untouched:
+            _add(lines, NO_TOUCH, gone.step, gone.records * MICRO, 0, steps, count=steps.count)
+            _add_cents(lines, NO_TOUCH, gone.step, gone.cents * MICRO, steps)
+        if name in counted.decay:
+            for d in counted.decay[name]:
+                key = (d.campaign_id, d.channel)
+                _add(lines, key, d.step, d.micro, 0, steps, count=steps.count)
+                _add_cents(lines, key, d.step, round(d.cents * MICRO), steps)
+            continue
+        for row in counted.shapes:
+            micro = shape_shares(model, row.n, row.lead, row.sqo, row.won)[row.rank - 1]
+            if micro:
+                key = (row.campaign_id, row.channel)
+                _add(lines, key, row.step, row.records * micro, 0, steps, count=steps.count)
+                _add_cents(lines, key, row.step, row.cents * micro, steps)
+
+
+def _add_cents(
+    lines: dict[LineKey, Tally], key: LineKey, step: int, micro_cents: int, steps: Steps
+) -> None:
+    tally = lines.get(key)
+    if tally is None:
+        tally = lines[key] = Tally([0] * steps.count)
+    if step == steps.sqo:
+        tally.pipeline += micro_cents
+    if step == steps.won:
+        tally.won += micro_cents
+
+
 def attribute(
     models: Mapping[str, AttributionModel],
     steps: Steps,
@@ -63,11 +109,17 @@ def attribute(
     one_touch: Iterable[OneTouchLine],
     many_touch: Iterable[tuple[Milestones, Sequence[Touch], int]],
     window: Window,
+    counted: ManyTouch | None = None,
 ) -> Totals:
-    """Credit every milestone reached in ``window`` under every model: the records with at most
-    one touch as counted per campaign in SQL (the same under every model), the others one by
-    one. ``many_touch``: each record's milestones, touches in time order and amount (cents)."""
+    """Credit every milestone reached in ``window`` under every model. Records with at most one
+    touch: as counted per campaign in SQL (the same under every model). Records with several:
+    as the database counted them (``counted``) for the models it can compute, record by record
+    (``many_touch``: milestones, touches in time order and amount) for the others, or for every
+    model when ``counted`` is None."""
     totals = Totals({name: {} for name in models}, list(reached))
+    in_db = _db_models(models, counted) if counted is not None else set()
+    if counted is not None:
+        add_many_touch(totals, {n: m for n, m in models.items() if n in in_db}, steps, counted)
     for line in one_touch:
         for lines in totals.lines.values():
             key = (line.campaign_id, line.channel)
@@ -83,12 +135,13 @@ def attribute(
                 tally.credit = [a + b * MICRO for a, b in zip(tally.credit, counts, strict=True)]
                 tally.pipeline += pipeline * MICRO
                 tally.won += won * MICRO
+    by_record = {n: m for n, m in models.items() if n not in in_db}
     for record, path, amount in many_touch:
         credited = [i for i, at in enumerate(record.reached) if window.holds(at)]
         if not credited:
             continue
         anchors = steps.anchors(record.reached)
-        for name, model in models.items():
+        for name, model in by_record.items():
             lines = totals.lines[name]
             for i in credited:
                 at = record.reached[i]
@@ -102,6 +155,11 @@ def attribute(
                         key = (touch.campaign_id, touch.channel)
                         _add(lines, key, i, part, amount, steps, count=steps.count)
     return totals
+
+
+def _db_models(models: Mapping[str, AttributionModel], counted: ManyTouch) -> set[str]:
+    """The models the database credited: every one without time decay, and pure time decay."""
+    return {n for n, m in models.items() if m.middle != "time_decay" or n in counted.decay}
 
 
 def _add(

@@ -176,3 +176,33 @@ def test_bad_input_gets_one_sentence(sqlite_ws: Workspace, args, message):
     assert result.exit_code != 0
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_a_model_file_of_ones_own_and_a_bad_one(sqlite_ws, tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("models:\n  half-half:\n    weights: {first: 0.5, lead_created: 0.5}\n")
+    result = runner.invoke(
+        app,
+        [
+            "--db",
+            sqlite_ws.url,
+            "campaigns",
+            "--models",
+            str(mine),
+            "--as-of",
+            "2026-06-30",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [m["name"] for m in data["models"]] == ["half-half"] and data["reconciles"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("models:\n  mine:\n    weights: {first: 0.5, middle: 0.4}\n")
+    result = runner.invoke(
+        app, ["--db", sqlite_ws.url, "campaigns", "--models", str(bad), "--as-of", "2026-06-30"]
+    )
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert f"{bad}, line 3, models.mine.weights: the weights add up to 0.9, not 1" in " ".join(
+        result.output.split()
+    )
