@@ -52,6 +52,15 @@ def root(
 ) -> None:
     # Always set it, so one invocation's --lang never leaks into the next in the same process.
     i18n.set_language(lang if lang in i18n.SUPPORTED else None)
+    if lang is not None and lang not in i18n.SUPPORTED:
+        raise typer.BadParameter(
+            i18n._(
+                "{lang!r} is not a language sqo speaks; choose one of {allowed}.",
+                lang=lang,
+                allowed=", ".join(i18n.SUPPORTED),
+            ),
+            param_hint="'--lang'",
+        )
     ctx.obj = CliState(db=db, actor_name=actor)
 
 

@@ -33,3 +33,14 @@ def test_help_in_swedish_from_the_real_entry_point():
     english = "List opportunities, now or as they stood at a past moment."
     assert english not in result.stdout
     assert i18n.catalogue("sv")[english] in result.stdout
+
+
+def test_an_unknown_language_is_refused_in_one_sentence(tmp_path, capsys):
+    from sqo.cli.app import run
+
+    code = run(["--db", str(tmp_path / "none.db"), "--lang", "de", "pipeline"])
+    said = capsys.readouterr().err
+    assert code == 2
+    assert "'de' is not a language sqo speaks; choose one of en, sv." in said
+    assert "Traceback" not in said
+    assert not (tmp_path / "none.db").exists()  # refused before anything was opened
