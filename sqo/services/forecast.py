@@ -21,11 +21,11 @@ from sqo.analytics.forecast.period import Period, parse_period, quarter_of
 from sqo.analytics.forecast.timing import bucket_of, learn_timing, timing_counts, timing_for
 from sqo.domain.actor import Actor
 from sqo.domain.stages import ForecastCategory
-from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.services import lookups
 from sqo.services.forecast_methods import win_probabilities
 from sqo.services.forecast_reports import DealForecast, ForecastReport, LeftOutDeal, Mover
+from sqo.services.periods import moment_so_far
 from sqo.services.workspace import Workspace
 
 __all__ = ["ForecastReport", "forecast_report"]
@@ -93,7 +93,7 @@ def forecast_report(
     method: str | None = None,
 ) -> ForecastReport:
     """The forecast for a period (default: the quarter of ``as_of``), a team or a rep."""
-    now = as_of or utc_now()
+    now = moment_so_far(as_of)
     chosen = parse_period(period) if period else quarter_of(now.date())
     historical = chosen.end < now.date()
     moment = datetime.combine(chosen.start, time()) if historical else now

@@ -28,6 +28,7 @@ from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.services.forecast_reports import ForecastReport
+from sqo.services.periods import moment_so_far
 from sqo.services.public import public_dict
 from sqo.services.workspace import Workspace
 from sqo.store import tables as t
@@ -189,7 +190,7 @@ def accuracy_report(
 ) -> AccuracyReport:
     """Every saved forecast of a period over by ``as_of`` (only the baselines, if asked) against
     what was won in it."""
-    now = as_of or utc_now()
+    now = moment_so_far(as_of)
     s = t.saved_forecasts
     query = select(s).where(s.c.period_end < now.date()).order_by(s.c.period_start, s.c.id)
     if baselines:

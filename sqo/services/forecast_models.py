@@ -27,6 +27,7 @@ from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import InvalidValue, NotFound, list_values
 from sqo.domain.values import utc_now
 from sqo.i18n import _
+from sqo.services.periods import moment_so_far
 from sqo.services.public import public_dict
 from sqo.services.workspace import Workspace
 from sqo.store import tables as t
@@ -200,7 +201,7 @@ def train_model(
     """Train on every closed deal's weeks up to ``as_of``, keep the better model, say how good;
     ``without`` leaves features out (one a CRM export fills in only at close leaks the outcome)."""
     left_out = check_features(without)
-    cutoff = as_of or utc_now()
+    cutoff = moment_so_far(as_of)
     model = ws.stage_model
     with ws.unit_of_work() as uow:
         limit = threshold(uow.connection)

@@ -27,6 +27,7 @@ from sqo.domain.hygiene.rules import Context, deal_findings
 from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.services import hygiene_context, lookups
+from sqo.services.periods import moment_so_far
 from sqo.services.public import public_dict
 from sqo.services.workspace import Workspace
 
@@ -184,16 +185,7 @@ def hygiene_report(
     ``as_of`` (default now), of one ``team`` or ``rep`` when given. Deal findings name the deal;
     pipeline bloat is per rep and team, so its findings have ``opportunity_id`` and
     ``opportunity_name`` None (a team's also ``owner_id`` and ``owner_name``)."""
-    now = utc_now()
-    as_of = as_of or now
-    if as_of > now:
-        raise InvalidValue(
-            _(
-                "The as-of moment {moment} is in the future; give today or an earlier day.",
-                moment=as_of.date().isoformat(),
-            ),
-            field="as-of",
-        )
+    as_of = moment_so_far(as_of)
     keys = chosen_rules(rules)
     config = rules_config(ws, rules_file)
     ran = tuple(k for k in keys if getattr(config.rules, k).enabled)

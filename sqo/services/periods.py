@@ -30,6 +30,23 @@ def as_of_moment(text: str | None) -> datetime | None:
     return parse_timestamp(value, field="as-of")
 
 
+def moment_so_far(as_of: datetime | None) -> datetime:
+    """``as_of``, or now when none is given; a moment after now is refused: nothing is known of
+    it yet, and a forecast, model or finding "as of" it would silently be made as of today."""
+    now = utc_now()
+    if as_of is None:
+        return now
+    if as_of > now:
+        raise InvalidValue(
+            _(
+                "The as-of moment {moment} is in the future; give today or an earlier day.",
+                moment=as_of.date().isoformat(),
+            ),
+            field="as-of",
+        )
+    return as_of
+
+
 def day_or_none(text: str | None, field: str) -> date | None:
     """A date given as YYYY-MM-DD, or None when none is given."""
     return parse_date(text, field=field) if text else None
