@@ -123,7 +123,11 @@ COMMANDS: dict[str, Entry] = {
         "cleanup_command",
         "Bulk clean-up of hygiene findings, with a preview of every change first.",
     ),
-    "model": Entry("sqo.cli.model", "app", "Train and show the win-probability model."),
+    "model": Entry(
+        "sqo.cli.model",
+        "app",
+        "Train the win-probability model, show it, and set how much history it needs.",
+    ),
     "review": Entry(
         "sqo.cli.review",
         "review_command",
@@ -133,6 +137,21 @@ COMMANDS: dict[str, Entry] = {
         "sqo.cli.decisions",
         "decide_command",
         "Record the review's decision on a deal; next week's review says whether it held.",
+    ),
+    "campaigns": Entry(
+        "sqo.cli.campaign_report",
+        "campaigns_command",
+        "Leads, MQLs, SQOs, pipeline and won revenue per campaign, under each attribution model.",
+    ),
+    "losses": Entry(
+        "sqo.cli.losses",
+        "losses_command",
+        "Lost SQOs against won ones: reasons, competitors, stage lost, criteria weak at promotion.",
+    ),
+    "scorecard": Entry(
+        "sqo.cli.scorecard",
+        "scorecard_command",
+        "Each rep against the team median and the benchmarks, and the SQOs needed to reach quota.",
     ),
     "opp": Entry("sqo.cli.opportunities", "app", "Create, list, show and edit opportunities."),
     "lead": Entry("sqo.cli.leads", "app", "Create, list, qualify and convert leads."),

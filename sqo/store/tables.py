@@ -19,7 +19,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Table,
@@ -332,8 +331,9 @@ audit_log = Table(
 )
 
 # Fitted win-probability models (sqo.services.forecast_models): the estimator itself (joblib
-# bytes, so it lives in the workspace on SQLite and PostgreSQL alike), what it was trained on and
-# how well it did on the later, held-out weeks.
+# bytes as base64 text, so it lives in the workspace on SQLite and PostgreSQL alike and goes
+# through `sqo export` and its restore like every other value), what it was trained on and how
+# well it did on the later, held-out weeks.
 forecast_models = Table(
     "forecast_models",
     metadata,
@@ -348,7 +348,7 @@ forecast_models = Table(
     Column("lost", Integer, nullable=False),
     Column("features", JSON, nullable=False),
     Column("scores", JSON, nullable=False),
-    Column("model", LargeBinary, nullable=False),
+    Column("model", Text, nullable=False),
 )
 
 # Frozen forecasts (sqo forecast --save): the figures, the method and the inputs, so that later

@@ -14,7 +14,16 @@ from typer.testing import CliRunner
 from sqo.cli.app import app
 from sqo.domain.actor import Actor
 from sqo.domain.history import RecordType
-from sqo.services import analytics, history, leads, pipeline, record_views
+from sqo.services import (
+    analytics,
+    campaigns,
+    history,
+    leads,
+    losses,
+    pipeline,
+    record_views,
+    scorecard,
+)
 from sqo.services.analytics_source import refresh_copy
 from sqo.services.workspace import Workspace, init_workspace
 from tests import factories
@@ -67,6 +76,18 @@ CASES: dict[str, tuple[list[str], Callable[[Workspace, Actor], Any]]] = {
     "stages": (
         ["stages", "--as-of", "2026-06-30"],
         lambda w, a: analytics.stage_report(w, a, as_of=AS_OF),
+    ),
+    "campaigns": (
+        ["campaigns", "--as-of", "2026-06-30"],
+        lambda w, a: campaigns.campaign_report(w, a, as_of=AS_OF),
+    ),
+    "losses": (
+        ["losses", "--as-of", "2026-06-30"],
+        lambda w, a: losses.loss_report(w, a, as_of=AS_OF),
+    ),
+    "scorecard": (
+        ["scorecard", "--as-of", "2026-06-30"],
+        lambda w, a: scorecard.scorecard(w, a, as_of=AS_OF),
     ),
     "opp list": (
         ["opp", "list", "--limit", "2"],

@@ -61,4 +61,6 @@ def test_every_action_declares_its_details_and_keeps_its_stored_name() -> None:
         "forecast.model_trained",
         "forecast.saved",
         "opportunity.decision",
+        "hygiene.rules_file",
+        "forecast.model_threshold",
     }

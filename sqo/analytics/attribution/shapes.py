@@ -1,0 +1,235 @@
+"""Records with several touches, credited without bringing them back one by one.
+
+Without time decay, a model's split of one milestone depends only on its *shape*: how many
+touches came before the milestone (``n``) and how many came before each anchor milestone
+(``lead``, ``sqo``, ``won``: the anchor is the last of those, or the first touch when there is
+none). The database counts, per milestone, shape, touch rank and campaign, the records and
+their amounts; each shape is split once (:func:`sqo.analytics.attribution.credit.shape_shares`)
+and multiplied out: exact, in integer micro-shares.
+
+Time decay (a model whose whole weight is on the middle, split by ``time_decay``) is computed in
+the database too: each touch weighs 2^(-age / half-life) in floating point, and the largest-
+remainder rule turns the weights into integer micro-shares per record (``MICRO`` exactly, as in
+Python). A model mixing anchors with time decay goes through Python record by record
+(:mod:`sqo.analytics.attribution.paths`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Float,
+    Integer,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.sql.selectable import Subquery
+
+from sqo.analytics.attribution.credit import MICRO
+from sqo.analytics.attribution.paths import Window
+from sqo.analytics.sqlfuncs import days_between
+
+
+@dataclass(frozen=True)
+class ShapeRow:
+    """Records reaching milestone ``step`` with the same shape, whose touch of rank ``rank``
+    was in (campaign_id, channel): how many, and their amounts (cents)."""
+
+    step: int
+    n: int
+    lead: int
+    sqo: int
+    won: int
+    rank: int
+    campaign_id: int | None
+    channel: str | None
+    records: int
+    cents: int
+
+
+@dataclass(frozen=True)
+class Untouched:
+    """Records with several touches that reached ``step`` before any of them."""
+
+    step: int
+    records: int
+    cents: int
+
+
+def _before(at: ColumnElement[Any], limit: ColumnElement[Any]) -> ColumnElement[int]:
+    return func.sum(case((at <= limit, 1), else_=0)).cast(Integer)
+
+
+def _earlier(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``a`` when it is set and before ``b``, else ``b``."""
+    return case((and_(a.is_not(None), a < b), a), else_=b)
+
+
+def _per_record(
+    times: Any, touches: Table, values: Subquery, step: int, sqo: int, won: int, window: Window
+) -> Subquery:
+    m = times.c[f"m{step}"]
+    at = touches.c.at
+    return (
+        select(
+            touches.c.key,
+            _before(at, m).label("n"),
+            _before(at, _earlier(times.c.m0, m)).label("lead"),
+            _before(at, _earlier(times.c[f"m{sqo}"], m)).label("sqo"),
+            _before(at, _earlier(times.c[f"m{won}"], m)).label("won"),
+            func.max(func.coalesce(values.c.cents, 0)).cast(BigInteger).label("cents"),
+        )
+        .select_from(
+            touches.join(times, times.c.key == touches.c.key).outerjoin(
+                values, values.c.record_id == touches.c.key
+            )
+        )
+        .where(touches.c.touches > 1, window.sql(m))
+        .group_by(touches.c.key)
+        .subquery(f"shape{step}")
+    )
+
+
+def shape_rows(
+    connection: Connection,
+    times: Any,
+    touches: Table,
+    values: Subquery,
+    steps: int,
+    sqo: int,
+    won: int,
+    window: Window,
+) -> tuple[list[ShapeRow], list[Untouched]]:
+    rows: list[ShapeRow] = []
+    untouched: list[Untouched] = []
+    for step in range(steps):
+        shape = _per_record(times, touches, values, step, sqo, won, window)
+        query = (
+            select(
+                shape.c.n,
+                shape.c.lead,
+                shape.c.sqo,
+                shape.c.won,
+                touches.c.rank,
+                touches.c.campaign_id,
+                touches.c.channel,
+                func.count(),
+                func.coalesce(func.sum(shape.c.cents), 0),
+            )
+            .select_from(shape.join(touches, touches.c.key == shape.c.key))
+            .where(touches.c.rank <= shape.c.n)
+            .group_by(
+                shape.c.n,
+                shape.c.lead,
+                shape.c.sqo,
+                shape.c.won,
+                touches.c.rank,
+                touches.c.campaign_id,
+                touches.c.channel,
+            )
+        )
+        for n, lead, sqo_n, won_n, rank, campaign, channel, count, cents in connection.execute(
+            query
+        ):
+            rows.append(
+                ShapeRow(
+                    step,
+                    int(n),
+                    int(lead),
+                    int(sqo_n),
+                    int(won_n),
+                    int(rank),
+                    campaign,
+                    channel,
+                    int(count),
+                    int(cents),
+                )
+            )
+        none = connection.execute(
+            select(func.count(), func.coalesce(func.sum(shape.c.cents), 0)).where(shape.c.n == 0)
+        ).one()
+        if none[0]:
+            untouched.append(Untouched(step, int(none[0]), int(none[1])))
+    return rows, untouched
+
+
+@dataclass(frozen=True)
+class DecayLine:
+    step: int
+    campaign_id: int | None
+    channel: str | None
+    micro: int  # micro-shares credited
+    cents: float  # the deals' amounts times their credit (micro-shares / MICRO)
+
+
+def decay_lines(
+    connection: Connection,
+    times: Any,
+    touches: Table,
+    values: Subquery,
+    steps: int,
+    half_life_days: float,
+    window: Window,
+) -> list[DecayLine]:
+    """Pure time decay for the records with several touches, in integer micro-shares."""
+    out: list[DecayLine] = []
+    rate = math.log(2) / half_life_days
+    for step in range(steps):
+        m = times.c[f"m{step}"]
+        weighted = (
+            select(
+                touches.c.key,
+                touches.c.rank,
+                touches.c.campaign_id,
+                touches.c.channel,
+                func.coalesce(values.c.cents, 0).cast(BigInteger).label("cents"),
+                func.exp(-rate * days_between(touches.c.at, m)).label("w"),
+            )
+            .select_from(
+                touches.join(times, times.c.key == touches.c.key).outerjoin(
+                    values, values.c.record_id == touches.c.key
+                )
+            )
+            .where(touches.c.touches > 1, window.sql(m), touches.c.at <= m)
+            .subquery("decay_weights")
+        )
+        exact = (
+            cast(weighted.c.w, Float)
+            * MICRO
+            / func.sum(weighted.c.w).over(partition_by=weighted.c.key)
+        )
+        scaled = select(*weighted.c, exact.label("x")).subquery("decay_scaled")
+        whole = func.floor(scaled.c.x)
+        ranked = select(
+            *scaled.c,
+            whole.cast(BigInteger).label("floor"),
+            (literal(MICRO) - func.sum(whole).over(partition_by=scaled.c.key))
+            .cast(BigInteger)
+            .label("left"),
+            func.row_number()
+            .over(partition_by=scaled.c.key, order_by=((scaled.c.x - whole).desc(), scaled.c.rank))
+            .label("order"),
+        ).subquery("decay_ranked")
+        micro = ranked.c.floor + case((ranked.c.order <= ranked.c.left, 1), else_=0)
+        query = select(
+            ranked.c.campaign_id,
+            ranked.c.channel,
+            func.sum(micro).cast(BigInteger),
+            # Floating point: micro-shares times cents summed over a million deals overflow
+            # 64 bits; the amount is rounded to the cent at the end anyway.
+            func.sum(cast(micro, Float) * ranked.c.cents / MICRO),
+        ).group_by(ranked.c.campaign_id, ranked.c.channel)
+        for campaign, channel, parts, cents in connection.execute(query):
+            out.append(DecayLine(step, campaign, channel, int(parts), float(cents or 0.0)))
+    return out
