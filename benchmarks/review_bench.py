@@ -313,7 +313,7 @@ def main() -> None:
         print(lines[-2], lines[-1], sep="\n", flush=True)
     if args.parts:
         _write_parts(part_lines)
-    else:
+    elif not args.reasons:
         _write(lines, args.runs)
 
 
