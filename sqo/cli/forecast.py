@@ -66,12 +66,12 @@ def _show(report: ForecastReport) -> None:
             [_("Won so far"), output.money(report.won_cents, cur)],
             [_("Commit (won + Commit deals)"), output.money(report.commit_cents, cur)],
             [_("Best case (commit + Best Case deals)"), output.money(report.best_case_cents, cur)],
-            [_("Expected value"), output.money(report.expected_cents, cur)],
-            [_("P10 (9 in 10 above)"), output.money(report.p10_cents, cur)],
-            [_("P50 (median)"), output.money(report.p50_cents, cur)],
-            [_("P90 (1 in 10 above)"), output.money(report.p90_cents, cur)],
+            [_("Expected value"), output.estimate(report.expected_cents, cur)],
+            [_("P10 (9 in 10 above)"), output.estimate(report.p10_cents, cur)],
+            [_("P50 (median)"), output.estimate(report.p50_cents, cur)],
+            [_("P90 (1 in 10 above)"), output.estimate(report.p90_cents, cur)],
             [_("Quota"), output.money(report.quota_cents, cur)],
-            [_("Gap to quota (quota - P50)"), output.money(report.gap_cents, cur)],
+            [_("Gap to quota (quota - P50)"), output.estimate(report.gap_cents, cur)],
             *(
                 [[_("Actually won"), output.money(report.actual_won_cents, cur)]]
                 if report.actual_won_cents is not None
@@ -92,7 +92,7 @@ def _show(report: ForecastReport) -> None:
                     output.money(m.amount_cents, cur),
                     output.percent(m.probability),
                     output.percent(m.timing_probability),
-                    output.money(m.swing_cents, cur),
+                    output.estimate(m.swing_cents, cur),
                 ]
                 for m in report.movers
             ],
@@ -361,9 +361,9 @@ def accuracy_command(
                     h.period + (" *" if h.baseline else ""),
                     h.rep or h.team or _("Company"),
                     h.method,
-                    output.money(h.expected_cents, cur),
+                    output.estimate(h.expected_cents, cur),
                     output.money(h.actual_cents, cur),
-                    output.money(h.error_cents, cur),
+                    output.estimate(h.error_cents, cur),
                     _("yes") if h.inside else _("no"),
                 ]
                 for h in report.forecasts

@@ -88,6 +88,12 @@ def money(cents: int | None, currency: str | None) -> str:
     )
 
 
+def estimate(cents: int | None, currency: str | None) -> str:
+    """An estimate (an expected value, a deal's swing, a share of credit) in whole currency
+    units: its cents are noise beside the whole amounts deals are sold for."""
+    return money(None if cents is None else round(cents, -2), currency)
+
+
 def number(value: float | int | None, digits: int = 0) -> str:
     if value is None:
         return "—"

@@ -183,6 +183,19 @@ def forecast_report(
                 count=len(left_out),
             )
         )
+    overdue = [d for d in weighed if chosen.start <= d.close_date < moment.date()]
+    if overdue:
+        # As in coverage, a close date already past is not "closing": such a deal is in the
+        # range with its chance of still closing in the period, but not in commit or best case.
+        notes.append(
+            _(
+                "{count} open deal(s) in the period have a close date that has passed ({deals}): "
+                "they count in the expected value and the range with their chance of still "
+                "closing, not in commit or best case; give them a new close date.",
+                count=len(overdue),
+                deals=", ".join(f"#{d.id} {d.name} ({d.close_date.isoformat()})" for d in overdue),
+            )
+        )
     if quota is None:
         notes.append(_("No quota covers this period: there is no gap to show."))
     if not weighed:

@@ -33,3 +33,24 @@ def test_deals_without_amount_or_close_date_are_listed(workspace: Workspace, act
     assert report.commit_cents == 1_000_000  # the whole deal only: Commit category, in period
     assert report.p90_cents <= 1_000_000
     assert any("left out of every sum" in n for n in report.notes)
+
+
+def test_a_deal_whose_close_date_passed_is_named_and_kept_out_of_commit(
+    workspace: Workspace, actor: Actor
+) -> None:
+    factories.org(workspace, actor)
+    moves = [("SQO", DAY), ("Commit", 2 * DAY)]
+    late = factories.opportunity(
+        workspace, actor, "Late", at=T0, moves=moves, close_date="2026-04-20"
+    )
+    factories.opportunity(workspace, actor, "On time", at=T0, moves=moves, close_date="2026-06-10")
+    report = forecast_report(workspace, actor, period="2026-Q2", as_of=datetime(2026, 5, 4, 12))
+    assert sorted(d.name for d in report.deals) == ["Late", "On time"]  # both in the range
+    assert report.commit_cents == 1_000_000  # the on-time deal's amount only
+    assert report.expected_cents > 0
+    overdue = [n for n in report.notes if "close date that has passed" in n]
+    assert overdue == [
+        "1 open deal(s) in the period have a close date that has passed "
+        f"(#{late.id} Late (2026-04-20)): they count in the expected value and the range with "
+        "their chance of still closing, not in commit or best case; give them a new close date."
+    ]
