@@ -165,7 +165,8 @@ def too_little(won: int, lost: int, limit: Threshold) -> str | None:
     return _(
         "Too little history for a model: {won} won and {lost} lost SQOs, and the workspace asks "
         "for at least {min_won} won and {min_lost} lost (settings {won_key} and {lost_key}). "
-        "Forecasts use learned stage rates until then.",
+        "Until then forecasts use learned stage rates, or the configured stage values where too "
+        "few deals have closed.",
         won=won,
         lost=lost,
         min_won=limit.won,

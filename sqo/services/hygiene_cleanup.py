@@ -110,10 +110,38 @@ def save_preview(result: CleanupResult, path: Path) -> None:
 
 def _current(ws: Workspace, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     o = t.opportunities
-    columns = (o.c.id, o.c.stage, o.c.loss_reason, o.c.next_step, o.c.next_step_due)
     with ws.unit_of_work() as uow:
-        rows = uow.connection.execute(select(*columns).where(o.c.id.in_(list(ids)))).mappings()
+        rows = uow.connection.execute(
+            select(
+                o.c.id,
+                o.c.name,
+                o.c.version,
+                o.c.stage,
+                o.c.loss_reason,
+                o.c.next_step,
+                o.c.next_step_due,
+            ).where(o.c.id.in_(list(ids)))
+        ).mappings()
         return {int(r["id"]): dict(r) for r in rows}
+
+
+def _changed(deal_id: int, now: dict[str, Any] | None, planned: int) -> Refused:
+    """A deal of the preview that changed since (or is gone): left alone, and said so."""
+    name = "" if now is None else str(now["name"])
+    return Refused(
+        deal_id,
+        name,
+        planned,
+        None if now is None else int(now["version"]),
+        _(
+            "#{id} {name} changed since the preview (version {planned}, now "
+            "{now}): left alone; preview again to include it.",
+            id=deal_id,
+            name=name,
+            planned=planned,
+            now="—" if now is None else now["version"],
+        ),
+    )
 
 
 def _apply(
@@ -176,14 +204,21 @@ def clean_up(
         current=_current(ws, ids),
     )
     notes: list[str] = []
+    early: list[Refused] = []  # in the preview, changed since, and so without its finding now
     wanted = set(only or ()) | set(pinned or {})
     if only is not None or pinned is not None:
         found = {p.opportunity_id for p in planned}
-        for missing in sorted(wanted - found):
+        missing = sorted(wanted - found)
+        today = _current(ws, missing) if pinned is not None else {}
+        for gone in missing:
+            deal = today.get(gone)
+            if pinned is not None and (deal is None or deal["version"] != pinned.get(gone)):
+                early.append(_changed(gone, deal, pinned[gone]))
+                continue
             notes.append(
                 _(
                     "#{id} has no finding this action cleans up now: left alone.",
-                    id=missing,
+                    id=gone,
                 )
             )
         planned = [p for p in planned if p.opportunity_id in wanted]
@@ -192,28 +227,14 @@ def clean_up(
     if not planned:
         notes.append(_("Nothing to clean up: no deal has a finding this action cleans up."))
     if dry_run or not planned:
-        return CleanupResult(options, dry_run, at, planned, [], [], notes)
-    applied, refused = [], []
+        return CleanupResult(options, dry_run, at, planned, [], early, notes)
+    applied, refused = [], list(early)
     with ws.unit_of_work() as uow:
         for change in planned:
             opp = uow.opportunities.get(change.opportunity_id)
             if opp is None or opp.version != change.version:
-                refused.append(
-                    Refused(
-                        change.opportunity_id,
-                        change.opportunity_name,
-                        change.version,
-                        None if opp is None else opp.version,
-                        _(
-                            "#{id} {name} changed since the preview (version {planned}, now "
-                            "{now}): left alone; preview again to include it.",
-                            id=change.opportunity_id,
-                            name=change.opportunity_name,
-                            planned=change.version,
-                            now="—" if opp is None else opp.version,
-                        ),
-                    )
-                )
+                found_now = None if opp is None else {"name": opp.name, "version": opp.version}
+                refused.append(_changed(change.opportunity_id, found_now, change.version))
                 continue
             try:
                 _apply(uow, ws, actor, opp, options, at)

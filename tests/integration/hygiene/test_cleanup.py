@@ -146,6 +146,21 @@ def test_a_deal_changed_since_the_preview_is_left_alone(
     assert opportunities.get_opportunity(ws, actor, ids["Late B"]).stage == "Qualification"
 
 
+def test_a_preview_applied_twice_is_refused_the_second_time(
+    ws: Workspace, actor: Actor, tmp_path: Path
+) -> None:
+    ids = _ids(ws)
+    preview = tmp_path / "preview.json"
+    args = ["--db", ws.url, "cleanup"]
+    saved = [*args, "close-stale", "--reason", "No budget", "--dry-run", "--save-preview"]
+    assert runner.invoke(app, [*saved, str(preview)]).exit_code == 0
+    assert runner.invoke(app, [*args, "--preview", str(preview)]).exit_code == 0
+    again = runner.invoke(app, [*args, "--preview", str(preview)])
+    assert again.exit_code == 4, again.output
+    for name in ("Late A", "Late B"):  # both closed by the first run: version 1, now 2
+        assert f"#{ids[name]} {name} changed since the preview (version" in again.stderr
+
+
 def test_all_or_nothing_when_one_change_fails(
     ws: Workspace, actor: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
