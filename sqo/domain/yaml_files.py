@@ -112,6 +112,10 @@ def validated(
     model: type[M], data: object, lines: Lines, *, source: str, top: str, sentence: Refusal
 ) -> M:
     """``data`` as ``model``, or a refusal naming every problem's line and field."""
+    if not isinstance(data, dict):
+        # pydantic would say "Input should be a valid dictionary or instance of <class>".
+        problem = _("the file must hold names with their values (name: value), not a list or text")
+        raise refusal(source, [(line_of((), lines), top, problem)], sentence)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

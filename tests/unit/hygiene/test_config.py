@@ -55,3 +55,17 @@ def test_yaml_mistakes_and_unreadable_files(tmp_path: Path) -> None:
     loaded = load_rules(partial)
     assert loaded.severity("no_amount").value == "low"
     assert loaded.rules.neglected == HygieneRules().rules.neglected
+
+
+def test_a_file_that_is_a_list_is_refused_in_words(tmp_path):
+    from sqo.domain.errors import ConfigurationError
+    from sqo.domain.hygiene.config import load_rules
+
+    path = tmp_path / "rules.yaml"
+    path.write_text("- neglected\n- stale\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError) as refused:
+        load_rules(path)
+    assert f"{path}, line 1, rules: the file must hold names with their values" in str(
+        refused.value
+    )
+    assert "dictionary" not in str(refused.value)
