@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics bench-startup bench-campaigns clean
+.PHONY: demo test install lint typecheck bench bench-demo bench-import bench-history-import bench-analytics bench-startup bench-forecast bench-review screenshots bench-campaigns bench-hygiene clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ typecheck: install
 	$(BIN)/mypy sqo
 
 ## Benchmarks (not part of `make test`): figures go to benchmarks/results/.
-bench: bench-demo bench-import bench-history-import bench-analytics bench-startup
+bench: bench-demo bench-import bench-history-import bench-analytics bench-startup bench-forecast bench-hygiene
 
 bench-demo: install
 	$(BIN)/python -m benchmarks.demo_bench
@@ -50,8 +50,21 @@ bench-analytics: install
 bench-startup: install
 	$(BIN)/python -m benchmarks.startup_bench
 
+bench-forecast: install
+	$(BIN)/python -m benchmarks.forecast_bench $(ARGS)
+
+bench-review: install
+	$(BIN)/python -m benchmarks.review_bench $(ARGS)
+
+## PNG screenshots of the weekly review (English, Swedish) in docs/; needs Debian's chromium.
+screenshots: install
+	$(BIN)/python docs/screenshots.py
+
 bench-campaigns: install
 	$(BIN)/python -m benchmarks.campaigns_bench $(ARGS)
+
+bench-hygiene: install
+	$(BIN)/python -m benchmarks.hygiene_bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) sqo-demo.db .pytest_cache .mypy_cache .ruff_cache

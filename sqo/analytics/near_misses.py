@@ -24,6 +24,8 @@ class NearMiss:
     score: float
     missing: tuple[str, ...]
     evaluation: Evaluation
+    # An opportunity's learned stage rate (sqo.analytics.forecast.stage_rates); None for a lead.
+    win_probability: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -33,6 +35,9 @@ class NearMiss:
             "stage": self.stage,
             "score": round(self.score, 4),
             "missing": list(self.missing),
+            "win_probability": (
+                None if self.win_probability is None else round(self.win_probability, 4)
+            ),
         }
 
 

@@ -8,10 +8,8 @@ from typing import Annotated
 import typer
 
 from sqo.cli import output
-from sqo.cli.analytics import print_notes
 from sqo.cli.context import state
-from sqo.cli.hygiene import RepOption, TeamOption
-from sqo.cli.opportunities import JsonOption
+from sqo.cli.hygiene import JsonOption, RepOption, TeamOption
 from sqo.domain.hygiene.cleanup import CleanupOptions, action_of
 from sqo.i18n import _
 from sqo.services.hygiene_cleanup import CleanupResult, clean_up, save_preview
@@ -69,7 +67,8 @@ def print_result(result: CleanupResult) -> None:
     )
     for refused in result.refused:
         output.error_console.print(refused.message)
-    print_notes(result.notes)
+    for note in result.notes:
+        output.console.print(note)
 
 
 def cleanup_command(

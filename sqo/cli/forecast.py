@@ -3,6 +3,8 @@ over ``sqo.services.forecast``."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,9 +13,11 @@ from sqo.cli import output
 from sqo.cli.context import SqoGroup, state
 from sqo.cli.opportunities import JsonOption
 from sqo.i18n import _
-from sqo.services import forecast
+from sqo.services import forecast, forecast_accuracy, forecast_backtest
+from sqo.services.forecast_accuracy import AccuracyReport
+from sqo.services.forecast_backtest import BacktestReport
 from sqo.services.forecast_reports import ForecastReport
-from sqo.services.periods import as_of_moment
+from sqo.services.periods import as_of_moment, day_or_none
 
 app = typer.Typer(
     cls=SqoGroup,
@@ -94,6 +98,27 @@ def _show(report: ForecastReport) -> None:
             ],
             right=range(3, 7),
         )
+        explained = [m for m in report.movers if m.factors]
+        if explained:
+            output.console.print(_("Why, in the model's own terms:"))
+            for m in explained:
+                output.console.print(f"  {m.id} {m.name}: " + "; ".join(m.factors), markup=False)
+    company = [r for r in report.stage_rates if r.segment is None]
+    if company:
+        output.table(
+            _("Stage probabilities: configured and learned from closed deals"),
+            [_("Stage"), _("Configured"), _("Learned"), _("Closed deals that reached it")],
+            [
+                [
+                    r.stage,
+                    output.percent(r.configured),
+                    output.percent(r.rate),
+                    output.number(r.reached),
+                ]
+                for r in company
+            ],
+            right=range(1, 4),
+        )
     if report.left_out:
         reasons = {
             "amount": _("no amount"),
@@ -117,6 +142,10 @@ def forecast_command(
     rep: RepOption = None,
     as_of: AsOfOption = None,
     method: MethodOption = None,
+    save: Annotated[
+        bool,
+        typer.Option("--save", help="Keep this forecast (the first of a period is its baseline)."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """The forecast for a period, team or rep: won, commit, best case, expected and range."""
@@ -132,7 +161,228 @@ def forecast_command(
         as_of=as_of_moment(as_of),
         method=method,
     )
+    saved = forecast_accuracy.save_forecast(st.workspace(), st.actor(), report) if save else None
+    if as_json:
+        output.print_json(report.to_dict())
+    else:
+        _show(report)
+    if saved is not None:
+        # On stderr: --json prints the report's own schema and nothing else.
+        output.error_console.print(
+            _(
+                "Saved as forecast #{id} (the baseline of {period}).",
+                id=saved.id,
+                period=saved.period,
+            )
+            if saved.baseline
+            else _("Saved as forecast #{id}.", id=saved.id)
+        )
+
+
+def _number(value: float | None, digits: int = 3) -> str:
+    return output.number(value, digits)
+
+
+def backtest_table(report: BacktestReport) -> tuple[list[str], list[list[str]]]:
+    columns = [
+        _("Method"),
+        _("Rows"),
+        _("Brier"),
+        _("Log loss"),
+        _("AUC"),
+        _("WAPE"),
+        _("Bias"),
+        _("Within 10%"),
+        _("In P10-P90"),
+    ]
+    rows = [
+        [
+            r.method,
+            output.number(r.rows),
+            _number(r.brier),
+            _number(r.log_loss),
+            _number(r.auc),
+            output.percent(r.wape),
+            output.percent(r.bias),
+            output.percent(r.hit_rate),
+            output.percent(r.coverage),
+        ]
+        for r in report.results
+    ]
+    return columns, rows
+
+
+def markdown(report: BacktestReport) -> str:
+    """The backtest as a Markdown page: the scores, then each method's reliability table."""
+    columns, rows = backtest_table(report)
+    lines = [
+        "# " + _("Forecast backtest {start} – {end}", start=report.start, end=report.end),
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+        *["| " + " | ".join(row) + " |" for row in rows],
+        "",
+        *[f"{note}  " for note in report.notes],
+    ]
+    for r in report.results:
+        lines += ["", f"## {r.method}", "", _("| predicted | deals | mean predicted | observed |")]
+        lines.append("|---|---|---|---|")
+        for b in r.reliability:
+            lines.append(
+                f"| {b.low:.1f}-{b.high:.1f} | {b.deals} | {_number(b.predicted)} | "
+                f"{_number(b.observed)} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+@app.command("backtest")
+def backtest_command(
+    ctx: typer.Context,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First Monday's week (default: a year back).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day (default: the as-of day).")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Outcomes as known at this date or time; default now."),
+    ] = None,
+    without: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--without",
+            help="Leave this feature out of the models (repeat for more), e.g. amount when the "
+            "CRM fills it in only at close.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Also write the backtest to this file (.json, else Markdown)."),
+    ] = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart", help="Draw the reliability of every method to this file (.svg, .png, .html)."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Replay history week by week and score every forecast method against what closed."""
+    st = state(ctx)
+    report = forecast_backtest.backtest_report(
+        st.workspace(),
+        st.actor(),
+        start=day_or_none(start, "from"),
+        end=day_or_none(end, "to"),
+        as_of=as_of_moment(as_of),
+        without=without or [],
+    )
+    if out is not None:
+        text = (
+            json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+            if out.suffix.lower() == ".json"
+            else markdown(report)
+        )
+        out.write_text(text, encoding="utf-8")
+    if chart is not None and report.results:
+        from sqo.cli.forecast_chart import write_chart
+
+        write_chart(report, chart)
     if as_json:
         output.print_json(report.to_dict())
         return
-    _show(report)
+    columns, rows = backtest_table(report)
+    if rows:
+        title = _(
+            "Forecast backtest {start} – {end}, {weeks} Mondays",
+            start=output.day(report.start),
+            end=output.day(report.end),
+            weeks=report.weeks,
+        )
+        output.table(title, columns, rows, right=range(1, len(columns)))
+    for note in report.notes:
+        output.console.print(note)
+
+
+def _accuracy_rows(report: AccuracyReport) -> list[list[str]]:
+    names = {"all": _("all"), "method": _("method"), "team": _("team"), "period": _("period")}
+    return [
+        [
+            names[g.by],
+            g.value or ("—" if g.by != "all" else ""),
+            output.number(g.forecasts),
+            output.percent(g.wape),
+            output.percent(g.bias),
+            output.percent(g.hit_rate),
+            output.percent(g.inside_rate),
+        ]
+        for g in report.groups
+    ]
+
+
+@app.command("accuracy")
+def accuracy_command(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="What was won as known at this date or time; default now."),
+    ] = None,
+    baselines: Annotated[
+        bool, typer.Option("--baselines", help="Only each period's first saved forecast.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Hold saved forecasts against what actually closed: error, WAPE, bias, hits, range."""
+    st = state(ctx)
+    report = forecast_accuracy.accuracy_report(
+        st.workspace(), st.actor(), as_of=as_of_moment(as_of), baselines=baselines
+    )
+    if as_json:
+        output.print_json(report.to_dict())
+        return
+    cur = report.currency
+    if report.forecasts:
+        output.table(
+            _("Saved forecasts against what was won"),
+            [
+                _("Id"),
+                _("Period"),
+                _("Scope"),
+                _("Method"),
+                _("Expected"),
+                _("Won"),
+                _("Error"),
+                _("In P10-P90"),
+            ],
+            [
+                [
+                    h.id,
+                    h.period + (" *" if h.baseline else ""),
+                    h.rep or h.team or _("Company"),
+                    h.method,
+                    output.money(h.expected_cents, cur),
+                    output.money(h.actual_cents, cur),
+                    output.money(h.error_cents, cur),
+                    _("yes") if h.inside else _("no"),
+                ]
+                for h in report.forecasts
+            ],
+            right=range(4, 7),
+        )
+        output.table(
+            _("Accuracy"),
+            [
+                _("By"),
+                _("Value"),
+                _("Forecasts"),
+                _("WAPE"),
+                _("Bias"),
+                _("Within 10%"),
+                _("In P10-P90"),
+            ],
+            _accuracy_rows(report),
+            right=range(2, 7),
+        )
+    for note in report.notes:
+        output.console.print(note)

@@ -8,12 +8,18 @@ from typing import Annotated
 import typer
 
 from sqo.cli import output
-from sqo.cli.analytics import AsOfOption, print_notes
 from sqo.cli.context import state
-from sqo.cli.opportunities import JsonOption
 from sqo.i18n import _
 from sqo.services.hygiene import HygieneReport, hygiene_report
 from sqo.services.periods import as_of_moment
+
+# The same options as the other commands', defined here: importing them from sqo.cli.analytics
+# and sqo.cli.opportunities loads those commands' services too (half a second per run).
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Compute as of this date (end of day) or time; default now."),
+]
 
 TeamOption = Annotated[str | None, typer.Option("--team", help="Only the deals of this team.")]
 RepOption = Annotated[str | None, typer.Option("--rep", help="Only the deals of this rep.")]
@@ -97,7 +103,8 @@ def print_report(report: HygieneReport) -> None:
             ],
             nowrap=(0, 2),
         )
-    print_notes(report.notes)
+    for note in report.notes:
+        output.console.print(note)
 
 
 def hygiene_command(

@@ -16,7 +16,9 @@ from sqo.services.forecast_models import ModelSummary
 from sqo.services.periods import as_of_moment
 
 app = typer.Typer(
-    cls=SqoGroup, no_args_is_help=True, help="Train and show the win-probability model."
+    cls=SqoGroup,
+    no_args_is_help=True,
+    help="Train the win-probability model, show it, and set how much history it needs.",
 )
 
 AsOfOption = Annotated[
@@ -67,13 +69,28 @@ def _show(summary: ModelSummary) -> None:
         output.console.print(note)
 
 
+WithoutOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--without",
+        help="Leave this feature out (repeat for more), e.g. amount when the CRM fills it in "
+        "only at close.",
+    ),
+]
+
+
 @app.command("train")
 def train_command(
-    ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption = False
+    ctx: typer.Context,
+    as_of: AsOfOption = None,
+    without: WithoutOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Train the win-probability model on the workspace's history and keep the better one."""
     st = state(ctx)
-    summary = forecast_models.train_model(st.workspace(), st.actor(), as_of=as_of_moment(as_of))
+    summary = forecast_models.train_model(
+        st.workspace(), st.actor(), as_of=as_of_moment(as_of), without=without or []
+    )
     if as_json:
         output.print_json(summary.to_dict())
         return
@@ -89,3 +106,28 @@ def show_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
         output.print_json(summary.to_dict())
         return
     _show(summary)
+
+
+@app.command("threshold")
+def threshold_command(
+    ctx: typer.Context,
+    won: Annotated[
+        int | None, typer.Option("--won", help="Won SQOs a model needs (default 200).")
+    ] = None,
+    lost: Annotated[
+        int | None, typer.Option("--lost", help="Lost SQOs a model needs (default 200).")
+    ] = None,
+) -> None:
+    """Show or set how many won and lost SQOs the workspace asks for before a model is used."""
+    st = state(ctx)
+    if won is None and lost is None:
+        chosen = forecast_models.model_threshold(st.workspace(), st.actor())
+    else:
+        chosen = forecast_models.set_model_threshold(st.workspace(), st.actor(), won=won, lost=lost)
+    output.console.print(
+        _(
+            "A model needs at least {won} won and {lost} lost SQOs.",
+            won=chosen.won,
+            lost=chosen.lost,
+        )
+    )

@@ -321,16 +321,17 @@ def near_misses_command(
         return
     output.table(
         _("Near misses: failing the SQO gate, but scoring high"),
-        [_("Record"), _("Name"), _("Stage"), _("Score"), _("Missing")],
+        [_("Record"), _("Name"), _("Stage"), _("Score"), _("Win"), _("Missing")],
         [
             [
                 f"{_('lead') if m.record_type == 'lead' else _('opp')} {m.record_id}",
                 m.name,
                 m.stage,
                 output.percent(m.score),
+                output.percent(m.win_probability),
                 ", ".join(m.missing),
             ]
             for m in found
         ],
-        right=(3,),
+        right=(3, 4),
     )

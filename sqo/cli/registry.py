@@ -123,7 +123,21 @@ COMMANDS: dict[str, Entry] = {
         "cleanup_command",
         "Bulk clean-up of hygiene findings, with a preview of every change first.",
     ),
-    "model": Entry("sqo.cli.model", "app", "Train and show the win-probability model."),
+    "model": Entry(
+        "sqo.cli.model",
+        "app",
+        "Train the win-probability model, show it, and set how much history it needs.",
+    ),
+    "review": Entry(
+        "sqo.cli.review",
+        "review_command",
+        "The weekly pipeline review: what changed, key deals, rates, lost deals, coaching.",
+    ),
+    "decide": Entry(
+        "sqo.cli.decisions",
+        "decide_command",
+        "Record the review's decision on a deal; next week's review says whether it held.",
+    ),
     "campaigns": Entry(
         "sqo.cli.campaign_report",
         "campaigns_command",

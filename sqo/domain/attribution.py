@@ -26,7 +26,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sqo.domain.errors import ConfigurationError, UnknownReference, list_values
-from sqo.domain.playbooks.loader import Location, _line_of, _lines
+from sqo.domain.yaml_files import Location
+from sqo.domain.yaml_files import _walk as _lines
+from sqo.domain.yaml_files import line_of as _line_of
 from sqo.i18n import _
 
 SHIPPED_FILE = Path(__file__).resolve().parent.parent / "defaults" / "attribution.yaml"

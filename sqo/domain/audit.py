@@ -31,6 +31,9 @@ class AuditAction(StrEnum):
     HYGIENE_CLEANUP = "hygiene.cleanup"
     MODEL_TRAINED = "forecast.model_trained"
     FORECAST_SAVED = "forecast.saved"
+    DECISION_RECORDED = "opportunity.decision"
+    HYGIENE_RULES_SET = "hygiene.rules_file"
+    MODEL_THRESHOLD_SET = "forecast.model_threshold"
 
 
 # The details each action records: a reviewer reads these keys, so every writer gives all of them.
@@ -62,6 +65,9 @@ DETAILS: dict[AuditAction, frozenset[str]] = {
     AuditAction.HYGIENE_CLEANUP: frozenset({"cleanup", "applied", "refused", "detail"}),
     AuditAction.MODEL_TRAINED: frozenset({"model_id", "kind", "rows", "won", "lost"}),
     AuditAction.FORECAST_SAVED: frozenset({"forecast_id", "period", "team", "rep", "baseline"}),
+    AuditAction.DECISION_RECORDED: frozenset({"decision", "owner", "due", "until", "note"}),
+    AuditAction.HYGIENE_RULES_SET: frozenset({"file", "rules"}),  # file None: shipped rules
+    AuditAction.MODEL_THRESHOLD_SET: frozenset({"won", "lost"}),
 }
 
 

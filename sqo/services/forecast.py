@@ -157,6 +157,7 @@ def forecast_report(
                 d.probability,
                 d.timing_probability,
                 round(d.amount_cents * math.sqrt(d.chance * (1 - d.chance))),
+                d.factors,
             )
             for d in weighed
         ),

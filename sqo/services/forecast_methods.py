@@ -14,7 +14,6 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from sqo.analytics.forecast.explain import explain
 from sqo.analytics.forecast.open_deals import OpenDeal
 from sqo.analytics.forecast.stage_rates import (
     StageRate,
@@ -139,6 +138,8 @@ def _scored(
     moment: datetime,
     rates: list[StageRate],
 ) -> WinProbabilities:
+    from sqo.analytics.forecast.explain import explain  # scikit-learn: only with a model
+
     rows = deal_rows(connection, ws.stage_model, moment, only=[d.id for d in deals])
     chances = stored.fitted.probabilities(rows)
     lookup = rate_lookup(rates)

@@ -1,34 +1,39 @@
-"""Training, keeping and reading the win-probability model (`sqo model train|show`).
+"""Training, keeping and reading the win-probability model (`sqo model train|show|threshold`).
 
 The model is trained on rows "as of" past moments (``sqo.analytics.forecast.training_rows``) and
-kept in the workspace (``forecast_models``: the fitted estimator as joblib bytes, its training
-window, features and scores). It is used only when the workspace has enough closed deals: at
-least ``forecast_model_min_won`` won and ``forecast_model_min_lost`` lost (settings; default 200
-each, what Salesforce Einstein asks). Below that, training is refused in one sentence naming the
-threshold, and forecasts use learned stage rates.
+kept in the workspace (``forecast_models``: the fitted estimator as joblib bytes in base64, its
+training window, features and scores). It is used only when the workspace has enough closed
+deals: at least ``forecast_model_min_won`` won and ``forecast_model_min_lost`` lost (settings;
+default 200 each, what Salesforce Einstein asks). Below that, training is refused in one sentence
+naming the threshold, and forecasts use learned stage rates.
 """
 
 from __future__ import annotations
 
+import base64
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import joblib
 from sqlalchemy import Connection, select
 
-from sqo.analytics.forecast.model import FittedModel, fit
-from sqo.analytics.forecast.scores import Scores
+from sqo.analytics.forecast.features import FEATURES
+from sqo.analytics.forecast.stage_rates import closed_reach, learn_rates
 from sqo.analytics.forecast.training_rows import history_span, training_rows
 from sqo.domain.actor import Actor
 from sqo.domain.audit import AuditAction, audit_entry
-from sqo.domain.errors import InvalidValue, NotFound
+from sqo.domain.errors import InvalidValue, NotFound, list_values
 from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.services.public import public_dict
 from sqo.services.workspace import Workspace
 from sqo.store import tables as t
+
+if TYPE_CHECKING:  # scikit-learn costs seconds to import: only where a model is fitted or read
+    from sqo.analytics.forecast.model import FittedModel
+    from sqo.analytics.forecast.scores import Scores
 
 MIN_WON_KEY = "forecast_model_min_won"
 MIN_LOST_KEY = "forecast_model_min_lost"
@@ -120,6 +125,39 @@ def _summary(row: Any, limit: Threshold) -> ModelSummary:
     )
 
 
+def model_threshold(ws: Workspace, actor: Actor) -> Threshold:
+    with ws.unit_of_work() as uow:
+        return threshold(uow.connection)
+
+
+def set_model_threshold(
+    ws: Workspace, actor: Actor, *, won: int | None = None, lost: int | None = None
+) -> Threshold:
+    """Change how many won and lost SQOs a model needs (each at least 1)."""
+    for name, value in (("won", won), ("lost", lost)):
+        if value is not None and value < 1:
+            raise InvalidValue(
+                _(
+                    "The minimum of {name} SQOs must be at least 1 (got {value}).",
+                    name=name,
+                    value=value,
+                ),
+                field=name,
+            )
+    with ws.unit_of_work() as uow:
+        current = threshold(uow.connection)
+        chosen = Threshold(won or current.won, lost or current.lost)
+        uow.settings.put(MIN_WON_KEY, chosen.won)
+        uow.settings.put(MIN_LOST_KEY, chosen.lost)
+        uow.audit.add(
+            audit_entry(
+                AuditAction.MODEL_THRESHOLD_SET, actor, utc_now(), won=chosen.won, lost=chosen.lost
+            )
+        )
+        uow.commit()
+    return chosen
+
+
 def too_little(won: int, lost: int, limit: Threshold) -> str | None:
     if won >= limit.won and lost >= limit.lost:
         return None
@@ -136,20 +174,57 @@ def too_little(won: int, lost: int, limit: Threshold) -> str | None:
     )
 
 
-def train_model(ws: Workspace, actor: Actor, *, as_of: datetime | None = None) -> ModelSummary:
-    """Train on every closed deal's weeks up to ``as_of``, keep the better model, say how good."""
+def check_features(names: Sequence[str]) -> tuple[str, ...]:
+    """Features to leave out, each one the model knows."""
+    for name in names:
+        if name not in FEATURES:
+            raise InvalidValue(
+                _(
+                    "Unknown feature {value!r}. Features: {allowed}.",
+                    value=name,
+                    allowed=list_values(FEATURES, limit=20),
+                ),
+                field="without",
+                allowed=FEATURES,
+            )
+    return tuple(names)
+
+
+def train_model(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    as_of: datetime | None = None,
+    without: Sequence[str] = (),
+) -> ModelSummary:
+    """Train on every closed deal's weeks up to ``as_of``, keep the better model, say how good;
+    ``without`` leaves features out (one a CRM export fills in only at close leaks the outcome)."""
+    left_out = check_features(without)
     cutoff = as_of or utc_now()
     model = ws.stage_model
     with ws.unit_of_work() as uow:
-        rows = training_rows(uow.connection, model, cutoff)
         limit = threshold(uow.connection)
+        # The closed SQOs, counted cheaply first: too few, and the rows are not worth building.
+        sqo = next(
+            r
+            for r in learn_rates(model, closed_reach(uow.connection, model, cutoff))
+            if r.segment is None and r.stage == model.sqo_stage
+        )
+        refusal = too_little(sqo.won, sqo.reached - sqo.won, limit)
+        if refusal is not None:
+            raise InvalidValue(refusal, field="history")
+        rows = training_rows(uow.connection, model, cutoff)
         first, _last = history_span(uow.connection)
     won = len({r.deal_id for r in rows if r.won})
     lost = len({r.deal_id for r in rows if not r.won})
     refusal = too_little(won, lost, limit)
     if refusal is not None:
         raise InvalidValue(refusal, field="history")
-    fitted = fit(rows, {s.name: s.probability for s in model.stages})
+    import joblib
+
+    from sqo.analytics.forecast.model import fit
+
+    fitted = fit(rows, {s.name: s.probability for s in model.stages}, left_out)
     buffer = io.BytesIO()
     joblib.dump(fitted, buffer)
     now = utc_now()
@@ -167,7 +242,7 @@ def train_model(ws: Workspace, actor: Actor, *, as_of: datetime | None = None) -
                 lost=lost,
                 features=fitted.encoding.columns,
                 scores=_scores(fitted),
-                model=buffer.getvalue(),
+                model=base64.b64encode(buffer.getvalue()).decode("ascii"),
             )
             .returning(t.forecast_models.c.id)
         ).scalar_one()
@@ -216,6 +291,8 @@ def stored_model(connection: Connection) -> StoredModel | None:
         return None
     m = t.forecast_models
     data = connection.execute(select(m.c.model).where(m.c.id == row.id)).scalar_one()
+    import joblib
+
     # The bytes were written by this workspace's own `sqo model train`.
-    fitted = joblib.load(io.BytesIO(data))
+    fitted = joblib.load(io.BytesIO(base64.b64decode(data)))
     return StoredModel(_summary(row, threshold(connection)), fitted)

@@ -43,6 +43,7 @@ class Mover:
     probability: float
     timing_probability: float
     swing_cents: int
+    factors: list[str] = field(default_factory=list)  # the model's reasons, when it scored it
 
 
 @dataclass(frozen=True)

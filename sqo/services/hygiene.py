@@ -18,6 +18,7 @@ from typing import Any
 from sqo.analytics.hygiene.facts import open_deal_facts
 from sqo.analytics.hygiene.fallen import fallen_sqos
 from sqo.domain.actor import Actor
+from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import InvalidValue, list_values
 from sqo.domain.hygiene.config import RULE_KEYS, SEVERITY_ORDER, HygieneRules, Severity, load_rules
 from sqo.domain.hygiene.findings import Finding
@@ -125,6 +126,22 @@ def rules_config(ws: Workspace, rules_file: Path | None = None) -> HygieneRules:
     return load_rules(Path(str(stored)).expanduser()) if stored else load_rules()
 
 
+def use_rules_file(ws: Workspace, actor: Actor, path: Path | None) -> HygieneRules:
+    """Make a rules file the workspace's own (None: back to the shipped rules). A file that is
+    not valid is refused and nothing is stored."""
+    rules = load_rules(path)
+    resolved = None if path is None else str(path.expanduser().resolve())
+    with ws.unit_of_work() as uow:
+        uow.settings.put(SETTING_RULES_FILE, resolved)
+        uow.audit.add(
+            audit_entry(
+                AuditAction.HYGIENE_RULES_SET, actor, utc_now(), file=resolved, rules=rules.name
+            )
+        )
+        uow.commit()
+    return rules
+
+
 def _sorted(findings: list[Finding]) -> list[Finding]:
     order = {key: i for i, key in enumerate(RULE_KEYS)}
     return sorted(
@@ -210,20 +227,20 @@ def hygiene_report(
             if "premature_sqo" in ran
             else []
         )
-    wants_p90 = "stale" in deal_keys and config.rules.stale.beyond_p90_cycle
-    ctx = Context(as_of, hygiene_context.p90_cycles(ws, as_of) if wants_p90 else {})
+    inputs = hygiene_context.analytics_inputs(
+        ws,
+        as_of,
+        cycle="stale" in deal_keys and config.rules.stale.beyond_p90_cycle,
+        bloat="pipeline_bloat" in ran,
+    )
+    ctx = Context(as_of, inputs.p90_cycle)
     on_deals = deal_findings(deals, config, ctx, deal_keys)
-    loads = (
-        hygiene_context.owner_loads(
-            ws,
-            as_of,
-            deals,
-            on_deals,
-            team=team_found.name if team_found else None,
-            rep=rep_found.name if rep_found else None,
-        )
-        if "pipeline_bloat" in ran
-        else []
+    loads = hygiene_context.owner_loads(
+        inputs,
+        deals,
+        on_deals,
+        team=team_found.name if team_found else None,
+        rep=rep_found.name if rep_found else None,
     )
     findings = [f for f in on_deals if f.rule in ran]
     findings += pipeline_findings(fallen, loads, config, ctx, ran)
@@ -243,7 +260,7 @@ def hygiene_report(
         as_of,
         config.name,
         ran,
-        team,
+        team_found.name if team_found else team,
         rep_found.name if rep_found else rep,
         len(deals),
         findings,

@@ -5,11 +5,13 @@ coverage per rep and team (the coverage definition)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import partial
 
-from sqo.analytics.coverage import coverage
+from sqo.analytics.coverage import CoverageLine, coverage
 from sqo.analytics.funnel import cycles
+from sqo.analytics.milestone_table import materialized
 from sqo.analytics.milestones import milestone_ladder
 from sqo.analytics.periods import quarter_bounds
 from sqo.domain.hygiene.facts import DealFacts, OwnerLoad
@@ -29,40 +31,58 @@ def role_expectation(uow: UnitOfWork) -> RoleExpectation:
     return partial(expected_roles, settings.playbook, settings.overrides)
 
 
-def p90_cycles(ws: Workspace, as_of: datetime) -> Mapping[str | None, tuple[float, int]]:
-    """Per segment (and None: the whole company) the 90th percentile of the won cycle in days and
-    how many won deals it comes from, over every deal won by ``as_of``."""
-    ladder = milestone_ladder(ws.stage_model)
+@dataclass(frozen=True)
+class AnalyticsInputs:
+    """What the rules read from the funnel and coverage analytics: the won-cycle p90 per segment
+    (None: the whole company) with how many won deals it comes from, and coverage lines of the
+    quarter of the as-of day."""
+
+    p90_cycle: Mapping[str | None, tuple[float, int]]
+    coverage: list[CoverageLine]
+    period: tuple[date, date]
+
+
+def analytics_inputs(
+    ws: Workspace, as_of: datetime, *, cycle: bool, bloat: bool
+) -> AnalyticsInputs:
+    """One analytics session (the copy brought up to date once) for both: the funnel's cycle
+    over the milestones it keeps between commands, and the coverage per rep and team."""
+    start, end = quarter_bounds(as_of.date())
     found: dict[str | None, tuple[float, int]] = {}
+    lines: list[CoverageLine] = []
+    if not cycle and not bloat:
+        return AnalyticsInputs(found, lines, (start, end))
+    ladder = milestone_ladder(ws.stage_model)
     with analytics_connection(ws) as connection:
-        by_segment = cycles(connection, ladder, as_of, keys=("segment",))
-        overall = cycles(connection, ladder, as_of)
-    for row in by_segment:
-        segment = row.group.get("segment")
-        if segment is not None and row.p90_days is not None:
-            found[str(segment)] = (float(row.p90_days), int(row.won))
-    for row in overall:  # deals without a segment are held against the whole company
-        if row.p90_days is not None:
-            found[None] = (float(row.p90_days), int(row.won))
-    return found
+        if cycle:
+            with materialized(connection, ladder, as_of, ("segment",), kept=True) as times:
+                by_segment = cycles(connection, ladder, as_of, keys=("segment",), milestones=times)
+                overall = cycles(connection, ladder, as_of, milestones=times)
+            for row in by_segment:
+                segment = row.group.get("segment")
+                if segment is not None and row.p90_days is not None:
+                    found[str(segment)] = (float(row.p90_days), int(row.won))
+            for row in overall:  # deals without a segment are held against the whole company
+                if row.p90_days is not None:
+                    found[None] = (float(row.p90_days), int(row.won))
+        if bloat:
+            currency = ws.default_currency
+            lines = coverage(connection, ws.stage_model, start, end, as_of, currency=currency)
+    return AnalyticsInputs(found, lines, (start, end))
 
 
 def owner_loads(
-    ws: Workspace,
-    as_of: datetime,
+    inputs: AnalyticsInputs,
     deals: Sequence[DealFacts],
     findings: Sequence[Finding],
     *,
     team: str | None,
     rep: str | None,
 ) -> list[OwnerLoad]:
-    """Pipeline bloat's facts per rep and team: coverage of the quarter of ``as_of`` (the coverage
-    definition of ``sqo coverage``) and how many of their open SQOs have a deal finding."""
-    start, end = quarter_bounds(as_of.date())
-    with analytics_connection(ws) as connection:
-        lines = coverage(
-            connection, ws.stage_model, start, end, as_of, currency=ws.default_currency
-        )
+    """Pipeline bloat's facts per rep and team: coverage of the quarter of the as-of day (the
+    coverage definition of ``sqo coverage``) and how many of their open SQOs have a finding."""
+    start, end = inputs.period
+    lines = inputs.coverage
     flagged = {f.opportunity_id for f in findings if f.opportunity_id is not None}
     per_rep: dict[str | None, list[DealFacts]] = {}
     per_team: dict[str | None, list[DealFacts]] = {}

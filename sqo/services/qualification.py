@@ -5,11 +5,12 @@ The gate's decision is :mod:`sqo.domain.gate`; promoting a deal is :mod:`sqo.ser
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqo.analytics.forecast.stage_rates import stage_rate_chances
 from sqo.analytics.near_misses import DEFAULT_MIN_SCORE, NearMiss, rank
 from sqo.domain.actor import Actor
 from sqo.domain.audit import AuditAction, audit_entry
@@ -348,4 +349,12 @@ def near_misses(
             (opp.stage, e)
             for opp, e in zip(opps, evaluate_opportunities(uow, opps, as_of), strict=True)
         ]
-    return rank(pairs, min_score=min_score, limit=limit)
+        found = rank(pairs, min_score=min_score, limit=limit)
+        ids = [m.record_id for m in found if m.record_type == "opportunity"]
+        chances = stage_rate_chances(model, uow.connection, as_of, ids)
+    return [
+        replace(m, win_probability=chances.get(m.record_id))
+        if m.record_type == "opportunity"
+        else m
+        for m in found
+    ]

@@ -19,7 +19,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Table,
@@ -332,8 +331,9 @@ audit_log = Table(
 )
 
 # Fitted win-probability models (sqo.services.forecast_models): the estimator itself (joblib
-# bytes, so it lives in the workspace on SQLite and PostgreSQL alike), what it was trained on and
-# how well it did on the later, held-out weeks.
+# bytes as base64 text, so it lives in the workspace on SQLite and PostgreSQL alike and goes
+# through `sqo export` and its restore like every other value), what it was trained on and how
+# well it did on the later, held-out weeks.
 forecast_models = Table(
     "forecast_models",
     metadata,
@@ -348,7 +348,7 @@ forecast_models = Table(
     Column("lost", Integer, nullable=False),
     Column("features", JSON, nullable=False),
     Column("scores", JSON, nullable=False),
-    Column("model", LargeBinary, nullable=False),
+    Column("model", Text, nullable=False),
 )
 
 # Frozen forecasts (sqo forecast --save): the figures, the method and the inputs, so that later
@@ -375,4 +375,25 @@ saved_forecasts = Table(
     Column("baseline", Boolean, nullable=False),
     Column("report", JSON, nullable=False),
     Index(None, "period", "team", "rep"),
+)
+
+# What the weekly review decided about a deal (`sqo decide`), with who follows it up by when, and
+# the deal as it stood when decided, so that the next review can say whether the decision held.
+review_decisions = Table(
+    "review_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("opportunity_id", ForeignKey("opportunities.id"), nullable=False),
+    Column("decision", String(20), nullable=False),  # advance, move-back, park, close-out
+    Column("owner_id", ForeignKey("reps.id"), nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("park_until", Date),
+    Column("note", Text),
+    Column("decided_at", DateTime, nullable=False),
+    Column("decided_by", String(120), nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("close_date", Date),
+    Column("amount_cents", BigInteger),
+    Index(None, "decided_at"),
+    Index(None, "opportunity_id"),
 )

@@ -16,6 +16,7 @@ import numpy as np
 from babel.numbers import format_decimal, format_percent
 
 from sqo import i18n
+from sqo.analytics.forecast.features import GROUP_PREFIX
 from sqo.analytics.forecast.model import FittedModel, one_thread
 from sqo.analytics.forecast.training_rows import DealRow
 from sqo.i18n import _
@@ -38,6 +39,14 @@ def _n(value: float) -> str:
 
 def describe(feature: str, row: DealRow) -> str:
     """The factor in words, with the deal's own value."""
+    if feature.startswith(GROUP_PREFIX):
+        key = feature.removeprefix(GROUP_PREFIX)
+        group = key.replace("_", " ")
+        found = dict(row.group_scores).get(key)
+        if found is None:
+            return _("no {group} score at promotion", group=group)
+        score = format_percent(found, locale=i18n.locale())
+        return _("{group} {score} at promotion", group=group, score=score)
     if feature in ("stage", "segment", "source"):
         value = getattr(row, feature) or "—"
         return {
@@ -49,7 +58,7 @@ def describe(feature: str, row: DealRow) -> str:
         return _("open {days} days", days=_n(row.age_days))
     if feature == "days_in_stage":
         return _("{days} days in its stage", days=_n(row.days_in_stage))
-    if feature == "log_amount":
+    if feature == "amount":
         if not row.amount_cents:
             return _("no amount")
         return _("amount {amount}", amount=_n(row.amount_cents / 100))

@@ -16,7 +16,7 @@ from sqo.analytics.forecast.training_rows import DealRow
 NUMERIC = (
     "age_days",
     "days_in_stage",
-    "log_amount",
+    "amount",
     "days_to_close",
     "pushes",
     "amount_changes",
@@ -28,8 +28,11 @@ NUMERIC = (
     "inbound_share",
 )
 CATEGORICAL = ("stage", "segment", "source")
+GROUPS = "qualification_groups"  # every "group:<key>" column: one name to leave them out
+GROUP_PREFIX = "group:"
+FEATURES = (*NUMERIC, *CATEGORICAL, GROUPS)
 MAYBE_MISSING = (
-    "log_amount",
+    "amount",
     "days_to_close",
     "qualification_score",
     "days_since_activity",
@@ -38,7 +41,7 @@ MAYBE_MISSING = (
 
 
 def numeric_value(row: DealRow, name: str) -> float | None:
-    if name == "log_amount":
+    if name == "amount":  # its logarithm: a deal twice the size is one step, whatever the size
         return math.log1p(row.amount_cents / 100) if row.amount_cents else None
     if name == "overridden":
         return 1.0 if row.overridden else 0.0
@@ -57,11 +60,30 @@ class Encoding:
 
     medians: dict[str, float]
     categories: dict[str, list[str]]
+    # Features left out: e.g. an amount a CRM export only fills in at close would leak the outcome.
+    without: tuple[str, ...] = ()
+    # Qualification groups seen in training (their score at promotion; missing: median + flag).
+    qualification_groups: tuple[str, ...] = ()
+
+    @property
+    def group_columns(self) -> list[str]:
+        if GROUPS in self.without:
+            return []
+        return [GROUP_PREFIX + g for g in self.qualification_groups]
+
+    @property
+    def numeric(self) -> list[str]:
+        return [n for n in NUMERIC if n not in self.without]
+
+    @property
+    def categorical(self) -> list[str]:
+        return [n for n in CATEGORICAL if n not in self.without]
 
     @property
     def columns(self) -> list[str]:
-        names = list(NUMERIC) + [f"{n}_missing" for n in MAYBE_MISSING]
-        for name in CATEGORICAL:
+        names = self.numeric + [f"{n}_missing" for n in MAYBE_MISSING if n in self.numeric]
+        names += self.group_columns + [f"{g}_missing" for g in self.group_columns]
+        for name in self.categorical:
             names += [f"{name}={c}" for c in self.categories[name]]
         return names
 
@@ -75,24 +97,39 @@ class Encoding:
         return found
 
     def matrix(self, rows: Sequence[DealRow]) -> np.ndarray:
-        out = np.zeros((len(rows), len(self.columns)))
-        for i, row in enumerate(rows):
-            values: list[float] = []
-            missing: list[float] = []
-            for name in NUMERIC:
-                value = numeric_value(row, name)
-                values.append(self.medians[name] if value is None else value)
-                if name in MAYBE_MISSING:
-                    missing.append(1.0 if value is None else 0.0)
-            cats: list[float] = []
-            for name in CATEGORICAL:
-                mine = category_value(row, name)
-                cats += [1.0 if mine == c else 0.0 for c in self.categories[name]]
-            out[i] = values + missing + cats
-        return out
+        """Column by column (one pass over the rows per feature: several times faster than
+        building each row)."""
+        columns: list[np.ndarray] = []
+        flags: list[np.ndarray] = []
+        for name in self.numeric:
+            raw = np.array(
+                [numeric_value(r, name) for r in rows], dtype=np.float64
+            )  # None becomes NaN
+            missing = np.isnan(raw)
+            columns.append(np.where(missing, self.medians[name], raw))
+            if name in MAYBE_MISSING:
+                flags.append(missing.astype(np.float64))
+        group_values: list[np.ndarray] = []
+        group_flags: list[np.ndarray] = []
+        for column in self.group_columns:
+            key = column.removeprefix(GROUP_PREFIX)
+            raw = np.array([dict(r.group_scores).get(key) for r in rows], dtype=np.float64)
+            missing = np.isnan(raw)
+            group_values.append(np.where(missing, self.medians.get(column, 0.0), raw))
+            group_flags.append(missing.astype(np.float64))
+        for name in self.categorical:
+            values = np.array([category_value(r, name) for r in rows], dtype=object)
+            columns += [(values == c).astype(np.float64) for c in self.categories[name]]
+        numeric, categorical = columns[: len(self.numeric)], columns[len(self.numeric) :]
+        ordered = numeric + flags + group_values + group_flags + categorical
+        if not ordered:
+            return np.zeros((len(rows), 0))
+        return np.column_stack(ordered) if rows else np.zeros((0, len(self.columns)))
 
 
-def fit_encoding(rows: Sequence[DealRow], *, min_count: int = 5) -> Encoding:
+def fit_encoding(
+    rows: Sequence[DealRow], *, min_count: int = 5, without: Sequence[str] = ()
+) -> Encoding:
     """Medians of every numeric feature and the categories seen at least ``min_count`` times."""
     medians = {}
     for name in NUMERIC:
@@ -104,4 +141,11 @@ def fit_encoding(rows: Sequence[DealRow], *, min_count: int = 5) -> Encoding:
         for r in rows:
             counts[category_value(r, name)] = counts.get(category_value(r, name), 0) + 1
         categories[name] = sorted(c for c, n in counts.items() if n >= min_count)
-    return Encoding(medians, categories)
+    by_group: dict[str, list[float]] = {}
+    for r in rows:
+        for key, score in r.group_scores:
+            by_group.setdefault(key, []).append(score)
+    groups = sorted(k for k, v in by_group.items() if len(v) >= min_count)
+    for key in groups:
+        medians[GROUP_PREFIX + key] = float(np.median(by_group[key]))
+    return Encoding(medians, categories, tuple(without), tuple(groups))

@@ -3,10 +3,10 @@
 For a moment T, one row per deal open in the SQO pipeline at T, each value read from history up
 to T only (nothing from the future leaks in): stage and how long it had been in it, age, amount,
 close date and how often it had been pushed, how often the amount had changed, the qualification
-score and override at its latest promotion by T, activity counts and recency and the inbound
-share by T. Segment and source are the deal's (they do not change in history). Each moment is one
-set-based query; training takes a row per deal per moment (``snapshot_moments``), labelled with
-how the deal ended by the training cut-off.
+score, the playbook's group scores and the override at its latest promotion by T, activity
+counts and recency and the inbound share by T. Segment and source are the deal's (they do not
+change in history). Each moment is one set-based query; training takes a row per deal per moment
+(``snapshot_moments``), labelled with how the deal ended by the training cut-off.
 
 Buying roles are not a feature: contact roles carry no dates, so their value at T is unknown.
 """
@@ -51,6 +51,9 @@ class DealRow:
     days_since_activity: float | None
     inbound_share: float | None
     won: bool | None  # how it ended by the cut-off; None while open
+    closed_on: date | None = None  # when it closed, by the cut-off
+    # the playbook's group scores at that promotion, e.g. (("access", 0.33), ("economics", 1.0))
+    group_scores: tuple[tuple[str, float], ...] = ()
 
 
 def _days(later: datetime | date, earlier: datetime | date | None) -> float | None:
@@ -117,6 +120,7 @@ def deal_rows(
             q.c.opportunity_id,
             q.c.score,
             q.c.overridden,
+            q.c.detail["groups"].label("groups"),
             func.row_number()
             .over(
                 partition_by=q.c.opportunity_id, order_by=(q.c.evaluated_at.desc(), q.c.id.desc())
@@ -154,20 +158,27 @@ def deal_rows(
         func.coalesce(acts.c.recent, 0),
         func.coalesce(acts.c.inbound, 0),
         acts.c.last,
+        gates.c.groups,
     ]
     conditions = [s.c.stage.in_(open_sqo_stages(model))]
     if outcome_at is not None:
-        final = states_at(outcome_at, ("stage",), name="outcome")
+        final = states_at(outcome_at, ("stage", "closed_at"), name="outcome")
         source = source.join(final, final.c.record_id == s.c.record_id)
         closed = (model.won_stage().name, model.lost_stage().name)
         conditions.append(final.c.stage.in_(closed))
         columns.append(case((final.c.stage == model.won_stage().name, 1), else_=0))
+        columns.append(final.c.closed_at)
     if only is not None:
         conditions.append(s.c.record_id.in_(only))
     query = select(*columns).select_from(source).where(and_(*conditions))
     rows = []
     for r in connection.execute(query):
         total = int(r[12])
+        groups = tuple(
+            (str(g["key"]), float(g["score"]))
+            for g in (r[16] or [])
+            if isinstance(g, dict) and g.get("score") is not None
+        )
         close = None if r[7] is None else date.fromisoformat(str(r[7])[:10])
         rows.append(
             DealRow(
@@ -188,7 +199,13 @@ def deal_rows(
                 recent_activities=int(r[13]),
                 days_since_activity=_days(moment, r[15]),
                 inbound_share=int(r[14]) / total if total else None,
-                won=bool(r[16]) if outcome_at is not None else None,
+                won=bool(r[17]) if outcome_at is not None else None,
+                closed_on=(
+                    date.fromisoformat(str(r[18])[:10])
+                    if outcome_at is not None and r[18] is not None
+                    else None
+                ),
+                group_scores=groups,
             )
         )
     return rows

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Table, and_, case, cast, func, select
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy import BigInteger, ColumnElement, Table, case, cast, func, select
+from sqlalchemy.sql.selectable import Select, Subquery
 
 from sqo.domain.stages import StageModel
 from sqo.store import tables as t
@@ -24,9 +25,13 @@ from sqo.store import tables as t
 Condition = Callable[[Table], ColumnElement[bool]]
 
 
-def latest_change(field: str, condition: Condition, as_of: datetime, name: str) -> Subquery:
-    """Per opportunity with a matching change of ``field`` up to ``as_of``: record_id,
-    ``before``, ``after``, ``at`` of the latest one, and ``times`` (how many matched)."""
+def latest_change(
+    field: str, condition: Condition, as_of: datetime, name: str, among: Select[Any]
+) -> Subquery:
+    """Per opportunity of ``among`` (a select of ids) with a matching change of ``field`` up to
+    ``as_of``: record_id, ``before``, ``after``, ``at`` of the latest one, and ``times`` (how
+    many matched). Reading the deals of ``among`` only (by the record index) keeps it to the
+    open deals' rows, not the whole field's history."""
     h = t.history
     order = (h.c.changed_at.desc(), h.c.id.desc())
     ranked = (
@@ -40,6 +45,7 @@ def latest_change(field: str, condition: Condition, as_of: datetime, name: str) 
         )
         .where(
             h.c.record_type == "opportunity",
+            h.c.record_id.in_(among),
             h.c.field == field,
             h.c.changed_at <= as_of,
             h.c.old_value.is_not(None),
@@ -65,21 +71,23 @@ def _month(value: ColumnElement[str]) -> ColumnElement[str]:
     return func.substr(value, 1, 7)  # ISO dates: "YYYY-MM" orders as the month does
 
 
-def pushes(as_of: datetime) -> Subquery:
+def pushes(as_of: datetime, among: Select[Any]) -> Subquery:
     return latest_change(
         "close_date",
         lambda h: _month(h.c.new_value) > _month(h.c.old_value),
         as_of,
         "pushes",
+        among,
     )
 
 
-def amount_cuts(as_of: datetime) -> Subquery:
+def amount_cuts(as_of: datetime, among: Select[Any]) -> Subquery:
     return latest_change(
         "amount_cents",
         lambda h: cast(h.c.new_value, BigInteger) < cast(h.c.old_value, BigInteger),
         as_of,
         "amount_cuts",
+        among,
     )
 
 
@@ -89,10 +97,11 @@ def stage_position(value: ColumnElement[str], model: StageModel) -> ColumnElemen
     return case(*((value == name, index) for index, name in enumerate(order)), else_=None)
 
 
-def stage_moves_back(as_of: datetime, model: StageModel) -> Subquery:
+def stage_moves_back(as_of: datetime, model: StageModel, among: Select[Any]) -> Subquery:
     return latest_change(
         "stage",
-        lambda h: and_(stage_position(h.c.new_value, model) < stage_position(h.c.old_value, model)),
+        lambda h: stage_position(h.c.new_value, model) < stage_position(h.c.old_value, model),
         as_of,
         "stage_back",
+        among,
     )

@@ -9,13 +9,27 @@ same rows for a moment after the last change (tests/integration/hygiene/test_fac
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, and_, cast, func, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    Connection,
+    Integer,
+    String,
+    and_,
+    cast,
+    func,
+    select,
+)
 from sqlalchemy.sql.selectable import Select, Subquery
 
 from sqo.analytics.states import last_values, states_at
+from sqo.analytics.temp_tables import temporary
 from sqo.domain.stages import StageModel
 from sqo.store import tables as t
 
@@ -67,10 +81,42 @@ def _replayed(as_of: datetime) -> Subquery:
     )
 
 
-def deal_state(connection: Connection, as_of: datetime) -> Subquery:
+STATE_COLUMNS = (
+    ("record_id", Integer),
+    ("stage", String),
+    ("amount_cents", BigInteger),
+    ("close_date", String),
+    ("owner_id", Integer),
+    ("next_step", String),
+    ("next_step_due", String),
+)
+
+
+@contextmanager
+def deal_state(connection: Connection, as_of: datetime) -> Iterator[Subquery]:
     """One row per opportunity existing at ``as_of``: record_id, stage, amount_cents,
-    close_date, owner_id, next_step, next_step_due (dates as ISO text when replayed)."""
-    return _current() if state_is_current(connection, as_of) else _replayed(as_of)
+    close_date, owner_id, next_step, next_step_due (dates as ISO text when replayed). A replayed
+    state is computed once into a temporary table: the command's several queries read it."""
+    if state_is_current(connection, as_of):
+        yield _current()
+        return
+    columns = [Column(name, kind()) for name, kind in STATE_COLUMNS]
+    with temporary(connection, select(_replayed(as_of)), columns, "hygiene_state") as table:
+        yield select(table).subquery("deal_state")
+
+
+def open_ids(
+    state: Subquery, model: StageModel, *, team_id: int | None = None, rep_id: int | None = None
+) -> Select[Any]:
+    """The ids of the open deals of ``state`` (of a team or rep when given)."""
+    open_stages = [s.name for s in model.open_opportunity_stages()]
+    query = select(state.c.record_id).where(state.c.stage.in_(open_stages))
+    if team_id is not None:
+        r = t.reps
+        query = query.where(state.c.owner_id.in_(select(r.c.id).where(r.c.team_id == team_id)))
+    if rep_id is not None:
+        query = query.where(state.c.owner_id == rep_id)
+    return query
 
 
 def open_deals(

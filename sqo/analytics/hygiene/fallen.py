@@ -10,8 +10,10 @@ latest gate evaluation up to then (was the gate overridden?). Only exits in the 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, case, func, or_, select
+from sqlalchemy.sql.selectable import ScalarSelect, Subquery
 
 from sqo.analytics.hygiene.deals import deal_state
 from sqo.analytics.hygiene.facts import moment_of
@@ -44,9 +46,31 @@ def fallen_sqos(
     rep_id: int | None = None,
 ) -> list[FallenSqo]:
     before, sqo_open, fallen_to = _stage_groups(model)
-    h = t.history
+    h, p, q = t.history, t.history.alias("promotion"), t.qualification_snapshots
+    # Each exit's promotion and gate evaluation are index look-ups of that deal's rows
+    # (correlated subqueries): joined and grouped instead, SQLite scanned the exits per exit.
+    promoted_at = (
+        select(func.max(p.c.changed_at))
+        .where(
+            p.c.record_type == "opportunity",
+            p.c.record_id == h.c.record_id,
+            p.c.field == "stage",
+            p.c.changed_at <= h.c.changed_at,
+            p.c.id != h.c.id,
+            p.c.new_value.in_([*sqo_open, model.won_stage().name]),
+            or_(p.c.old_value.is_(None), p.c.old_value.in_(before)),
+        )
+        .correlate(h)
+        .scalar_subquery()
+    )
     exits = (
-        select(h.c.id, h.c.record_id, h.c.new_value.label("left_to"), h.c.changed_at)
+        select(
+            h.c.id,
+            h.c.record_id,
+            h.c.new_value.label("left_to"),
+            h.c.changed_at,
+            promoted_at.label("promoted_at"),
+        )
         .where(
             h.c.record_type == "opportunity",
             h.c.field == "stage",
@@ -57,43 +81,28 @@ def fallen_sqos(
         )
         .subquery("exits")
     )
-    p = t.history.alias("promotion")
-    promoted = (
-        select(exits.c.id, func.max(p.c.changed_at).label("promoted_at"))
-        .select_from(
-            exits.join(
-                p,
-                and_(
-                    p.c.record_type == "opportunity",
-                    p.c.record_id == exits.c.record_id,
-                    p.c.field == "stage",
-                    p.c.changed_at <= exits.c.changed_at,
-                    p.c.id != exits.c.id,
-                    p.c.new_value.in_([*sqo_open, model.won_stage().name]),
-                    or_(p.c.old_value.is_(None), p.c.old_value.in_(before)),
-                ),
-            )
+    overridden = (
+        select(func.max(case((q.c.overridden, 1), else_=0)))
+        .where(
+            q.c.opportunity_id == exits.c.record_id,
+            q.c.evaluated_at <= exits.c.changed_at,
+            q.c.evaluated_at >= exits.c.promoted_at,
         )
-        .group_by(exits.c.id)
-        .subquery("promoted")
+        .correlate(exits)
+        .scalar_subquery()
     )
-    q = t.qualification_snapshots
-    gate = (
-        select(exits.c.id, func.max(case((q.c.overridden, 1), else_=0)).label("overridden"))
-        .select_from(
-            exits.join(promoted, promoted.c.id == exits.c.id).join(
-                q,
-                and_(
-                    q.c.opportunity_id == exits.c.record_id,
-                    q.c.evaluated_at <= exits.c.changed_at,
-                    q.c.evaluated_at >= promoted.c.promoted_at,
-                ),
-            )
-        )
-        .group_by(exits.c.id)
-        .subquery("gate")
-    )
-    state = deal_state(connection, as_of)
+    with deal_state(connection, as_of) as state:
+        return _fallen(connection, exits, overridden, state, team_id, rep_id)
+
+
+def _fallen(
+    connection: Connection,
+    exits: Subquery,
+    overridden: ScalarSelect[Any],
+    state: Subquery,
+    team_id: int | None,
+    rep_id: int | None,
+) -> list[FallenSqo]:
     o, r, tm = t.opportunities, t.reps, t.teams
     query = (
         select(
@@ -102,19 +111,18 @@ def fallen_sqos(
             state.c.owner_id,
             r.c.name.label("owner_name"),
             tm.c.name.label("team_name"),
-            promoted.c.promoted_at,
+            exits.c.promoted_at,
             exits.c.changed_at,
             exits.c.left_to,
-            gate.c.overridden,
+            overridden.label("overridden"),
         )
         .select_from(
-            exits.join(promoted, promoted.c.id == exits.c.id)
-            .join(o, o.c.id == exits.c.record_id)
+            exits.join(o, o.c.id == exits.c.record_id)
             .join(state, state.c.record_id == o.c.id)
-            .outerjoin(gate, gate.c.id == exits.c.id)
             .outerjoin(r, r.c.id == state.c.owner_id)
             .outerjoin(tm, tm.c.id == r.c.team_id)
         )
+        .where(exits.c.promoted_at.is_not(None))
         .order_by(o.c.id, exits.c.changed_at)
     )
     if team_id is not None:

@@ -7,11 +7,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal, Self
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sqo.domain.errors import ConfigurationError
-from sqo.domain.playbooks.loader import Location, _line_of, _lines
+from sqo.domain.yaml_files import Refusal, parse_yaml, read_config, validated
 from sqo.i18n import _
 
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent.parent / "defaults" / "hygiene.yaml"
@@ -160,53 +158,32 @@ class HygieneRules(BaseModel):
         return Severity(getattr(self.rules, key).severity)
 
 
-def _refuse(source: str, problems: list[tuple[int | None, str, str]]) -> ConfigurationError:
-    text = "\n".join(
-        _("  {file}, line {line}, {field}: {problem}", file=source, line=line, field=f, problem=p)
-        if line
-        else _("  {file}, {field}: {problem}", file=source, field=f, problem=p)
-        for line, f, p in sorted(problems, key=lambda item: item[0] or 0)
-    )
-    return ConfigurationError(
-        _("The hygiene rules {file} are not valid:\n{problems}", file=source, problems=text)
+def _sentence(source: str) -> Refusal:
+    return lambda problems: _(
+        "The hygiene rules {file} are not valid:\n{problems}", file=source, problems=problems
     )
 
 
 def parse_rules_text(text: str, *, source: str = "<hygiene rules>") -> HygieneRules:
     """Parse and validate hygiene rules YAML; every problem is named with its line and field."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise _refuse(source, [(line, "YAML", str(getattr(exc, "problem", exc)))]) from exc
-    lines: dict[Location, int] = {}
-    if root is not None:
-        _lines(root, (), lines, [])
-    try:
-        return HygieneRules.model_validate(data if data is not None else {})
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            message = str(err["msg"]).removeprefix("Value error, ")
-            problems.append((_line_of(loc, lines), ".".join(map(str, loc)) or "rules", message))
-        raise _refuse(source, problems) from exc
+    data, lines, _twice = parse_yaml(text, source=source, sentence=_sentence(source))
+    return validated(
+        HygieneRules,
+        data if data is not None else {},
+        lines,
+        source=source,
+        top="rules",
+        sentence=_sentence(source),
+    )
 
 
 def load_rules(path: Path | None = None) -> HygieneRules:
     """The rules of a YAML file, or the shipped ones."""
     source = path or DEFAULT_RULES_FILE
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = (
-            _("it is not UTF-8 text; save it as a UTF-8 YAML file")
-            if isinstance(exc, UnicodeDecodeError)
-            else exc.strerror or str(exc)
-        )
-        raise ConfigurationError(
-            _("Cannot read the hygiene rules {file}: {problem}", file=str(source), problem=problem)
-        ) from exc
+    text = read_config(
+        source,
+        lambda problem: _(
+            "Cannot read the hygiene rules {file}: {problem}", file=str(source), problem=problem
+        ),
+    )
     return parse_rules_text(text, source=str(source))

@@ -5,79 +5,44 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from sqo.domain.errors import ConfigurationError, UnknownReference, list_values
+from sqo.domain.errors import UnknownReference, list_values
 from sqo.domain.playbooks.model import Playbook
+from sqo.domain.yaml_files import (
+    Location,
+    Refusal,
+    line_of,
+    model_problems,
+    parse_yaml,
+    read_config,
+    refusal,
+)
 from sqo.i18n import _
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent.parent / "defaults" / "playbooks"
 DEFAULT_PLAYBOOK = "sqo-default"
-
-Location = tuple[str | int, ...]
-
-
-def _lines(node: yaml.Node, path: Location, found: dict[Location, int], dups: list[Any]) -> None:
-    """Map every path in the document to its line (1-based); collect duplicate mapping keys."""
-    found.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                dups.append(((*path, key), key_node.start_mark.line + 1))
-            seen.add(key)
-            found[(*path, key)] = key_node.start_mark.line + 1
-            _lines(value_node, (*path, key), found, dups)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _lines(item, (*path, index), found, dups)
-
-
-def _line_of(path: Location, lines: dict[Location, int]) -> int | None:
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return lines.get(())
 
 
 def _where(path: Iterable[str | int]) -> str:
     return ".".join(str(p) for p in path) or _("playbook")
 
 
-def _refuse(source: str, problems: list[tuple[int | None, str, str]]) -> ConfigurationError:
-    text = "\n".join(
-        _("  {file}, line {line}, {field}: {problem}", file=source, line=line, field=f, problem=p)
-        if line
-        else _("  {file}, {field}: {problem}", file=source, field=f, problem=p)
-        for line, f, p in sorted(problems, key=lambda item: item[0] or 0)
-    )
-    return ConfigurationError(
-        _("The playbook {file} is not valid:\n{problems}", file=source, problems=text)
+def _sentence(source: str) -> Refusal:
+    return lambda problems: _(
+        "The playbook {file} is not valid:\n{problems}", file=source, problems=problems
     )
 
 
 def parse_playbook_text(text: str, *, source: str = "<playbook>") -> Playbook:
     """Parse and validate playbook YAML text; :class:`ConfigurationError` lists every problem."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise _refuse(source, [(line, _("YAML"), str(getattr(exc, "problem", exc)))]) from exc
-    lines: dict[Location, int] = {}
-    dups: list[tuple[Location, int]] = []
-    if root is not None:
-        _lines(root, (), lines, dups)
-    if dups:
-        raise _refuse(
+    data, lines, twice = parse_yaml(text, source=source, sentence=_sentence(source))
+    if twice:
+        raise refusal(
             source,
-            [(line, _where(p), _("the key {key!r} appears twice", key=p[-1])) for p, line in dups],
+            [(line, _where(p), _("the key {key!r} appears twice", key=p[-1])) for p, line in twice],
+            _sentence(source),
         )
     return parse_playbook_data(data, source=source, lines=lines)
 
@@ -89,16 +54,8 @@ def parse_playbook_data(
     try:
         playbook = Playbook.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        errors = [(_drop_tags(tuple(err["loc"])), err) for err in exc.errors()]
-        for loc, err in errors:
-            if err["type"] == "too_short" and any(
-                other[: len(loc)] == loc and other != loc for other, _e in errors
-            ):
-                continue  # a list whose items all failed: the items' errors say it better
-            message = str(err["msg"]).removeprefix("Value error, ")
-            problems.append((_line_of(loc, lines), _where(loc), message))
-        raise _refuse(source, problems) from exc
+        problems = model_problems(exc, lines, top=_("playbook"), location=_drop_tags)
+        raise refusal(source, problems, _sentence(source)) from exc
     seen: dict[str, Location] = {}
     problems = []
     for g, group in enumerate(playbook.groups):
@@ -107,7 +64,7 @@ def parse_playbook_data(
             if criterion.key in seen:
                 problems.append(
                     (
-                        _line_of(path, lines),
+                        line_of(path, lines),
                         _where(path),
                         _(
                             "duplicate criterion key {key!r} (first at {first})",
@@ -122,10 +79,10 @@ def parse_playbook_data(
         if group_keys.index(key) != g:
             path = ("groups", g, "key")
             problems.append(
-                (_line_of(path, lines), _where(path), _("duplicate group key {key!r}", key=key))
+                (line_of(path, lines), _where(path), _("duplicate group key {key!r}", key=key))
             )
     if problems:
-        raise _refuse(source, problems)
+        raise refusal(source, problems, _sentence(source))
     return playbook
 
 
@@ -146,12 +103,12 @@ _TAGS = frozenset(
 
 def load_playbook(path: Path) -> Playbook:
     """Read and validate a playbook file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigurationError(
-            _("Cannot read the playbook {file}: {problem}", file=str(path), problem=exc.strerror)
-        ) from exc
+    text = read_config(
+        path,
+        lambda problem: _(
+            "Cannot read the playbook {file}: {problem}", file=str(path), problem=problem
+        ),
+    )
     return parse_playbook_text(text, source=str(path))
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from sqo.analytics.forecast.replay import history_read_once
 from sqo.analytics.forecast.training_rows import DealRow, deal_rows
 from sqo.domain.actor import Actor
 from sqo.services import activities, opportunities
 from sqo.services.workspace import Workspace
+from sqo.store import tables as t
 from tests import factories
 
 T0 = datetime(2026, 1, 5, 9, 0)
@@ -49,6 +51,15 @@ def test_features_are_as_of_their_moment(any_workspace: Workspace, actor: Actor)
     assert early.age_days == pytest.approx(8.0)
     assert early.days_to_close == pytest.approx((datetime(2026, 3, 1) - datetime(2026, 1, 13)).days)
     assert early.days_since_activity == pytest.approx(3.0)
+    # promoted by the factory over the gate: what its promotion record says
+    q = t.qualification_snapshots
+    with any_workspace.unit_of_work() as uow:
+        score, overridden, detail = uow.connection.execute(
+            select(q.c.score, q.c.overridden, q.c.detail).where(q.c.opportunity_id == deal)
+        ).one()
+    assert early.overridden is overridden is True and early.qualification_score == score
+    assert early.group_scores == tuple((g["key"], g["score"]) for g in detail["groups"])
+    assert len(early.group_scores) == 5
     (later,) = rows_at(any_workspace, T0 + 25 * DAY, None)
     assert (later.pushes, later.amount_changes, later.activities) == (1, 1, 2)
     assert later.inbound_share == 0.5 and later.amount_cents == 1_200_000

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 from sqo.cli.app import app
 from sqo.domain.actor import Actor
+from sqo.domain.errors import ConfigurationError
 from sqo.services import opportunities
-from sqo.services.hygiene import hygiene_report
+from sqo.services.hygiene import hygiene_report, use_rules_file
 from sqo.services.workspace import Workspace, init_workspace
 from tests import factories
 
@@ -104,3 +105,17 @@ def test_a_rules_file_changes_thresholds(ws: Workspace, tmp_path: Path) -> None:
     data = json.loads(out)
     assert "no_amount" not in data["rules"] and "no_amount" not in data["rule_counts"]
     assert any("Switched off" in n for n in data["notes"])
+
+
+def test_the_workspaces_own_rules_file(ws: Workspace, actor: Actor, tmp_path: Path) -> None:
+    mine = tmp_path / "ours.yaml"
+    mine.write_text("name: ours\nrules:\n  stale: {enabled: false}\n", encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  stale: {severity: urgent}\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError):
+        use_rules_file(ws, actor, bad)
+    assert use_rules_file(ws, actor, mine).name == "ours"
+    report = hygiene_report(ws, actor, as_of=AS_OF)
+    assert report.rules_name == "ours" and "stale" not in report.rules
+    use_rules_file(ws, actor, None)
+    assert "stale" in hygiene_report(ws, actor, as_of=AS_OF).rules

@@ -11,7 +11,10 @@ from sqlalchemy import Engine, select
 from sqo.domain.actor import Actor
 from sqo.io.rates import rates_file
 from sqo.services import activities, directory, leads, opportunities, qualification
+from sqo.services.decisions import record_decision
 from sqo.services.exports import export_workspace
+from sqo.services.forecast import forecast_report
+from sqo.services.forecast_accuracy import save_forecast
 from sqo.services.imports import run_import
 from sqo.services.restore import restore_export
 from sqo.services.workspace import Workspace, init_workspace, open_workspace
@@ -20,6 +23,9 @@ from sqo.store import tables as t
 from tests.conftest import T0
 from tests.factories import opportunity, org
 
+# A fitted model needs hundreds of closed deals (sqo model train refuses fewer): its export and
+# restore are tested on the demo in tests/integration/forecast/test_model_in_forecast.py.
+NOT_BUILT_HERE = {"forecast_models"}
 ODD_TEXT = '\\starts with a backslash, has "quotes", a comma\nand a newline'
 
 
@@ -96,6 +102,18 @@ def build(ws: Workspace, actor: Actor) -> None:
     activities.log_activity(
         ws, actor, "email", lead_id=lead.id, direction="inbound", occurred_at=T0, subject=""
     )
+    record_decision(
+        ws,
+        actor,
+        converted.id,
+        decision="park",
+        owner="Ann Lee",
+        due=(T0 + timedelta(days=14)).date(),
+        until=(T0 + timedelta(days=10)).date(),
+        note=ODD_TEXT,
+        at=T0 + timedelta(days=2),
+    )
+    save_forecast(ws, actor, forecast_report(ws, actor, as_of=T0 + timedelta(days=3)))
 
 
 def rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
@@ -126,7 +144,8 @@ def source(tmp_path: Path, actor: Actor) -> Workspace:
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_an_export_restores_into_an_identical_copy(source, tmp_path, actor, fmt):
     before = rows(source.engine)
-    assert all(before[name] for name in before), [n for n in before if not before[n]]
+    empty = [n for n in before if not before[n] and n not in NOT_BUILT_HERE]
+    assert not empty, empty
     snapshots = before["qualification_snapshots"]
     assert len(snapshots) == 2  # each promotion to SQO left its evaluation
 

@@ -1,5 +1,6 @@
-"""The command line is a face over the services: it imports only services, domain, i18n and its
-own modules, never the store, analytics or io layers, and never opens a unit of work itself.
+"""The command line is a face over the services: it imports only services, domain, i18n, the
+reports (documents rendered from service results, shared with the web app) and its own modules,
+never the store, analytics or io layers, and never opens a unit of work itself.
 
 A route or a web page must be able to offer every use case the CLI offers without copying CLI
 code; a CLI module that reaches past the services holds logic a route would have to copy.
@@ -15,7 +16,9 @@ import pytest
 import sqo.cli
 
 CLI = Path(sqo.cli.__file__).parent
-ALLOWED = ("sqo.services", "sqo.domain", "sqo.i18n", "sqo.cli")
+ALLOWED = ("sqo.services", "sqo.domain", "sqo.i18n", "sqo.cli", "sqo.reports")
+REPORTS = Path(sqo.cli.__file__).parent.parent / "reports"
+REPORTS_ALLOWED = ("sqo.services", "sqo.domain", "sqo.i18n", "sqo.reports")
 FORBIDDEN_TEXT = ("from sqo.store", "from sqo.analytics", "unit_of_work")
 
 
@@ -66,6 +69,17 @@ def test_the_cli_neither_reaches_the_store_nor_opens_a_unit_of_work(path: Path) 
         if any(text in line for text in FORBIDDEN_TEXT)
     ]
     assert hits == []
+
+
+@pytest.mark.parametrize("path", sorted(REPORTS.glob("*.py")), ids=lambda p: p.name)
+def test_the_reports_import_only_services_domain_i18n_and_themselves(path: Path) -> None:
+    """A rendering reads a service's result; it never queries or writes by itself."""
+    wrong = [
+        f"{path.name}:{line} imports {name}"
+        for line, name in _sqo_imports(path)
+        if name != "sqo" and not any(name == a or name.startswith(a + ".") for a in REPORTS_ALLOWED)
+    ]
+    assert wrong == []
 
 
 def test_the_checks_can_fail(tmp_path: Path) -> None:

@@ -57,4 +57,10 @@ def test_every_action_declares_its_details_and_keeps_its_stored_name() -> None:
         "opportunity.gate_overridden",
         "opportunity.demoted",
         "benchmarks.set",
+        "hygiene.cleanup",
+        "forecast.model_trained",
+        "forecast.saved",
+        "opportunity.decision",
+        "hygiene.rules_file",
+        "forecast.model_threshold",
     }

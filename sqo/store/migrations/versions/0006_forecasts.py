@@ -4,8 +4,8 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01 22:00:00
 
-The forecast learns from history: the fitted model is kept in the workspace (its bytes, training
-window, features and scores), and each saved forecast is kept so that it can be held against what
+The forecast learns from history: the fitted model is kept in the workspace (its joblib bytes as
+base64 text, which exports and restores like any value; training window, features and scores), and each saved forecast is kept so that it can be held against what
 actually closed (the first of each period is the baseline).
 """
 
@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("lost", sa.Integer(), nullable=False),
         sa.Column("features", sa.JSON(), nullable=False),
         sa.Column("scores", sa.JSON(), nullable=False),
-        sa.Column("model", sa.LargeBinary(), nullable=False),
+        sa.Column("model", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_forecast_models")),
     )
     op.create_table(

@@ -1,0 +1,229 @@
+"""The weekly pipeline review (DOMAIN.md section 6): one use case, every section in one result.
+
+The review of a week is computed as the pipeline stood at the end of that week (its Sunday):
+history written later is ignored, so last month's review reads the same today. Its figures are
+those of the commands a manager would otherwise run one by one: the change reasons reconcile
+with ``sqo pipeline-change`` for the same days, the benchmarks are ``sqo benchmarks`` over the
+trailing quarter, the coaching table's win rate and cycle are ``sqo funnel --by owner`` over it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqo.analytics.changes import Changes, changes
+from sqo.analytics.funnel import Conversion
+from sqo.analytics.milestones import milestone_ladder
+from sqo.analytics.periods import quarter_bounds
+from sqo.analytics.qualified_deals import promoted_between, promotions_of
+from sqo.domain.actor import Actor
+from sqo.domain.values import utc_now
+from sqo.i18n import _
+from sqo.services.analytics import FunnelReport, benchmark_report, funnel
+from sqo.services.analytics_source import analytics_connection
+from sqo.services.decisions import follow_up
+from sqo.services.directory import list_reps, list_teams
+from sqo.services.forecast import forecast_report
+from sqo.services.hygiene import HygieneReport, hygiene_report
+from sqo.services.review_scope import ReviewScope, ReviewWeek, parse_week, review_scope
+from sqo.services.review_sections import Headline, RepLine, WeeklyReview
+from sqo.services.workspace import Workspace
+
+# Rates over a week's cohort rest on a handful of deals: the benchmarks and the coaching
+# table's rates look back over the quarter ending with the reviewed week.
+TRAILING_DAYS = 91
+DEALS_PER_LIST = 10
+
+
+def _changes(
+    ws: Workspace, week: ReviewWeek, end: datetime, scope: ReviewScope, limit: int
+) -> Changes:
+    """The week's change reasons, from its Monday to ``end`` (its Sunday's end, or earlier)."""
+    lo, hi = quarter_bounds(week.monday)[0], quarter_bounds(week.sunday)[1]
+    with analytics_connection(ws) as connection:
+        return changes(
+            connection,
+            ws.stage_model,
+            week.start,
+            min(week.end, end),
+            lo,
+            hi,
+            currency=ws.default_currency,
+            owners=scope.owners,
+            limit=limit,
+        )
+
+
+def _headlines(this: Changes, last: Changes, new: int, new_before: int) -> list[Headline]:
+    def pair(key: str, a: int, b: int, money: bool) -> Headline:
+        return Headline(key, a, b, money)
+
+    return [
+        pair("pipeline_amount", this.end_cents, last.end_cents, True),
+        pair("pipeline_deals", this.end_deals, last.end_deals, False),
+        pair("new_sqos", new, new_before, False),
+        pair(
+            "won_amount", -this.reason("won").amount_cents, -last.reason("won").amount_cents, True
+        ),
+        pair("lost_deals", this.reason("lost").deals, last.reason("lost").deals, False),
+        pair(
+            "pushed_out_deals",
+            this.reason("pushed_out").deals,
+            last.reason("pushed_out").deals,
+            False,
+        ),
+    ]
+
+
+def _reps(
+    ws: Workspace,
+    actor: Actor,
+    scope: ReviewScope,
+    this: Changes,
+    created: Counter[int],
+    report: FunnelReport,
+    hygiene: HygieneReport,
+) -> list[RepLine]:
+    findings = {c.owner_id: c.total for c in hygiene.owner_counts if c.owner_id is not None}
+    rates = {r.group.get("owner"): r for r in report.win_rates}
+    spans = {c.group.get("owner"): c for c in report.cycles}
+    teams = {x.id: x.name for x in list_teams(ws, actor)}
+    lines = []
+    for rep in sorted(scope.reps, key=lambda r: r.name):
+        deals, cents = this.by_owner.get(rep.id, (0, 0))
+        rate, span = rates.get(rep.name), spans.get(rep.name)
+        if not (deals or created[rep.id] or rate or span or findings.get(rep.id)):
+            continue  # no pipeline and nothing in the quarter: not a seller to coach here
+        lines.append(
+            RepLine(
+                rep.id,
+                rep.name,
+                teams.get(rep.team_id) if rep.team_id else None,
+                deals,
+                cents,
+                created[rep.id],
+                rate.won if rate else 0,
+                rate.lost if rate else 0,
+                rate.rate if rate else None,
+                span.median_days if span else None,
+                findings.get(rep.id, 0),
+            )
+        )
+    return lines
+
+
+def _steps(ws: Workspace, cohorts: FunnelReport, scope: ReviewScope) -> list[Conversion]:
+    """The funnel's steps from one milestone to the next, for the team, the rep or everyone:
+    the sums of their groups (the groups of a step partition the records that entered it)."""
+    ladder = milestone_ladder(ws.stage_model)
+    sums: dict[tuple[str, str], list[int]] = {}
+    for c in cohorts.conversions:
+        if ladder.index(c.to_milestone) != ladder.index(c.from_milestone) + 1:
+            continue
+        if scope.rep is not None and c.group.get("owner") != scope.rep:
+            continue
+        if scope.team is not None and c.group.get("team") != scope.team:
+            continue
+        total = sums.setdefault((c.from_milestone, c.to_milestone), [0, 0, 0, 0])
+        for i, value in enumerate((c.entered, c.converted, c.open, c.dropped)):
+            total[i] += value
+    steps = []
+    for a, b in zip(ladder.names, ladder.names[1:], strict=False):
+        entered, converted, still, dropped = sums.get((a, b), [0, 0, 0, 0])
+        rate = converted / entered if entered else 0.0
+        steps.append(Conversion(a, b, {}, entered, converted, still, dropped, rate))
+    return steps
+
+
+def weekly_review(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    week: str | None = None,
+    team: str | None = None,
+    rep: str | None = None,
+    as_of: datetime | None = None,
+) -> WeeklyReview:
+    """The review of ``week`` (default: last week) for a team, a rep or everyone."""
+    now = as_of or utc_now()
+    chosen = parse_week(week, now.date())
+    scope = review_scope(ws, actor, team, rep)
+    end = min(chosen.end, now)
+    reviewed = chosen
+    this = _changes(ws, reviewed, end, scope, DEALS_PER_LIST)
+    last = _changes(ws, reviewed.previous(), end, scope, 0)  # its totals only, for the headlines
+    sqo = ws.stage_model.sqo_stage
+    before = reviewed.previous()
+    with ws.unit_of_work() as uow:
+        new = promoted_between(uow.connection, sqo, reviewed.start, end, scope.owners)
+        new_before = promoted_between(uow.connection, sqo, before.start, before.end, scope.owners)
+        lost_ids = [d.id for d in this.reason("lost").opportunities]
+        lost = promotions_of(uow.connection, sqo, lost_ids)
+    since = datetime.combine(
+        reviewed.sunday - timedelta(days=TRAILING_DAYS - 1), datetime.min.time()
+    )
+    bench = benchmark_report(ws, actor, start=since.date(), end=reviewed.sunday, as_of=end)
+    created = Counter(p.owner_id for p in new if p.owner_id is not None)
+    # One funnel per team and rep serves the coaching table and, summed, the funnel section.
+    cohorts = funnel(
+        ws, actor, by=("team", "owner"), start=since.date(), end=reviewed.sunday, as_of=end
+    )
+    hygiene = hygiene_report(ws, actor, as_of=end, team=scope.team, rep=scope.rep)
+    reps = _reps(ws, actor, scope, this, created, cohorts, hygiene)
+    conversions = _steps(ws, cohorts, scope)
+    names = {r.id: r.name for r in list_reps(ws, actor)}
+    quarter = f"{reviewed.sunday.year}-Q{(reviewed.sunday.month - 1) // 3 + 1}"
+    outlook = forecast_report(ws, actor, period=quarter, team=scope.team, rep=scope.rep, as_of=end)
+    quiet = not new and all(r.deals == 0 for r in this.reasons)
+    notes = []
+    if quiet:
+        notes.append(
+            _(
+                "Nothing changed in the pipeline in week {week}: no new SQOs, no deal moved, "
+                "won or lost.",
+                week=reviewed.label,
+            )
+        )
+    if scope.owners is not None:
+        notes.append(
+            _("Conversion and win rates against the benchmarks are the whole organisation's.")
+        )
+    notes += bench.notes
+    sections = [
+        "headlines",
+        "decisions",  # the meeting starts with what it agreed last time
+        "changes",
+        "new_sqos",
+        "key_deals",
+        "hygiene",
+        "forecast",
+        "funnel",
+        "benchmarks",
+        "lost_sqos",
+        "reps",
+    ]
+    return WeeklyReview(
+        week=reviewed.label,
+        start=reviewed.monday,
+        end=reviewed.sunday,
+        as_of=end,
+        team=scope.team,
+        rep=scope.rep,
+        currency=ws.default_currency,
+        headlines=_headlines(this, last, len(new), len(new_before)),
+        changes=this,
+        new_sqos=new,
+        lost_sqos=lost,
+        benchmarks=bench.verdicts,
+        benchmarks_from=since.date(),
+        reps=reps,
+        funnel=conversions,
+        owners=names,
+        forecast=outlook,
+        hygiene=hygiene,
+        decisions=follow_up(ws, actor, reviewed.start, end, scope.owners, names),
+        quiet=quiet,
+        notes=notes,
+        sections=sections,
+    )
