@@ -33,7 +33,11 @@ from sqo.analytics.attribution.totals import (
     by_channel,
     cost_per,
 )
-from sqo.analytics.attribution.touches import campaign_costs, deal_values, unrated_deals
+from sqo.analytics.attribution.touches import (
+    campaign_costs,
+    deal_value_table,
+    unrated_deals,
+)
 from sqo.analytics.currency import LeftOut, left_out_notes
 from sqo.analytics.milestone_table import materialized
 from sqo.analytics.milestones import milestone_ladder
@@ -158,10 +162,10 @@ def campaign_report(
         ws.unit_of_work() as uow,
         materialized(uow.connection, ladder, as_of) as times,
         touch_table(uow.connection, as_of) as touches,
+        deal_value_table(uow.connection, ws.stage_model, as_of, currency) as values,
     ):
         connection = uow.connection
         keyed(connection, times)
-        values = deal_values(ws.stage_model, as_of, currency)
         count = steps.count
         shapes, untouched = shape_rows(
             connection, times, touches, values, count, steps.sqo, steps.won, credit_window

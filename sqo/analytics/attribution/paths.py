@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import FromClause
 
 from sqo.analytics.attribution.credit import Touch
 from sqo.analytics.attribution.touches import moment, touch_order, touches_select
@@ -125,7 +125,7 @@ def one_touch_lines(
     connection: Connection,
     times: Any,
     touches: Table,
-    values: Subquery,
+    values: FromClause,
     steps: int,
     sqo: int,
     won: int,
@@ -172,7 +172,7 @@ def one_touch_lines(
 
 
 def many_touch_records(
-    connection: Connection, times: Any, touches: Table, values: Subquery, steps: int
+    connection: Connection, times: Any, touches: Table, values: FromClause, steps: int
 ) -> Iterator[tuple[Milestones, list[Touch], int]]:
     """Each record with several touches: its milestones, touches in time order, and amount."""
     query = (

@@ -34,7 +34,7 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import FromClause, Subquery
 
 from sqo.analytics.attribution.credit import MICRO
 from sqo.analytics.attribution.paths import Window
@@ -77,7 +77,7 @@ def _earlier(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]
 
 
 def _per_record(
-    times: Any, touches: Table, values: Subquery, step: int, sqo: int, won: int, window: Window
+    times: Any, touches: Table, values: FromClause, step: int, sqo: int, won: int, window: Window
 ) -> Subquery:
     m = times.c[f"m{step}"]
     at = touches.c.at
@@ -105,7 +105,7 @@ def shape_rows(
     connection: Connection,
     times: Any,
     touches: Table,
-    values: Subquery,
+    values: FromClause,
     steps: int,
     sqo: int,
     won: int,
@@ -177,7 +177,7 @@ def decay_lines(
     connection: Connection,
     times: Any,
     touches: Table,
-    values: Subquery,
+    values: FromClause,
     steps: int,
     half_life_days: float,
     window: Window,

@@ -18,14 +18,30 @@ also its member). A touch after the milestone it would be credited to never coun
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, case, func, null, select, union
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Integer,
+    String,
+    Table,
+    case,
+    func,
+    null,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.sql.selectable import CompoundSelect, Subquery
 
 from sqo.analytics.currency import deal_value
 from sqo.analytics.states import states_at
+from sqo.analytics.temp_tables import temporary
 from sqo.domain.stages import StageModel
 from sqo.store import tables as t
 
@@ -114,7 +130,28 @@ def deal_values(model: StageModel, as_of: datetime, corporate: str) -> Subquery:
     )
 
 
-def unrated_deals(connection: Connection, values: Subquery) -> dict[str, int]:
+@contextmanager
+def deal_value_table(
+    connection: Connection, model: StageModel, as_of: datetime, corporate: str
+) -> Iterator[Table]:
+    """:func:`deal_values` computed once into a temporary table: every credit query joins it,
+    and each would otherwise rebuild every deal's state from history."""
+    values = deal_values(model, as_of, corporate)
+    columns: list[Column[Any]] = [
+        Column("record_id", Integer),
+        Column("cents", BigInteger),
+        Column("currency", String),
+        Column("unrated", Integer),
+    ]
+    with temporary(connection, select(values), columns, "deal_values") as table:
+        if connection.dialect.name in ("sqlite", "postgresql"):
+            connection.execute(
+                text(f"CREATE INDEX {table.name}_record ON {table.name} (record_id)")
+            )
+        yield table
+
+
+def unrated_deals(connection: Connection, values: Any) -> dict[str, int]:
     """Per currency, the deals whose amount could not be converted (left out of amounts)."""
     query = (
         select(values.c.currency, func.count())

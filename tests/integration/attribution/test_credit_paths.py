@@ -88,7 +88,7 @@ def test_database_credit_equals_record_by_record_credit(ws):
         touch_table(uow.connection, AS_OF) as touches,
     ):
         c = uow.connection
-        values = deal_values(ws.stage_model, AS_OF, "USD")
+        values = deal_values(ws.stage_model, AS_OF, "USD")  # as a subquery: the same rows
         counts = reached(c, times, steps.count, window)
         one = one_touch_lines(c, times, touches, values, steps.count, steps.sqo, steps.won, window)
         shapes, untouched = shape_rows(
