@@ -22,13 +22,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, Self
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sqo.domain.errors import ConfigurationError, UnknownReference, list_values
-from sqo.domain.yaml_files import Location
-from sqo.domain.yaml_files import _walk as _lines
-from sqo.domain.yaml_files import line_of as _line_of
+from sqo.domain.errors import UnknownReference, list_values
+from sqo.domain.yaml_files import Refusal, parse_yaml, read_config, validated
 from sqo.i18n import _
 
 SHIPPED_FILE = Path(__file__).resolve().parent.parent / "defaults" / "attribution.yaml"
@@ -73,55 +70,30 @@ class AttributionModels(BaseModel):
     models: dict[str, AttributionModel] = Field(min_length=1)
 
 
-def _refuse(source: str, problems: list[tuple[int | None, str, str]]) -> ConfigurationError:
-    text = "\n".join(
-        _("  {file}, line {line}, {field}: {problem}", file=source, line=line, field=f, problem=p)
-        if line
-        else _("  {file}, {field}: {problem}", file=source, field=f, problem=p)
-        for line, f, p in sorted(problems, key=lambda item: item[0] or 0)
-    )
-    return ConfigurationError(
-        _("The attribution models {file} are not valid:\n{problems}", file=source, problems=text)
+def _sentence(source: str) -> Refusal:
+    return lambda problems: _(
+        "The attribution models {file} are not valid:\n{problems}", file=source, problems=problems
     )
 
 
 def parse_models_text(text: str, *, source: str = "<attribution>") -> AttributionModels:
     """Parse and validate attribution YAML; :class:`ConfigurationError` names file, line, field."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise _refuse(source, [(line, _("YAML"), str(getattr(exc, "problem", exc)))]) from exc
-    lines: dict[Location, int] = {}
-    if root is not None:
-        _lines(root, (), lines, [])
-    try:
-        return AttributionModels.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            field = ".".join(str(p) for p in loc) or _("models")
-            message = str(err["msg"]).removeprefix("Value error, ")
-            problems.append((_line_of(loc, lines), field, message))
-        raise _refuse(source, problems) from exc
+    data, lines, _twice = parse_yaml(text, source=source, sentence=_sentence(source))
+    return validated(
+        AttributionModels, data, lines, source=source, top=_("models"), sentence=_sentence(source)
+    )
 
 
 def load_models(path: Path | None = None) -> AttributionModels:
     source = path or SHIPPED_FILE
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = getattr(exc, "strerror", None) or str(exc)
-        raise ConfigurationError(
-            _(
-                "Cannot read the attribution models {file}: {problem}",
-                file=str(source),
-                problem=problem,
-            )
-        ) from exc
+    text = read_config(
+        source,
+        lambda problem: _(
+            "Cannot read the attribution models {file}: {problem}",
+            file=str(source),
+            problem=problem,
+        ),
+    )
     return parse_models_text(text, source=str(source))
 
 
