@@ -99,6 +99,9 @@ def demo_command(
         "funnel --by segment",
         "benchmarks",
         "near-misses",
+        "forecast",
+        "hygiene",
+        "review --format html --out review.html",
     ):
         output.console.print(f"  sqo {db_flag}{command}")
     if not os.environ.get("VIRTUAL_ENV") and sys.prefix != sys.base_prefix:
