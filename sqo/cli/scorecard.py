@@ -106,10 +106,8 @@ def _figures(report: ScorecardReport) -> None:
     )
 
 
-def _money(value: float | None, currency: str) -> str:
-    return output.money(
-        None if value is None else round(value / 100) * 100, currency
-    )  # whole units
+def _money(units: float | None, currency: str) -> str:
+    return output.money(None if units is None else round(units) * 100, currency)  # whole units
 
 
 def _capacity(report: ScorecardReport) -> None:

@@ -189,8 +189,9 @@ def scorecard(
             "sql_to_sqo": (sql.rate if sql else None, sql.entered if sql else 0),
             "sqo_win_rate": (rate.rate if rate else None, (rate.won + rate.lost) if rate else 0),
             "sales_cycle": (span.median_days if span else None, span.won if span else 0),
+            # In currency units, as every amount of the JSON is (quota, open SQOs, remaining).
             "average_deal": (
-                deals.cents / deals.deals if deals and deals.deals else None,
+                deals.cents / deals.deals / 100 if deals and deals.deals else None,
                 deals.deals if deals else 0,
             ),
             "override_rate": (promo[1] / promo[0] if promo[0] else None, promo[0]),
@@ -281,7 +282,7 @@ def _capacity(
     rate = figures["sqo_win_rate"]
     win_rate = rate.value if rate.value is not None and not rate.too_few else company_win_rate
     deal = figures["average_deal"]
-    average = deal.value if deal.value is not None and not deal.too_few else None
+    average = deal.value * 100 if deal.value is not None and not deal.too_few else None
     if average is None:
         totals = [w for w in won.values()]
         count = sum(w.deals for w in totals)

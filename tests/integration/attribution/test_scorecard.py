@@ -91,7 +91,7 @@ def test_figures_flags_and_team_median(ws, actor):
     assert ann["sqo_win_rate"].team_median == 0.6 == bo["sqo_win_rate"].team_median
     # SQOs created are counts, never "too few": median of 12 and 2.
     assert ann["sqos_created"].team_median == 7
-    assert ann["average_deal"].value == 1_000_000 and ann["average_deal"].sample == 6
+    assert ann["average_deal"].value == 10_000 and ann["average_deal"].sample == 6
     assert ann["average_deal"].too_few  # 6 won deals < 10
     # Every promotion went through with a justification over the gate: overrides.
     assert ann["override_rate"].value == 1.0 and ann["override_rate"].sample == 12
