@@ -9,6 +9,7 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import state
+from sqo.domain.hygiene.labels import rule_label
 from sqo.i18n import _
 from sqo.services.hygiene import HygieneReport, hygiene_report
 from sqo.services.periods import as_of_moment
@@ -39,23 +40,6 @@ RulesFileOption = Annotated[
         help="Hygiene rules YAML file to use instead of the workspace's (see docs/hygiene.md).",
     ),
 ]
-
-
-def rule_label(key: str) -> str:
-    labels = {
-        "premature_sqo": _("Premature SQO"),
-        "pipeline_bloat": _("Pipeline bloat"),
-        "neglected": _("Neglected"),
-        "stale": _("Stale"),
-        "no_next_step": _("No next step"),
-        "next_step_overdue": _("Next step overdue"),
-        "close_date_pushed": _("Close date pushed"),
-        "amount_cut": _("Amount cut"),
-        "stage_backwards": _("Stage moved back"),
-        "no_amount": _("No amount"),
-        "missing_buying_role": _("Missing buying role"),
-    }
-    return labels.get(key, key)
 
 
 def severity_label(value: str) -> str:

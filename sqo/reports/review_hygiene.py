@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
+from sqo.domain.hygiene.labels import rule_label
 from sqo.i18n import _
 from sqo.reports.document import Section, Table
 from sqo.reports.formatting import day, number
 from sqo.services.review_sections import WeeklyReview
 
 HIGH_SHOWN = 15
-# The rule names `sqo hygiene` shows (the same messages, so the same translations).
-RULES = {
-    "premature_sqo": "Premature SQO",
-    "pipeline_bloat": "Pipeline bloat",
-    "neglected": "Neglected",
-    "stale": "Stale",
-    "no_next_step": "No next step",
-    "next_step_overdue": "Next step overdue",
-    "close_date_pushed": "Close date pushed",
-    "amount_cut": "Amount cut",
-    "stage_backwards": "Stage moved back",
-    "no_amount": "No amount",
-    "missing_buying_role": "Missing buying role",
-}
-
-
-def rule_label(key: str) -> str:
-    return _(RULES[key]) if key in RULES else key
 
 
 def hygiene_section(review: WeeklyReview) -> Section:
