@@ -12,6 +12,7 @@ from sqo.cli.context import state
 from sqo.cli.opportunities import JsonOption
 from sqo.i18n import _
 from sqo.services.losses import loss_report
+from sqo.services.named_periods import period_words
 from sqo.services.periods import as_of_moment
 
 PeriodOption = Annotated[
@@ -45,7 +46,7 @@ def losses_command(
             "{win} to win.",
             lost=output.number(report.lost),
             won=output.number(report.won),
-            period=report.period,
+            period=period_words(report.period),
             loss=days(report.median_days_to_loss),
             win=days(report.median_days_to_win),
         )

@@ -20,6 +20,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from rich.console import Console
+from rich.measure import Measurement
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -120,18 +121,39 @@ def table(
     *,
     right: Iterable[int] = (),
     nowrap: Iterable[int] = (),
+    cards_when_narrow: bool = False,
 ) -> None:
     """A table; ``right`` columns are right-aligned, ``nowrap`` ones (amounts, dates, stages)
-    stay on one line while free text wraps."""
+    stay on one line while free text wraps. With ``cards_when_narrow``, a table too wide for
+    the terminal is printed as one "label: value" card per row instead, under the first
+    column's value: eleven columns squeezed into 80 are cut to "Säl…" and "Cyk…"."""
     view = Table(title=title, title_justify="left", header_style="bold")
     aligned, single = set(right), set(nowrap)
     for index, column in enumerate(columns):
         view.add_column(
             column, justify="right" if index in aligned else "left", no_wrap=index in single
         )
-    for row in rows:
-        view.add_row(*("" if cell is None else str(cell) for cell in row))
+    texts = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    for row in texts:
+        view.add_row(*row)
+    if cards_when_narrow and texts and _natural_width(view) > console.width:
+        _cards(title, columns, texts)
+        return
     console.print(view)
+
+
+def _natural_width(view: Table) -> int:
+    # console.measure clamps to the terminal's width: measure against an unbounded one.
+    return Measurement.get(console, console.options.update_width(1_000_000), view).maximum
+
+
+def _cards(title: str | None, columns: Sequence[str], rows: list[list[str]]) -> None:
+    if title:
+        console.print(title, soft_wrap=False)  # wrapped at the terminal's width, as a table's
+    for row in rows:
+        console.print()
+        heading(row[0])
+        fields(zip(columns[1:], row[1:], strict=True))
 
 
 def fields(pairs: Iterable[tuple[str, Any]]) -> None:

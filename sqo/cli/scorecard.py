@@ -12,6 +12,7 @@ from sqo.cli.analytics import AsOfOption, days, print_notes
 from sqo.cli.context import state
 from sqo.cli.opportunities import JsonOption
 from sqo.i18n import _
+from sqo.services.named_periods import period_words
 from sqo.services.periods import as_of_moment
 from sqo.services.scorecard import Figure, ScorecardReport, scorecard
 
@@ -86,7 +87,7 @@ def _figures(report: ScorecardReport) -> None:
     output.table(
         _(
             "Scorecard ({period}); ▲▼ against the team median, · too few deals to judge",
-            period=report.period,
+            period=period_words(report.period),
         ),
         [
             _("Rep"),
@@ -103,6 +104,7 @@ def _figures(report: ScorecardReport) -> None:
         ],
         rows,
         right=range(2, 11),
+        cards_when_narrow=True,
     )
 
 
@@ -144,4 +146,5 @@ def _capacity(report: ScorecardReport) -> None:
         ],
         rows,
         right=range(1, 8),
+        cards_when_narrow=True,
     )

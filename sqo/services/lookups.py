@@ -52,7 +52,24 @@ def rep(uow: UnitOfWork, reference: str, *, field: str = "owner") -> Rep:
 def team(uow: UnitOfWork, reference: str) -> Team:
     found = uow.people.find_team(reference)
     if found is None:
-        names = [x.name for x in uow.people.teams()]
+        teams = uow.people.teams()
+        names = [x.name for x in teams]
+        # "Enterprise" for "Enterprise (New York)": the start of one team's name is enough.
+        start = reference.strip().casefold()
+        starting = [x for x in teams if start and x.name.casefold().startswith(start)]
+        if len(starting) == 1:
+            return starting[0]
+        if len(starting) > 1:
+            raise UnknownReference(
+                _(
+                    "{value!r} is the start of several teams' names: {matches}. Give the whole "
+                    "name.",
+                    value=reference,
+                    matches=list_values([x.name for x in starting]),
+                ),
+                field="team",
+                allowed=names,
+            )
         raise UnknownReference(
             _(
                 "Unknown team {value!r}. Known teams: {allowed}. Add one with 'sqo team add'.",

@@ -24,6 +24,21 @@ class Period:
     end: datetime | None  # exclusive
 
 
+# The named windows that are keys in --json, and how a person reads them.
+ALL = "all"
+LAST_12_MONTHS = "last-12-months"
+
+
+def period_words(label: str) -> str:
+    """A period's label as a reader says it: the keys "all" and "last-12-months" in words of the
+    reader's language, a year, quarter or month as written (2026, 2026-Q2, 2026-06)."""
+    if label == ALL:
+        return _("all time")
+    if label == LAST_12_MONTHS:
+        return _("the last 12 months")
+    return label
+
+
 def _month_start(year: int, month: int) -> datetime:
     return datetime(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
@@ -31,9 +46,9 @@ def _month_start(year: int, month: int) -> datetime:
 def parse_period(text: str | None, as_of: datetime) -> Period:
     """The window ``text`` names; refused in one sentence when it names none, or starts after
     ``as_of``."""
-    value = (text or "all").strip()
-    if value.casefold() == "all":
-        return Period("all", None, None)
+    value = (text or ALL).strip()
+    if value.casefold() == ALL:
+        return Period(ALL, None, None)
     if m := _YEAR.match(value):
         year = int(m[1])
         found = Period(value, datetime(year, 1, 1), datetime(year + 1, 1, 1))

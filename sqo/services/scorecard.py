@@ -31,7 +31,7 @@ from sqo.i18n import _
 from sqo.services import lookups
 from sqo.services.benchmarks import benchmarks_config
 from sqo.services.hygiene import hygiene_report
-from sqo.services.named_periods import Period, parse_period
+from sqo.services.named_periods import LAST_12_MONTHS, Period, parse_period
 from sqo.services.public import public_dict
 from sqo.services.workspace import Workspace
 
@@ -104,8 +104,11 @@ def capacity_quarter(as_of: datetime) -> tuple[date, date]:
 
 
 def _window(period: str | None, as_of: datetime) -> Period:
-    if period is None or period.strip().casefold() in ("", "last-12-months"):
-        return Period("last-12-months", as_of - timedelta(days=365), as_of)
+    if period is None or period.strip().casefold() in ("", LAST_12_MONTHS):
+        # Whole days, as `sqo funnel --from` counts them: the 365 days ending with the as-of day
+        # (a start at the as-of time of day gave one rep a different win rate than the funnel).
+        first = as_of.date() - timedelta(days=364)
+        return Period(LAST_12_MONTHS, datetime.combine(first, time()), as_of)
     found = parse_period(period, as_of)
     if found.start is None or found.end is None:  # all time: from the first record on
         return Period(found.label, datetime(1970, 1, 1), as_of)

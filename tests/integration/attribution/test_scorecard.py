@@ -171,3 +171,41 @@ def test_bad_input_gets_one_sentence(sqlite_ws, args, message):
     assert result.exit_code != 0
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_the_last_12_months_are_whole_days_as_the_funnel_counts_them(ws, actor):
+    """The default window is the 365 days ending with the as-of day, from midnight: Ann's first
+    SQO (2025-11-04 09:00) is a day too early for an as-of of 2026-11-04 08:00, though it is
+    less than 365 x 24 hours before it; the funnel from 2025-11-05 leaves it out too."""
+    as_of = datetime(2026, 11, 4, 8, 0)
+    report = scorecard(ws, actor, as_of=as_of)
+    assert report.start == datetime(2025, 11, 5)
+    ann = next(c for c in report.cards if c.rep == "Ann Lee").figures["sqo_win_rate"]
+    # Ann 1-9 closed: Ann 1-5 won, Ann 6-9 lost (Ann 0, won, entered SQO on 2025-11-04).
+    assert (ann.sample, ann.value) == (9, 5 / 9)
+    window = ["--from", "2025-11-05", "--to", "2026-11-04", "--as-of", "2026-11-04T08:00"]
+    funnel = runner.invoke(app, ["--db", ws.url, "funnel", "--by", "owner", "--json", *window])
+    assert funnel.exit_code == 0, funnel.output
+    row = next(
+        c
+        for c in json.loads(funnel.stdout)["conversions"]
+        if (c["from"], c["to"], c["owner"]) == ("SQO", "Won", "Ann Lee")
+    )
+    assert (row["converted"], row["dropped"]) == (5, 4)
+
+
+def test_a_narrow_terminal_gets_one_card_per_rep_not_cut_columns(sqlite_ws):
+    args = ["--db", sqlite_ws.url, "scorecard", "--as-of", "2026-02-15"]
+    narrow = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    lines = narrow.stdout.splitlines()
+    cards = lines[: next(i for i, line in enumerate(lines) if line.startswith("Capacity"))]
+    assert max(len(line) for line in cards) <= 80
+    assert "…" not in narrow.stdout  # nothing cut
+    # Each rep's figures under the rep's name, one per line with its label.
+    ann = lines.index("Ann Lee")
+    assert lines[ann + 1].split() == ["Team", "Nordics"]
+    assert any(line.startswith("Win rate (closed)") and "60% (10)" in line for line in lines)
+    wide = runner.invoke(app, args, env={"COLUMNS": "250"})
+    assert "Ann Lee" not in wide.stdout.splitlines()  # in a table row, not a heading of its own
+    assert any("Ann Lee" in line and "60% (10)" in line for line in wide.stdout.splitlines())

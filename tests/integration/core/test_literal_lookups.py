@@ -29,3 +29,21 @@ def test_a_name_holding_percent_and_underscore_is_found_by_its_part(
     with any_workspace.unit_of_work() as uow:
         assert lookups.rep(uow, "%_s").name == "Bo 100%_sure"
         assert lookups.rep(uow, "ann").name == "Ann Lee"
+
+
+def test_the_start_of_one_teams_name_finds_it_and_of_several_is_refused(
+    any_workspace: Workspace, actor: Actor
+) -> None:
+    for name in ("Enterprise (New York)", "Mid-Market (London)", "Mid-Market (Berlin)"):
+        directory.add_team(any_workspace, actor, name)
+    with any_workspace.unit_of_work() as uow:
+        assert lookups.team(uow, "enterprise").name == "Enterprise (New York)"
+        with pytest.raises(UnknownReference) as refused:
+            lookups.team(uow, "Mid")
+        assert refused.value.message == (
+            "'Mid' is the start of several teams' names: Mid-Market (Berlin), "
+            "Mid-Market (London). Give the whole name."
+        )
+        with pytest.raises(UnknownReference) as unknown:
+            lookups.team(uow, "%")
+        assert unknown.value.message.startswith("Unknown team '%'.")
