@@ -78,7 +78,7 @@ class HygieneReport:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return public_dict(
+        data = public_dict(
             {
                 "as_of": self.as_of,
                 "rules_name": self.rules_name,
@@ -86,12 +86,16 @@ class HygieneReport:
                 "team": self.team,
                 "rep": self.rep,
                 "open_deals": self.open_deals,
-                "findings": [f.to_dict() for f in self.findings],
+                "findings": [],
                 "rule_counts": dict(self.rule_counts),
                 "owner_counts": [c.to_dict() for c in self.owner_counts],
                 "notes": list(self.notes),
             }
         )
+        # A finding's dict is JSON-ready already (its evidence holds plain values): not walked
+        # again, which at a million deals (55,000 findings) took two seconds.
+        data["findings"] = [f.to_dict() for f in self.findings]
+        return data
 
 
 def chosen_rules(rules: Sequence[str] | None) -> tuple[str, ...]:
