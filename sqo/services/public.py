@@ -15,9 +15,15 @@ from typing import Any
 
 from sqo.services.listing import Page
 
+# Values already JSON-ready: most of a large report's leaves (a hygiene run at a million deals
+# has 1.8 million), answered by one type look-up before the dataclass test.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
 
 def public(value: Any) -> Any:
     """A JSON-ready form of records and values: amounts in major units, ISO dates."""
+    if type(value) in _PLAIN:
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         data = {f.name: public(getattr(value, f.name)) for f in dataclasses.fields(value)}
         for key in [k for k in data if k.endswith("_cents")]:

@@ -110,6 +110,7 @@ def open_deal_facts(
     team_id: int | None = None,
     rep_id: int | None = None,
     expected_roles: Expectation | None = None,
+    state: Subquery | None = None,
 ) -> list[DealFacts]:
     """One ``DealFacts`` per open deal at ``as_of`` (of a team or rep when given), by id.
     ``expected_roles`` gives, from a deal's values (segment, complexity, amount, stage,
@@ -117,9 +118,12 @@ def open_deal_facts(
 
     Each fact is its own query over the open deals' ids, merged here by id: joined into one
     statement, SQLite's planner scans each windowed subquery once per deal (minutes at a
-    million deals) where seven separate queries take seconds."""
-    with deal_state(connection, as_of) as state:
+    million deals) where seven separate queries take seconds. ``state``: the deals' state at
+    ``as_of`` (``deal_state``) when the caller already holds it."""
+    if state is not None:
         return _facts(connection, model, as_of, state, team_id, rep_id, expected_roles)
+    with deal_state(connection, as_of) as replayed:
+        return _facts(connection, model, as_of, replayed, team_id, rep_id, expected_roles)
 
 
 def _facts(

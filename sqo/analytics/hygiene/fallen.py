@@ -44,7 +44,10 @@ def fallen_sqos(
     *,
     team_id: int | None = None,
     rep_id: int | None = None,
+    state: Subquery | None = None,
 ) -> list[FallenSqo]:
+    """The exits in (``start``, ``as_of``] with their promotion; ``state``: the deals' state
+    at ``as_of`` (``deal_state``) when the caller already holds it."""
     before, sqo_open, fallen_to = _stage_groups(model)
     h, p, q = t.history, t.history.alias("promotion"), t.qualification_snapshots
     # Each exit's promotion and gate evaluation are index look-ups of that deal's rows
@@ -91,8 +94,10 @@ def fallen_sqos(
         .correlate(exits)
         .scalar_subquery()
     )
-    with deal_state(connection, as_of) as state:
+    if state is not None:
         return _fallen(connection, exits, overridden, state, team_id, rep_id)
+    with deal_state(connection, as_of) as replayed:
+        return _fallen(connection, exits, overridden, replayed, team_id, rep_id)
 
 
 def _fallen(

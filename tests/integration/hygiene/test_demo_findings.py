@@ -4,6 +4,7 @@ own tables (read with sqlite3), replaying history for the as-of moment, never th
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
@@ -183,3 +184,17 @@ def test_a_team_and_a_rep_see_their_own_deals_only(demo_ws: Workspace) -> None:
     assert theirs.findings == [f for f in everyone.findings if f.owner_name == rep]
     assert sum(c.total for c in everyone.owner_counts) == len(everyone.findings)
     assert sum(everyone.rule_counts.values()) == len(everyone.findings)
+
+
+def test_the_json_form_is_ready_as_it_is(demo_ws: Workspace) -> None:
+    """``to_dict()`` leaves the findings out of the public-schema walk (their evidence holds
+    plain values): what it returns must dump to JSON unchanged, every rule's evidence included,
+    and equal what the walk would have made of it."""
+    from sqo.services.public import public
+
+    report = hygiene_report(demo_ws, Actor("test"), as_of=datetime(2026, 6, 30, 23, 59))
+    data = report.to_dict()
+    assert {f["rule"] for f in data["findings"]} >= {"stale", "no_amount", "premature_sqo"}
+    assert json.loads(json.dumps(data)) == data  # no default=: a date or enum would fail here
+    assert public(data) == data
+    assert data["findings"][0]["severity"] == report.findings[0].severity.value
