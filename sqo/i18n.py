@@ -53,14 +53,38 @@ def catalogue(code: str) -> dict[str, str]:
         with po_file.open("rb") as handle:
             for message in read_po(handle, locale=code):
                 if message.id and message.string and not message.fuzzy:
-                    messages[str(message.id)] = str(message.string)
+                    if isinstance(message.id, tuple):  # msgid_plural: one key per form
+                        for form, text in enumerate(message.string):
+                            messages[_plural_key(message.id[0], form)] = str(text)
+                    else:
+                        messages[str(message.id)] = str(message.string)
     return messages
+
+
+def _plural_key(singular: str, form: int) -> str:
+    return f"{singular}\x00{form}"
 
 
 def _(message: str, /, **values: object) -> str:
     """Translate ``message`` and fill its ``{named}`` placeholders."""
     translated = catalogue(current_language()).get(message, message)
     return translated.format(**values) if values else translated
+
+
+def _n(singular: str, plural: str, count: int, /, **values: object) -> str:
+    """Translate a message whose words follow a number ("1 day", "3 days"); ``count`` is also
+    its ``{count}`` placeholder unless ``values`` gives that."""
+    # English and Swedish both have two forms, "one" for 1 and "other" for every other count:
+    # the .po files' msgstr[0] and msgstr[1].
+    form = 0 if Locale.parse(current_language()).plural_form(abs(count)) == "one" else 1
+    source = singular if form == 0 else plural
+    translated = catalogue(current_language()).get(_plural_key(singular, form), source)
+    return translated.format(**{"count": count, **values})
+
+
+def days_ago(count: int) -> str:
+    """ "1 day ago", "3 days ago": how long ago something was due or passed, as a phrase."""
+    return _n("{count} day ago", "{count} days ago", count)
 
 
 def locale() -> Locale:

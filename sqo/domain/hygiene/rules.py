@@ -16,7 +16,7 @@ from sqo import i18n
 from sqo.domain.hygiene.config import HygieneRules
 from sqo.domain.hygiene.facts import DealFacts
 from sqo.domain.hygiene.findings import Finding, deal_finding
-from sqo.i18n import _
+from sqo.i18n import _, days_ago
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,11 @@ def stale(deal: DealFacts, rules: HygieneRules, ctx: Context) -> Finding | None:
     cfg = rules.rules.stale
     evidence: dict[str, object] = {}
     passed = cfg.close_date_passed and deal.close_date is not None and deal.close_date < ctx.day
+    late = 0
     if passed and deal.close_date is not None:
+        late = _days(ctx.day, deal.close_date)
         evidence["close_date"] = deal.close_date.isoformat()
-        evidence["days_past_close_date"] = _days(ctx.day, deal.close_date)
+        evidence["days_past_close_date"] = late
     age = _days(ctx.day, deal.first_contact.date())
     p90, won = ctx.p90_cycle.get(deal.segment) or ctx.p90_cycle.get(None) or (None, 0)
     beyond = cfg.beyond_p90_cycle and p90 is not None and won >= cfg.min_won_deals and age > p90
@@ -78,20 +80,20 @@ def stale(deal: DealFacts, rules: HygieneRules, ctx: Context) -> Finding | None:
         return None
     if passed and beyond:
         message = _(
-            "{deal}: the close date {close} passed {days} days ago, and it has been open {age} "
-            "days, beyond the p90 sales cycle of {p90} days.",
+            "{deal}: the close date {close} passed {ago}, and it has been open {age} days, "
+            "beyond the p90 sales cycle of {p90} days.",
             deal=deal.name,
             close=evidence["close_date"],
-            days=evidence["days_past_close_date"],
+            ago=days_ago(late),
             age=age,
             p90=round(float(p90 or 0)),
         )
     elif passed:
         message = _(
-            "{deal}: the close date {close} passed {days} days ago.",
+            "{deal}: the close date {close} passed {ago}.",
             deal=deal.name,
             close=evidence["close_date"],
-            days=evidence["days_past_close_date"],
+            ago=days_ago(late),
         )
     else:
         message = _(
@@ -174,11 +176,11 @@ def next_step_overdue(deal: DealFacts, rules: HygieneRules, ctx: Context) -> Fin
         rules.severity("next_step_overdue"),
         {"next_step": deal.next_step, "next_step_due": due.isoformat(), "days_overdue": late},
         _(
-            "{deal}: the next step \u201c{step}\u201d was due {due}, {days} days ago.",
+            "{deal}: the next step \u201c{step}\u201d was due {due}, {ago}.",
             deal=deal.name,
             step=deal.next_step,
             due=due.isoformat(),
-            days=late,
+            ago=days_ago(late),
         ),
         _("Do the next step, or set a new one with a due date."),
     )

@@ -22,10 +22,46 @@ def _messages_in_code() -> set[str]:
     return found
 
 
+def _plurals_in_code() -> set[tuple[str, str]]:
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(PACKAGE), method_map=[("**.py", "python")], keywords={"_n": (1, 2)}
+    ):
+        if isinstance(message, tuple) and all(message):
+            found.add((message[0], message[1]))
+    return found
+
+
 def test_every_message_has_a_swedish_translation():
     swedish = i18n.catalogue("sv")
     missing = sorted(m for m in _messages_in_code() if m not in swedish)
     assert missing == [], f"{len(missing)} messages lack Swedish; first: {missing[:5]}"
+
+
+def test_every_plural_message_has_both_swedish_forms():
+    swedish = i18n.catalogue("sv")
+    plurals = _plurals_in_code()
+    assert plurals, "no message uses _n: the extraction keyword is wrong"
+    missing = sorted(
+        singular
+        for singular, _plural in plurals
+        if any(i18n._plural_key(singular, form) not in swedish for form in (0, 1))
+    )
+    assert missing == [], f"{len(missing)} plural messages lack Swedish; first: {missing[:5]}"
+
+
+def test_a_count_of_one_takes_the_singular_in_both_languages():
+    try:
+        for language, one, many in (
+            ("en", "1 day ago", "3 days ago"),
+            ("sv", "för 1 dag sedan", "för 3 dagar sedan"),
+        ):
+            i18n.set_language(language)
+            assert i18n._n("{count} day ago", "{count} days ago", 1) == one
+            assert i18n._n("{count} day ago", "{count} days ago", 3) == many
+            assert i18n._n("{count} day ago", "{count} days ago", 0) == many.replace("3", "0")
+    finally:
+        i18n.set_language(None)
 
 
 def test_translations_keep_their_placeholders():
