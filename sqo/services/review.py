@@ -18,7 +18,6 @@ from sqo.analytics.milestones import milestone_ladder
 from sqo.analytics.periods import quarter_bounds
 from sqo.analytics.qualified_deals import promoted_between, promotions_of
 from sqo.domain.actor import Actor
-from sqo.domain.values import utc_now
 from sqo.i18n import _
 from sqo.services.analytics import FunnelReport, benchmark_report, funnel
 from sqo.services.analytics_source import analytics_connection
@@ -26,6 +25,7 @@ from sqo.services.decisions import follow_up
 from sqo.services.directory import list_reps, list_teams
 from sqo.services.forecast import forecast_report
 from sqo.services.hygiene import HygieneReport, hygiene_report
+from sqo.services.periods import moment_so_far
 from sqo.services.review_scope import ReviewScope, ReviewWeek, parse_week, review_scope
 from sqo.services.review_sections import Headline, RepLine, WeeklyReview
 from sqo.services.workspace import Workspace
@@ -146,7 +146,7 @@ def weekly_review(
     as_of: datetime | None = None,
 ) -> WeeklyReview:
     """The review of ``week`` (default: last week) for a team, a rep or everyone."""
-    now = as_of or utc_now()
+    now = moment_so_far(as_of)  # the day typed, not the Sunday of its week, when refused
     chosen = parse_week(week, now.date())
     scope = review_scope(ws, actor, team, rep)
     end = min(chosen.end, now)

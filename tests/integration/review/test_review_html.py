@@ -300,3 +300,11 @@ def test_swedish(demo_file: Any, tmp_path: Path) -> None:
     assert titles["changes"] == sv["What changed"] == "Vad som ändrades"
     assert titles["reps"] == sv["Per rep, for coaching"]
     assert '<html lang="sv">' in out.read_text(encoding="utf-8")
+
+
+def test_a_future_as_of_is_refused_with_the_day_typed(demo_file: Any) -> None:
+    result = runner.invoke(app, ["--db", str(demo_file.path), "review", "--as-of", "2099-01-07"])
+    assert result.exit_code != 0
+    # 2099-01-07 is a Wednesday: the refusal names it, not the Sunday of its week.
+    assert "The as-of moment 2099-01-07 is in the future" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
