@@ -133,9 +133,27 @@ def _funnel(review: WeeklyReview) -> Section:
         start=day(review.benchmarks_from),
         end=day(review.end),
     )
+    texts = [text]
+    last = review.funnel[-1] if review.funnel else None
+    if last is not None and last.open:
+        # The funnel's last rate and the benchmarks' win rate differ by the open deals: say so,
+        # or a reader sees 25% here and 32% in the next section for "the same" figure.
+        texts.append(
+            _(
+                "Rate: converted ÷ entered, the records still open included. The win rate "
+                "against the benchmarks counts closed deals only: {won} won of {closed} closed "
+                "({share}), {open} still open.",
+                won=number(last.converted),
+                closed=number(last.converted + last.dropped),
+                share=percent(last.converted / (last.converted + last.dropped))
+                if last.converted + last.dropped
+                else "—",
+                open=number(last.open),
+            )
+        )
     headers = [_("Step"), _("Entered"), _("Converted"), _("Still open"), _("Rate")]
     table = Table(headers, rows, (1, 2, 3, 4))
-    return Section("funnel", _("Funnel, last 13 weeks"), [text], [table], chart="funnel")
+    return Section("funnel", _("Funnel, last 13 weeks"), texts, [table], chart="funnel")
 
 
 def _benchmarks(review: WeeklyReview) -> Section:

@@ -308,3 +308,26 @@ def test_a_future_as_of_is_refused_with_the_day_typed(demo_file: Any) -> None:
     # 2099-01-07 is a Wednesday: the refusal names it, not the Sunday of its week.
     assert "The as-of moment 2099-01-07 is in the future" in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_the_funnel_says_why_its_win_rate_differs_from_the_benchmarks(
+    rendered: dict[str, Any],
+) -> None:
+    ws = open_workspace(rendered["db"])
+    try:
+        cohorts = funnel(ws, Actor("t"), start=SINCE, end=SUNDAY, as_of=END)
+        bench = benchmark_report(ws, Actor("t"), start=SINCE, end=SUNDAY, as_of=END)
+    finally:
+        ws.close()
+    won = next(
+        c for c in cohorts.conversions if (c.from_milestone, c.to_milestone) == ("SQO", "Won")
+    )
+    rate = next(v for v in bench.verdicts if v.metric == "sqo_win_rate" and v.segment is None)
+    assert won.open > 0  # else the two rates agree and nothing needs saying
+    # The closed count and share the funnel section names are the benchmark's own figures.
+    assert rate.sample == won.converted + won.dropped
+    sentence = (
+        f"{won.converted:,} won of {rate.sample:,} closed ({round(rate.value * 100)}%), "
+        f"{won.open:,} still open."
+    )
+    assert sentence in " ".join(rendered["html"].split())
