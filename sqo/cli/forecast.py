@@ -11,6 +11,7 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import SqoGroup, state
+from sqo.cli.forecast_rates import rates_command, show_stage_rates
 from sqo.cli.opportunities import JsonOption
 from sqo.i18n import _
 from sqo.services import forecast, forecast_accuracy, forecast_backtest
@@ -103,22 +104,7 @@ def _show(report: ForecastReport) -> None:
             output.console.print(_("Why, in the model's own terms:"))
             for m in explained:
                 output.console.print(f"  {m.id} {m.name}: " + "; ".join(m.factors), markup=False)
-    company = [r for r in report.stage_rates if r.segment is None]
-    if company:
-        output.table(
-            _("Stage probabilities: configured and learned from closed deals"),
-            [_("Stage"), _("Configured"), _("Learned"), _("Closed deals that reached it")],
-            [
-                [
-                    r.stage,
-                    output.percent(r.configured),
-                    output.percent(r.rate),
-                    output.number(r.reached),
-                ]
-                for r in company
-            ],
-            right=range(1, 4),
-        )
+    show_stage_rates(report.stage_rates, report.team_rates)
     if report.left_out:
         reasons = {
             "amount": _("no amount"),
@@ -177,6 +163,9 @@ def forecast_command(
             if saved.baseline
             else _("Saved as forecast #{id}.", id=saved.id)
         )
+
+
+app.command("rates")(rates_command)
 
 
 def _number(value: float | None, digits: int = 3) -> str:

@@ -18,6 +18,7 @@ from sqo.analytics.coverage import CoverageLine, coverage
 from sqo.analytics.forecast.montecarlo import DRAWS, SEED, percentiles, simulate_totals
 from sqo.analytics.forecast.open_deals import OpenDeal, open_deals
 from sqo.analytics.forecast.period import Period, parse_period, quarter_of
+from sqo.analytics.forecast.stage_rates import closed_reach, learn_rates
 from sqo.analytics.forecast.timing import bucket_of, learn_timing, timing_counts, timing_for
 from sqo.domain.actor import Actor
 from sqo.domain.stages import ForecastCategory
@@ -104,6 +105,17 @@ def forecast_report(
         deals = open_deals(connection, ws.stage_model, moment, currency=currency, owners=owners)
         usable = [d for d in deals if _left_out(d) is None]
         wins = win_probabilities(ws, connection, usable, moment, method)
+        team_rates = (
+            [
+                r
+                for r in learn_rates(
+                    ws.stage_model, closed_reach(connection, ws.stage_model, moment), by_team=True
+                )
+                if r.team == team_name
+            ]
+            if team_name is not None
+            else []
+        )
         timing = {
             (r.bucket, r.pushed, r.segment): r.rate
             for r in learn_timing(timing_counts(connection, ws.stage_model, chosen, moment))
@@ -227,5 +239,6 @@ def forecast_report(
         left_out=left_out,
         deals=weighed,
         stage_rates=wins.stage_rates,
+        team_rates=team_rates,
         notes=notes,
     )

@@ -63,7 +63,7 @@ def win_probabilities(
     check_method(method)
     model = ws.stage_model
     rates = learn_rates(model, closed_reach(connection, model, moment))
-    closed = sum(r.reached for r in rates if r.segment is None and r.stage == model.sqo_stage)
+    closed = sum(r.reached for r in rates if r.company_wide and r.stage == model.sqo_stage)
     if method == "configured" or not closed:
         reason = (
             _("Method: configured stage values, as asked.")

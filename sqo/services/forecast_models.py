@@ -210,7 +210,7 @@ def train_model(
         sqo = next(
             r
             for r in learn_rates(model, closed_reach(uow.connection, model, cutoff))
-            if r.segment is None and r.stage == model.sqo_stage
+            if r.company_wide and r.stage == model.sqo_stage
         )
         refusal = too_little(sqo.won, sqo.reached - sqo.won, limit)
         if refusal is not None:

@@ -84,6 +84,8 @@ class ForecastReport:
     left_out: list[LeftOutDeal] = field(default_factory=list)
     deals: list[DealForecast] = field(default_factory=list)
     stage_rates: list[StageRate] = field(default_factory=list)
+    # With --team: that team's learned rates, shown beside the segment rates the forecast uses
+    team_rates: list[StageRate] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

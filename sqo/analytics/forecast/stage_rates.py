@@ -8,14 +8,16 @@ and only their history up to then.
 Thin data are shrunk, Bayesian style, towards a wider rate: a segment's rate towards the
 company's rate for the stage, the company's towards the stage model's configured probability,
 each as if ``PRIOR_DEALS`` more deals had closed at the wider rate. With no closed deals at all a
-rate is the configured value.
+rate is the configured value. A team's rate (the team of the deal's owner) is shrunk towards the
+company's rate the same way; it is shown, not used by the forecast (``docs/forecast.md``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import Connection, case, func, or_, select
 
@@ -37,16 +39,26 @@ class StageRate:
     won: int
     observed: float | None  # won / reached, before shrinking
     rate: float  # the learned rate used
+    team: str | None = None  # set on a team's rate (its segment is then None)
+    # Fewer than PRIOR_DEALS closed deals behind a segment's or team's rate: the wider rate
+    # weighs at least as much as its own deals.
+    small: bool = False
+
+    @property
+    def company_wide(self) -> bool:
+        return self.segment is None and self.team is None
 
 
 @dataclass(frozen=True)
 class ClosedReach:
-    """Closed deals by segment, the highest step of the stage ladder they reached, and outcome."""
+    """Closed deals by segment and team, the highest step of the stage ladder they reached, and
+    outcome."""
 
     segment: str | None
     top: int
     won: bool
     deals: int
+    team: str | None = None
 
 
 def closed_reach(connection: Connection, model: StageModel, as_of: datetime) -> list[ClosedReach]:
@@ -65,21 +77,21 @@ def closed_reach(connection: Connection, model: StageModel, as_of: datetime) -> 
         .group_by(h.c.record_id)
         .subquery("reach")
     )
-    attrs = attributes(per_deal, ("segment",), key_column="record_id")
-    segment = attrs.columns["segment"]
+    attrs = attributes(per_deal, ("segment", "team"), key_column="record_id")
+    segment, team = attrs.columns["segment"], attrs.columns["team"]
     query = (
-        select(segment, per_deal.c.top, per_deal.c.outcome, func.count())
+        select(segment, team, per_deal.c.top, per_deal.c.outcome, func.count())
         .select_from(attrs.source)
         .where(
             per_deal.c.outcome.in_((model.won_stage().name, model.lost_stage().name)),
             per_deal.c.top.is_not(None),
         )
-        .group_by(segment, per_deal.c.top, per_deal.c.outcome)
+        .group_by(segment, team, per_deal.c.top, per_deal.c.outcome)
     )
     won = model.won_stage().name
     return [
-        ClosedReach(seg, int(top), outcome == won, int(n))
-        for seg, top, outcome, n in connection.execute(query)
+        ClosedReach(seg, int(top), outcome == won, int(n), team_name)
+        for seg, team_name, top, outcome, n in connection.execute(query)
     ]
 
 
@@ -88,22 +100,34 @@ def shrunk(won: int, reached: int, prior: float, strength: float = PRIOR_DEALS) 
     return (won + strength * prior) / (reached + strength)
 
 
-def learn_rates(model: StageModel, reach: Iterable[ClosedReach]) -> list[StageRate]:
-    """Company and per-segment rates for every open opportunity stage (pure)."""
+def _in_segment(segment: str, row: ClosedReach) -> bool:
+    return row.segment == segment
+
+
+def _in_team(team: str, row: ClosedReach) -> bool:
+    return row.team == team
+
+
+def learn_rates(
+    model: StageModel, reach: Iterable[ClosedReach], *, by_team: bool = False
+) -> list[StageRate]:
+    """Company and per-segment rates for every open opportunity stage, and per team when
+    ``by_team`` (pure)."""
     ladder = stage_ladder(model)
     rows = list(reach)
     segments = sorted({r.segment for r in rows if r.segment is not None})
+    teams = sorted({r.team for r in rows if r.team is not None}) if by_team else []
     result: list[StageRate] = []
     for stage in model.stages:
         if stage.kind is not StageKind.OPPORTUNITY:
             continue
         step = ladder.index(stage.name)
 
-        def counts(segment: str | None, *, everyone: bool, step: int = step) -> tuple[int, int]:
-            mine = [r for r in rows if r.top >= step and (everyone or r.segment == segment)]
+        def counts(keep: Callable[[ClosedReach], bool], step: int = step) -> tuple[int, int]:
+            mine = [r for r in rows if r.top >= step and keep(r)]
             return sum(r.deals for r in mine if r.won), sum(r.deals for r in mine)
 
-        won, reached = counts(None, everyone=True)
+        won, reached = counts(lambda r: True)
         company = shrunk(won, reached, stage.probability)
         result.append(
             StageRate(
@@ -117,7 +141,7 @@ def learn_rates(model: StageModel, reach: Iterable[ClosedReach]) -> list[StageRa
             )
         )
         for segment in segments:
-            won, reached = counts(segment, everyone=False)
+            won, reached = counts(partial(_in_segment, segment))
             result.append(
                 StageRate(
                     stage.name,
@@ -127,14 +151,30 @@ def learn_rates(model: StageModel, reach: Iterable[ClosedReach]) -> list[StageRa
                     won,
                     won / reached if reached else None,
                     shrunk(won, reached, company),
+                    small=reached < PRIOR_DEALS,
+                )
+            )
+        for team in teams:
+            won, reached = counts(partial(_in_team, team))
+            result.append(
+                StageRate(
+                    stage.name,
+                    None,
+                    stage.probability,
+                    reached,
+                    won,
+                    won / reached if reached else None,
+                    shrunk(won, reached, company),
+                    team=team,
+                    small=reached < PRIOR_DEALS,
                 )
             )
     return result
 
 
 def rate_lookup(rates: Iterable[StageRate]) -> Mapping[tuple[str, str | None], float]:
-    """(stage, segment) -> rate, with (stage, None) the company's."""
-    return {(r.stage, r.segment): r.rate for r in rates}
+    """(stage, segment) -> rate, with (stage, None) the company's; team rates are left out."""
+    return {(r.stage, r.segment): r.rate for r in rates if r.team is None}
 
 
 def rate_for(
