@@ -15,6 +15,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 SUPPORTED = ("en", "sv")
@@ -71,20 +72,21 @@ def _(message: str, /, **values: object) -> str:
     return translated.format(**values) if values else translated
 
 
-def _n(singular: str, plural: str, count: int, /, **values: object) -> str:
+def ngettext(singular: str, plural: str, count: int, /, **values: object) -> str:
     """Translate a message whose words follow a number ("1 day", "3 days"); ``count`` is also
-    its ``{count}`` placeholder unless ``values`` gives that."""
+    its ``{count}`` placeholder, written in the language's digits."""
     # English and Swedish both have two forms, "one" for 1 and "other" for every other count:
     # the .po files' msgstr[0] and msgstr[1].
     form = 0 if Locale.parse(current_language()).plural_form(abs(count)) == "one" else 1
     source = singular if form == 0 else plural
     translated = catalogue(current_language()).get(_plural_key(singular, form), source)
-    return translated.format(**{"count": count, **values})
+    shown = format_decimal(count, format="#,##0", locale=locale())
+    return translated.format(**{"count": shown, **values})
 
 
 def days_ago(count: int) -> str:
     """ "1 day ago", "3 days ago": how long ago something was due or passed, as a phrase."""
-    return _n("{count} day ago", "{count} days ago", count)
+    return ngettext("{count} day ago", "{count} days ago", count)
 
 
 def locale() -> Locale:

@@ -19,7 +19,7 @@ from sqo import i18n
 from sqo.analytics.forecast.features import GROUP_PREFIX
 from sqo.analytics.forecast.model import FittedModel, one_thread
 from sqo.analytics.forecast.training_rows import DealRow
-from sqo.i18n import _
+from sqo.i18n import _, days_ago, ngettext
 
 SHOWN = 5
 AT_LEAST = 3
@@ -66,12 +66,16 @@ def describe(feature: str, row: DealRow) -> str:
         if row.days_to_close is None:
             return _("no close date")
         if row.days_to_close < 0:
-            return _("close date passed {days} days ago", days=_n(-row.days_to_close))
+            return _("close date passed {ago}", ago=days_ago(round(-row.days_to_close)))
         return _("close date in {days} days", days=_n(row.days_to_close))
     if feature == "pushes":
-        return _("close date pushed {count} times", count=row.pushes)
+        return ngettext(
+            "close date pushed {count} time", "close date pushed {count} times", row.pushes
+        )
     if feature == "amount_changes":
-        return _("amount changed {count} times", count=row.amount_changes)
+        return ngettext(
+            "amount changed {count} time", "amount changed {count} times", row.amount_changes
+        )
     if feature == "qualification_score":
         if row.qualification_score is None:
             return _("no qualification score")
@@ -80,13 +84,17 @@ def describe(feature: str, row: DealRow) -> str:
     if feature == "overridden":
         return _("promoted over the gate") if row.overridden else _("promoted through the gate")
     if feature == "activities":
-        return _("{count} activities so far", count=row.activities)
+        return ngettext("{count} activity so far", "{count} activities so far", row.activities)
     if feature == "recent_activities":
-        return _("{count} activities in the last 30 days", count=row.recent_activities)
+        return ngettext(
+            "{count} activity in the last 30 days",
+            "{count} activities in the last 30 days",
+            row.recent_activities,
+        )
     if feature == "days_since_activity":
         if row.days_since_activity is None:
             return _("no activity yet")
-        return _("last activity {days} days ago", days=_n(row.days_since_activity))
+        return _("last activity {ago}", ago=days_ago(round(row.days_since_activity)))
     if row.inbound_share is None:
         return _("no activity yet")
     share = format_percent(row.inbound_share, locale=i18n.locale())

@@ -76,4 +76,5 @@ def test_explanations_are_the_models_own(fitted: FittedModel) -> None:
             fitted.estimator.predict_proba(x)[0, 1] - fitted.estimator.predict_proba(typical)[0, 1]
         )
         assert push.points == pytest.approx(gap * 100)
-        assert push.points < 0 and f"pushed {row.pushes} times" in push.text
+        times = "1 time" if row.pushes == 1 else f"{row.pushes} times"
+        assert push.points < 0 and f"pushed {times}" in push.text

@@ -25,7 +25,7 @@ def _messages_in_code() -> set[str]:
 def _plurals_in_code() -> set[tuple[str, str]]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(PACKAGE), method_map=[("**.py", "python")], keywords={"_n": (1, 2)}
+        str(PACKAGE), method_map=[("**.py", "python")], keywords={"ngettext": (1, 2)}
     ):
         if isinstance(message, tuple) and all(message):
             found.add((message[0], message[1]))
@@ -41,7 +41,7 @@ def test_every_message_has_a_swedish_translation():
 def test_every_plural_message_has_both_swedish_forms():
     swedish = i18n.catalogue("sv")
     plurals = _plurals_in_code()
-    assert plurals, "no message uses _n: the extraction keyword is wrong"
+    assert plurals, "no message uses ngettext: the extraction keyword is wrong"
     missing = sorted(
         singular
         for singular, _plural in plurals
@@ -57,9 +57,9 @@ def test_a_count_of_one_takes_the_singular_in_both_languages():
             ("sv", "för 1 dag sedan", "för 3 dagar sedan"),
         ):
             i18n.set_language(language)
-            assert i18n._n("{count} day ago", "{count} days ago", 1) == one
-            assert i18n._n("{count} day ago", "{count} days ago", 3) == many
-            assert i18n._n("{count} day ago", "{count} days ago", 0) == many.replace("3", "0")
+            assert i18n.ngettext("{count} day ago", "{count} days ago", 1) == one
+            assert i18n.ngettext("{count} day ago", "{count} days ago", 3) == many
+            assert i18n.ngettext("{count} day ago", "{count} days ago", 0) == many.replace("3", "0")
     finally:
         i18n.set_language(None)
 
@@ -79,3 +79,20 @@ def test_switching_language():
     finally:
         i18n.set_language("en")
     assert i18n._("Error: {message}", message="x") == "Error: x"
+
+
+def test_a_forecast_factor_counts_once_as_one():
+    from dataclasses import replace
+
+    from sqo.analytics.forecast.explain import describe
+    from tests.unit.forecast.synthetic import rows
+
+    row = rows(1, seed=1)[0][0]
+    assert describe("pushes", replace(row, pushes=1)) == "close date pushed 1 time"
+    assert describe("pushes", replace(row, pushes=2)) == "close date pushed 2 times"
+    assert describe("days_since_activity", replace(row, days_since_activity=1.2)) == (
+        "last activity 1 day ago"
+    )
+    assert describe("days_to_close", replace(row, days_to_close=-1.0)) == (
+        "close date passed 1 day ago"
+    )
