@@ -24,6 +24,7 @@ from sqo.services.analytics_source import analytics_connection
 from sqo.services.decisions import follow_up
 from sqo.services.directory import list_reps, list_teams
 from sqo.services.forecast import forecast_report
+from sqo.services.forecast_reports import ForecastReport
 from sqo.services.hygiene import HygieneReport, hygiene_report
 from sqo.services.periods import moment_so_far
 from sqo.services.review_scope import ReviewScope, ReviewWeek, parse_week, review_scope
@@ -190,6 +191,7 @@ def weekly_review(
             _("Conversion and win rates against the benchmarks are the whole organisation's.")
         )
     notes += bench.notes
+    notes += _overdue_note(ws, outlook, reviewed, end)
     sections = [
         "headlines",
         "decisions",  # the meeting starts with what it agreed last time
@@ -227,3 +229,28 @@ def weekly_review(
         notes=notes,
         sections=sections,
     )
+
+
+def _overdue_note(
+    ws: Workspace, outlook: ForecastReport, week: ReviewWeek, end: datetime
+) -> list[str]:
+    """The open SQOs of the headline pipeline whose close date has passed: the pipeline-change
+    definition counts them as closing in the quarter, coverage does not (a passed date is not a
+    plan), so the headline and the coverage figures differ by them; say by which deals."""
+    model = ws.stage_model
+    start, _end = quarter_bounds(week.sunday)
+    overdue = [
+        d
+        for d in outlook.deals
+        if model.at_or_after_sqo(d.stage) and start <= d.close_date < end.date()
+    ]
+    if not overdue:
+        return []
+    return [
+        _(
+            "The pipeline counts {count} open SQO(s) whose close date has passed ({deals}): "
+            "coverage leaves them out. Update their close dates, or close them.",
+            count=len(overdue),
+            deals=", ".join(f"#{d.id} {d.name} ({d.close_date.isoformat()})" for d in overdue),
+        )
+    ]

@@ -331,3 +331,21 @@ def test_the_funnel_says_why_its_win_rate_differs_from_the_benchmarks(
         f"{won.open:,} still open."
     )
     assert sentence in " ".join(rendered["html"].split())
+
+
+def test_the_overdue_sqos_the_headline_counts_and_coverage_leaves_out_are_named(
+    rendered: dict[str, Any],
+) -> None:
+    args = ["--db", rendered["db"], "coverage", "--as-of", "2026-05-17T23:59:59", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    company = next(x for x in json.loads(result.stdout)["lines"] if x["level"] == "company")
+    headline = {r[0]: r[1] for r in rendered["parser"].sections["headlines"]["tables"][0][1:]}
+    overdue = company["overdue_deals"]
+    assert overdue > 0  # the week has some: the note is needed
+    # The headline's deals are coverage's open SQOs plus those whose close date has passed.
+    assert int(headline["Deals in the pipeline"]) == company["open_deals"] + overdue
+    text = " ".join(rendered["html"].split())
+    assert f"The pipeline counts {overdue} open SQO(s) whose close date has passed (" in text
+    note = text.split("whose close date has passed (", 1)[1].split("): coverage", 1)[0]
+    assert note.count("#") == overdue
