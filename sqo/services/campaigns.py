@@ -218,6 +218,14 @@ def campaign_report(
                 _line(name, None, None, channel, tally, channel_costs.get(channel), names)
             )
     notes = _notes(costs, foreign, totals.reached, unrated)
+    if not shapes and len(chosen) > 1 and any(totals.reached):
+        # The demo gives every lead one touch: identical columns would otherwise look like a bug.
+        notes.append(
+            _(
+                "No record had more than one touch before a milestone, "
+                "so every model gives the same credit."
+            )
+        )
     report = CampaignReport(
         as_of,
         window.label,

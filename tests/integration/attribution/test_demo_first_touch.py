@@ -140,3 +140,39 @@ def test_first_touch_sqos_per_campaign_match_pandas_over_the_export(demo_file, e
     assert report.reconciles
     sqo = next(c for c in funnel.conversions if c.from_milestone == "SQO")
     assert report.funnel["SQO"] == sqo.entered
+
+
+ONE_TOUCH = "so every model gives the same credit"
+
+
+def _columns_per_model(report) -> dict[str, list[tuple[object, ...]]]:
+    columns: dict[str, list[tuple[object, ...]]] = {}
+    for line in report.campaigns:
+        cells = (line.campaign_id, line.channel, tuple(sorted(line.credited.items())))
+        columns.setdefault(line.model, []).append(cells)
+    return columns
+
+
+def test_the_demo_says_why_every_model_gives_the_same_columns(demo_file):
+    ws = open_workspace(str(demo_file.path))
+    try:
+        report = campaign_report(ws, Actor("tester"), as_of=AS_OF)
+    finally:
+        ws.close()
+    columns = list(_columns_per_model(report).values())
+    assert len(columns) == 7
+    assert all(c == columns[0] for c in columns)  # the demo's one touch per lead
+    assert any(ONE_TOUCH in note for note in report.notes)
+
+
+def test_no_such_sentence_where_records_have_several_touches(sqlite_url, actor):
+    from tests.integration.attribution.test_campaign_credit import build
+
+    ws = build(sqlite_url, actor)
+    try:
+        report = campaign_report(ws, actor, as_of=AS_OF)
+    finally:
+        ws.close()
+    columns = list(_columns_per_model(report).values())
+    assert any(c != columns[0] for c in columns)  # Pia's two touches split differently
+    assert not any(ONE_TOUCH in note for note in report.notes)
