@@ -140,26 +140,16 @@ def learn_rates(
                 company,
             )
         )
-        for segment in segments:
-            won, reached = counts(partial(_in_segment, segment))
+        groups: list[tuple[str | None, str | None, partial[bool]]] = [
+            (segment, None, partial(_in_segment, segment)) for segment in segments
+        ]
+        groups += [(None, team, partial(_in_team, team)) for team in teams]
+        for segment, team, keep in groups:
+            won, reached = counts(keep)
             result.append(
                 StageRate(
                     stage.name,
                     segment,
-                    stage.probability,
-                    reached,
-                    won,
-                    won / reached if reached else None,
-                    shrunk(won, reached, company),
-                    small=reached < PRIOR_DEALS,
-                )
-            )
-        for team in teams:
-            won, reached = counts(partial(_in_team, team))
-            result.append(
-                StageRate(
-                    stage.name,
-                    None,
                     stage.probability,
                     reached,
                     won,
