@@ -15,7 +15,8 @@ from sqo.cli.analytics import AsOfOption, print_notes
 from sqo.cli.context import state
 from sqo.cli.opportunities import JsonOption
 from sqo.i18n import _
-from sqo.services.campaigns import CampaignReport, CreditLine, campaign_report
+from sqo.services.campaigns import CampaignReport, CreditLine, ModelUsed, campaign_report
+from sqo.services.named_periods import period_words
 from sqo.services.periods import as_of_moment
 
 ModelOption = Annotated[
@@ -109,7 +110,11 @@ def _one_model(report: CampaignReport) -> None:
     ]
     width = len(report.milestones)
     output.table(
-        _("Campaigns: {model}, {period}", model=report.models[0].label, period=report.period),
+        _(
+            "Campaigns: {model}, {period}",
+            model=model_label(report.models[0]),
+            period=period_words(report.period),
+        ),
         [
             _("Campaign"),
             _("Channel"),
@@ -141,12 +146,19 @@ def _one_model(report: CampaignReport) -> None:
     )
 
 
+def model_label(model: ModelUsed) -> str:
+    """A model's label in the reader's language: the shipped models' labels are in the
+    catalogue; a team's own model file's label (or its name) shows as written."""
+    return _(model.label) if model.label else model.name
+
+
 def _side_by_side(report: CampaignReport) -> None:
     sqo, won = report.milestones[-2], report.milestones[-1]
-    names = [m.name for m in report.models]
+    names = [model_label(m) for m in report.models]
+    words = period_words(report.period)
     for title, pick in (
-        (_("SQOs credited per campaign, by model ({period})", period=report.period), sqo),
-        (_("Won deals credited per campaign, by model ({period})", period=report.period), won),
+        (_("SQOs credited per campaign, by model ({period})", period=words), sqo),
+        (_("Won deals credited per campaign, by model ({period})", period=words), won),
     ):
         by_line: dict[tuple[int | None, str | None], list[str]] = {}
         labels: dict[tuple[int | None, str | None], CreditLine] = {}

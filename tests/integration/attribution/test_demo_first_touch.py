@@ -176,3 +176,15 @@ def test_no_such_sentence_where_records_have_several_touches(sqlite_url, actor):
     columns = list(_columns_per_model(report).values())
     assert any(c != columns[0] for c in columns)  # Pia's two touches split differently
     assert not any(ONE_TOUCH in note for note in report.notes)
+
+
+def test_model_columns_and_the_period_are_in_the_readers_language(demo_file):
+    args = ["--db", str(demo_file.path), "--lang", "sv", "campaigns", "--model", "all"]
+    result = runner.invoke(app, [*args, "--as-of", "2026-06-30"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "SQO:er krediterade per kampanj, per modell (hela tiden)" in text
+    for label in ("Första kontakt", "Sista kontakt", "Linjär", "U-formad (40/40/20)"):
+        assert label in text
+    for key in ("first-touch", "last-touch", "(all)"):  # the model files' keys, the period key
+        assert key not in text
