@@ -158,7 +158,8 @@ def test_cli_json_and_table(ws):
         app, ["--db", ws.url, "campaigns", "--as-of", "2026-06-30"], env={"COLUMNS": "250"}
     )
     assert table.exit_code == 0, table.output
-    assert "w-shaped" in table.stdout and "Credit adds up" in table.stdout
+    # Each model's column is headed by its label, as the model file names it for a reader.
+    assert "W-shaped (30/30/30/10)" in table.stdout and "Credit adds up" in table.stdout
 
 
 @pytest.mark.parametrize(
