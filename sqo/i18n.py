@@ -77,10 +77,12 @@ def ngettext(singular: str, plural: str, count: int, /, **values: object) -> str
     its ``{count}`` placeholder, written in the language's digits."""
     # English and Swedish both have two forms, "one" for 1 and "other" for every other count:
     # the .po files' msgstr[0] and msgstr[1].
-    form = 0 if Locale.parse(current_language()).plural_form(abs(count)) == "one" else 1
+    form = 0 if locale().plural_form(abs(count)) == "one" else 1
     source = singular if form == 0 else plural
     translated = catalogue(current_language()).get(_plural_key(singular, form), source)
-    shown = format_decimal(count, format="#,##0", locale=locale())
+    # Below a thousand there is no grouping, and both languages write Latin digits: str() is
+    # the same text, without babel's pattern parsing on each of a report's many counts.
+    shown = str(count) if abs(count) < 1000 else format_decimal(count, "#,##0", locale=locale())
     return translated.format(**{"count": shown, **values})
 
 
@@ -90,4 +92,11 @@ def days_ago(count: int) -> str:
 
 
 def locale() -> Locale:
-    return Locale.parse(current_language())
+    return _parsed(current_language())
+
+
+@cache
+def _parsed(code: str) -> Locale:
+    # Parsed once per language: a hygiene run at a million deals formats tens of thousands of
+    # counts, and parsing the locale each time was most of the cost.
+    return Locale.parse(code)

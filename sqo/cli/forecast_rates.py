@@ -37,7 +37,7 @@ def show_stage_rates(rates: Sequence[StageRate], team_rates: Sequence[StageRate]
         ]
         if team and (mine := team.get(r.stage)) is not None:
             row.append(
-                f"{_small(mine)} ({output.number(mine.won)} / {output.number(mine.reached)})"
+                f"{_rate_marked(mine)} ({output.number(mine.won)} / {output.number(mine.reached)})"
             )
         rows.append(row)
     output.table(
@@ -48,7 +48,7 @@ def show_stage_rates(rates: Sequence[StageRate], team_rates: Sequence[StageRate]
     )
 
 
-def _small(rate: StageRate) -> str:
+def _rate_marked(rate: StageRate) -> str:
     return output.percent(rate.rate) + (" *" if rate.small else "")
 
 
@@ -89,7 +89,7 @@ def rates_command(
                 (r.team or r.segment or "") if not r.company_wide else _("Company"),
                 output.percent(r.configured),
                 output.percent(company[r.stage]),
-                _small(r),
+                _rate_marked(r),
                 f"{output.number(r.won)} / {output.number(r.reached)}",
             ]
             for r in report.rates
