@@ -9,6 +9,7 @@ the commands in ``sqo --help`` uses the short help written here, without importi
 
 from __future__ import annotations
 
+import copy
 import gc
 import importlib
 from dataclasses import dataclass
@@ -167,15 +168,20 @@ COMMANDS: dict[str, Entry] = {
 }
 
 
-def load(name: str) -> Any:
-    """The Click command for ``name``, built from its module (imported now), help translated."""
+def load(name: str, subcommand: str | None = None) -> Any:
+    """The Click command for ``name``, built from its module (imported now), help translated.
+
+    For a group, ``subcommand`` is the word after its name: when it names one of the group's
+    own commands, only that command is built (Typer reads every parameter of every command it
+    builds, a sixtieth of a second for a group of five), and the group lists only it.
+    """
     entry = COMMANDS[name]
     target = getattr(importlib.import_module(entry.module), entry.attribute)
     gc.enable()  # off while the modules load (see ``app.main``); the command itself may need it
     # Built the way the root would build it (no completion options of its own).
     holder = typer.Typer(add_completion=False)
     if isinstance(target, typer.Typer):
-        holder.add_typer(target, name=name, help=entry.help)
+        holder.add_typer(_only(target, subcommand), name=name, help=entry.help)
         command: Any = typer.main.get_group(holder).commands[name]
     else:
         holder.command(name)(target)
@@ -184,6 +190,23 @@ def load(name: str) -> Any:
     bounds.bound(command)
     help_text.translate(command)
     return command
+
+
+def _only(group: typer.Typer, subcommand: str | None) -> typer.Typer:
+    """``group`` with ``subcommand`` as its only command, when it is one; else ``group``."""
+    chosen = [
+        info
+        for info in group.registered_commands
+        if subcommand is not None
+        and (info.name or typer.main.get_command_name(getattr(info.callback, "__name__", "")))
+        == subcommand
+    ]
+    if not chosen:
+        return group  # help, a group option first, a sub-group or a mistyped name: all of it
+    narrowed = copy.copy(group)
+    narrowed.registered_commands = chosen
+    narrowed.registered_groups = []
+    return narrowed
 
 
 def listing(name: str) -> Any:
@@ -197,6 +220,7 @@ class LazyCommands:
 
     commands: Any  # the group's own: those built so far
     _listing = False
+    _subcommand: str | None = None  # the word after the command's name on this command line
 
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands) + [name for name in COMMANDS if name not in self.commands]
@@ -208,7 +232,7 @@ class LazyCommands:
             return None
         if self._listing:
             return listing(cmd_name)
-        self.commands[cmd_name] = load(cmd_name)
+        self.commands[cmd_name] = load(cmd_name, self._subcommand)
         return self.commands[cmd_name]
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
@@ -220,6 +244,7 @@ class LazyCommands:
             self._listing = False
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        self._subcommand = args[1] if len(args) > 1 else None
         try:
             return super().resolve_command(ctx, args)  # type: ignore[misc]
         except UsageError as exc:

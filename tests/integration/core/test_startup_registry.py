@@ -78,3 +78,28 @@ def test_a_mistyped_command_is_suggested_among_all(capsys: pytest.CaptureFixture
     assert capsys.readouterr().err.strip() == (
         "Error: No such command 'funel'. Did you mean 'funnel'? See 'sqo --help'."
     )
+
+
+def _built_subcommands(arguments: list[str]) -> list[str]:
+    """The subcommands Typer built for the group named first in ``arguments``."""
+    root: Any = typer.main.get_command(app)
+    root.resolve_command(None, arguments)
+    return sorted(root.commands[arguments[0]].commands)
+
+
+def test_a_subcommand_builds_only_itself_and_the_group_still_lists_all() -> None:
+    assert _built_subcommands(["opp", "show", "1"]) == ["show"]
+    everything = _built_subcommands(["opp", "--help"])
+    assert {"add", "list", "move", "show", "update"} <= set(everything)
+    # A mistyped name, or a group option first, builds the whole group (to suggest, to parse).
+    assert _built_subcommands(["opp", "shw"]) == everything
+
+
+def test_one_process_runs_two_subcommands_of_a_group(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "w.db")
+    assert run(["--db", db, "init"]) == 0
+    assert run(["--db", db, "opp", "add", "Acme – 200 seats", "--json"]) == 0
+    assert run(["--db", db, "opp", "list", "--json"]) == 0
+    assert "Acme – 200 seats" in capsys.readouterr().out
