@@ -183,7 +183,9 @@ def finding(c: Comparison) -> str:
     loc = i18n.locale()
     ratio = c.ratio
     value = c.p_value or 0.0
-    p = "< 0.001" if value < 0.001 else "= " + format_decimal(value, format="0.000", locale=loc)
+    # The threshold in the reader's decimals too: "p < 0,001" in Swedish.
+    shown = format_decimal(max(value, 0.001), format="0.000", locale=loc)
+    p = ("< " if value < 0.001 else "= ") + shown
     if ratio is None:
         return _(
             "Every deal promoted with {label} met was won, against {a} of {n} lost when it "

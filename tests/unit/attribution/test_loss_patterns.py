@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from sqo import i18n
 from sqo.analytics.loss_patterns import (
     Outcome,
     compare,
@@ -47,6 +48,12 @@ def test_the_issue_example_is_found_and_said_plainly():
         "Deals promoted without \u201cEconomic buyer identified\u201d were lost 2.6x as often: "
         "64 of 90 vs 41 of 150 (p < 0.001)."
     )
+    i18n.set_language("sv")
+    try:
+        # Written independently: the Swedish sentence with a decimal comma in the threshold.
+        assert finding(buyer).endswith("64 av 90 mot 41 av 150 (p < 0,001).")
+    finally:
+        i18n.set_language(None)
     # The other keys: every deal has them met, so one side is empty: not tested, not claimed.
     others = [c for c in found if c.key != "economic_buyer"]
     assert not any(c.claimed or c.enough_data for c in others)
