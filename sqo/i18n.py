@@ -23,7 +23,8 @@ SUPPORTED = ("en", "sv")
 _language: ContextVar[str | None] = ContextVar("sqo_language", default=None)
 
 
-def _from_environment() -> str:
+def environment_language() -> str:
+    """The language the environment asks for (``SQO_LANG``, then the locale variables)."""
     for var in ("SQO_LANG", "LANGUAGE", "LC_ALL", "LANG"):
         value = os.environ.get(var, "")
         code = value.split(":")[0].split(".")[0].split("_")[0].lower()
@@ -33,7 +34,7 @@ def _from_environment() -> str:
 
 
 def current_language() -> str:
-    return _language.get() or _from_environment()
+    return _language.get() or environment_language()
 
 
 def set_language(code: str | None) -> None:

@@ -50,8 +50,9 @@ def root(
         typer.Option("--as", envvar="SQO_USER", help="Who is acting (kept in the history)."),
     ] = None,
 ) -> None:
-    # Always set it, so one invocation's --lang never leaks into the next in the same process.
-    i18n.set_language(lang if lang in i18n.SUPPORTED else None)
+    # Always set it, so one invocation's --lang never leaks into the next in the same process;
+    # the environment is read once here, not again for each of a report's thousands of texts.
+    i18n.set_language(lang if lang in i18n.SUPPORTED else i18n.environment_language())
     if lang is not None and lang not in i18n.SUPPORTED:
         raise typer.BadParameter(
             i18n._(
