@@ -71,6 +71,9 @@ def qualification_facts(
         roles.append(BuyingRole.ECONOMIC_BUYER)
     if (not premature and complex_deal) or rng.random() < (0.25 if premature else 0.6):
         roles.append(BuyingRole.CHAMPION)
+    # The rep names the roles while qualifying, the day before promoting (never in the future,
+    # never before the deal existed): no draw, so the rest of the demo stays as it was.
+    named = max(min(at - timedelta(days=1), sim.now), opp.created_at)
     for role in roles:
         contact = Contact(
             id=sim.next_id("contact"),
@@ -80,7 +83,7 @@ def qualification_facts(
             buying_role=role,
         )
         sim.out.contacts.append(contact)
-        sim.out.roles.append((opp.id, contact.id, role.value))
+        sim.out.roles.append((opp.id, contact.id, role.value, named))
     always = () if premature else ("problem_identified", "solution_fit", "budget_range")
     for key, note in p.EVIDENCE_NOTES.items():
         recorded_at = (

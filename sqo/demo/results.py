@@ -24,7 +24,9 @@ class Simulated:
     opportunities: list[Timeline] = field(default_factory=list)
     activities: list[Activity] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
-    roles: list[tuple[int, int, str]] = field(default_factory=list)  # opp, contact, role
+    roles: list[tuple[int, int, str, datetime]] = field(
+        default_factory=list
+    )  # opp, contact, role, named at
     evidence: list[dict[str, object]] = field(default_factory=list)
     promotions: list[Promotion] = field(default_factory=list)
     members: list[tuple[int, int, datetime]] = field(default_factory=list)  # campaign, lead, at

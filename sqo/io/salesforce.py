@@ -302,6 +302,7 @@ class SalesforceReader:
             {
                 "role": ROLES.get(role, "other") if role else None,
                 "is_primary": parse_bool(primary, field="IsPrimary") if primary else False,
+                "added_at": self.moment(row, "CreatedDate"),
             },
             {
                 "opportunity_id": Ref(

@@ -165,8 +165,14 @@ def _build(db: str | None, actor: Actor, *, seed: int, today: date, clock: datet
         writer.add_many(
             t.opportunity_contacts,
             (
-                {"opportunity_id": o, "contact_id": c, "role": r, "is_primary": False}
-                for o, c, r in out.roles
+                {
+                    "opportunity_id": o,
+                    "contact_id": c,
+                    "role": r,
+                    "is_primary": False,
+                    "added_at": named,
+                }
+                for o, c, r, named in out.roles
             ),
         )
         writer.add_many(

@@ -180,6 +180,7 @@ def add_contact(
                 opportunity_id,
                 contact.id,
                 contact.buying_role.value if contact.buying_role else None,
+                added_at=utc_now(),
             )
         uow.commit()
         return contact

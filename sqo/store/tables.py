@@ -214,6 +214,9 @@ opportunity_contacts = Table(
     Column("role", String(30)),
     Column("is_primary", Boolean, nullable=False, default=False),
     Column("external_id", String(120), unique=True),
+    # When the role became known on the deal (Salesforce's CreatedDate): the forecast reads the
+    # roles a deal had at a past moment. NULL where the source gives no date (HubSpot).
+    Column("added_at", DateTime),
     Index(None, "opportunity_id"),
 )
 

@@ -91,7 +91,14 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "ConvertedOpportunityId",
         "ConvertedAccountId",
     ),
-    "OpportunityContactRole": ("Id", "OpportunityId", "ContactId", "Role", "IsPrimary"),
+    "OpportunityContactRole": (
+        "Id",
+        "OpportunityId",
+        "ContactId",
+        "Role",
+        "IsPrimary",
+        "CreatedDate",
+    ),
     "CampaignMember": (
         "Id",
         "CampaignId",

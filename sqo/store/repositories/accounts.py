@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ColumnElement, Table, func, or_, select
 
 from sqo.domain.records import Account, Campaign, Contact
@@ -91,7 +93,13 @@ class ContactRepository(Repository):
         return [to_record(Contact, row, buying_role=BuyingRole) for row in rows]
 
     def add_role(
-        self, opportunity_id: int, contact_id: int, role: str | None, is_primary: bool = False
+        self,
+        opportunity_id: int,
+        contact_id: int,
+        role: str | None,
+        is_primary: bool = False,
+        *,
+        added_at: datetime,
     ) -> int:
         return self._insert(
             t.opportunity_contacts,
@@ -100,6 +108,7 @@ class ContactRepository(Repository):
                 "contact_id": contact_id,
                 "role": role,
                 "is_primary": is_primary,
+                "added_at": added_at,
             },
         )
 

@@ -29,6 +29,7 @@ STAMPS = {
     "qualification_evidence": "recorded_at",
     "qualification_snapshots": "evaluated_at",
     "campaign_members": "touched_at",
+    "opportunity_contacts": "added_at",
 }
 
 
@@ -51,6 +52,18 @@ def test_nothing_in_the_demo_is_later_than_its_build(built_now):
     for table, value in latest.items():
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
         assert moment <= before, f"{table} has a row stamped {moment}, after the build {before}"
+
+
+def test_every_buying_role_is_dated_within_its_deals_life(built_now):
+    _path, built, _before = built_now
+    with built.workspace.engine.connect() as c:
+        undated, early = c.execute(
+            text(
+                "SELECT SUM(r.added_at IS NULL), SUM(r.added_at < o.created_at) "
+                "FROM opportunity_contacts r JOIN opportunities o ON o.id = r.opportunity_id"
+            )
+        ).one()
+    assert (undated, early) == (0, 0)
 
 
 def _json(path, *args):

@@ -223,6 +223,10 @@ def test_live_import_pages_history_owners_custom_fields_and_idempotence(
     assert count(workspace, t.leads) == 2
     assert count(workspace, t.activities) == 2
     assert count(workspace, t.opportunity_contacts) == 1
+    with workspace.engine.connect() as connection:
+        # The role's CreatedDate (2025-03-04T10:15:00.000+0000) is when it became known, in UTC.
+        added = connection.execute(select(t.opportunity_contacts.c.added_at)).scalar_one()
+    assert added == datetime(2025, 3, 4, 10, 15)
 
     with workspace.engine.connect() as connection:
         o, r, a, h = t.opportunities, t.reps, t.accounts, t.history
