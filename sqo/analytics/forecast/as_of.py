@@ -3,14 +3,15 @@
 Training asks "what did this deal look like then" at some sixty weekly moments. Asked in SQL one
 moment at a time, every question re-read all history up to that moment: 141 s for 59 moments on
 200,000 deals. One set-based query instead (a table of the moments range-joined to the intervals
-current at them) is answered by SQLite with nested loops, every moment against every interval,
-and its window subqueries get no index: 35 s for the (deal, moment) pairs alone, before any
-feature (benchmarks/results/forecast.md). So each source is read once here, in deal and time
-order, in plain SQL every engine runs, and a deal's value at a moment is found by bisection in
-its own rows: the last row set at or before the moment, of two at the same time the higher id,
-which is the row ``history_intervals`` makes current (``sqo.store.intervals``: ``valid_from <= T
-< valid_until``). Running counts (amount changes, close-date pushes, activities) are that row's
-position among the deal's rows, or a prefix sum up to it.
+current at them) SQLite answers with nested loops, every moment against every stage interval, and
+it scans the window subqueries (running counts) whole for every row, with no index: 36 s for the
+(deal, moment) pairs alone, before any feature (benchmarks/results/forecast.md). So each source
+is read once here, in deal and time order, in plain SQL every engine runs, and a deal's value at
+a moment is found by bisection in its own rows: the last row set at or before the moment, of two
+at the same time the higher id, which is the row ``history_intervals`` makes current
+(``sqo.store.intervals``: ``valid_from <= T < valid_until``). Running counts (amount changes,
+close-date pushes, activities) are that row's position among the deal's rows, or a prefix sum up
+to it.
 """
 
 from __future__ import annotations
