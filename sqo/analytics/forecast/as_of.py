@@ -48,9 +48,12 @@ class Changes:
         """How many times the field had been set by ``moment`` (at it included)."""
         return bisect_right(self.times, moment)
 
+    def value_after(self, changes: int) -> str | None:
+        """The value once the first ``changes`` changes were made (``set_by``)."""
+        return self.values[changes - 1] if changes else None
+
     def value_at(self, moment: datetime) -> str | None:
-        n = self.set_by(moment)
-        return self.values[n - 1] if n else None
+        return self.value_after(self.set_by(moment))
 
     def spans(self) -> Iterable[tuple[str | None, datetime, datetime | None]]:
         """Each value with when it was set and when it was replaced (None: still current)."""
@@ -71,9 +74,6 @@ class CloseDates(Changes):
             for old, new in zip(self.values, self.values[1:], strict=False)
         ]
         self.pushed = [0, *accumulate([0, *flags])]
-
-    def pushes_by(self, moment: datetime) -> int:
-        return self.pushed[self.set_by(moment)]
 
 
 @dataclass
@@ -164,7 +164,17 @@ def read_activities(
 class Gate:
     score: float | None
     overridden: bool
-    groups: Any  # the playbook's groups as the snapshot's detail holds them
+    # the playbook's group scores, e.g. (("access", 0.33), ("economics", 1.0))
+    group_scores: tuple[tuple[str, float], ...]
+
+
+def group_scores(groups: Any) -> tuple[tuple[str, float], ...]:
+    """The scored groups of a snapshot's detail (``detail["groups"]``), in its order."""
+    return tuple(
+        (str(g["key"]), float(g["score"]))
+        for g in (groups or [])
+        if isinstance(g, dict) and g.get("score") is not None
+    )
 
 
 @dataclass
@@ -198,5 +208,6 @@ def read_gates(connection: Connection, only: Sequence[int] | None = None) -> dic
         if deal is None:
             deal = deals[deal_id] = Gates()
         deal.times.append(evaluated_at)
-        deal.gates.append(Gate(None if score is None else float(score), bool(overridden), groups))
+        score = None if score is None else float(score)
+        deal.gates.append(Gate(score, bool(overridden), group_scores(groups)))
     return deals

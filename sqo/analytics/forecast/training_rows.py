@@ -178,8 +178,10 @@ def _row(
     won: bool | None,
     closed_on: date | None,
 ) -> DealRow:
-    amount = history.amount_cents.value_at(moment)
-    close_text = history.close_date.value_at(moment)
+    amounts = history.amount_cents.set_by(moment)
+    amount = history.amount_cents.value_after(amounts)
+    closes = history.close_date.set_by(moment)
+    close_text = history.close_date.value_after(closes)
     close = None if close_text is None else date.fromisoformat(close_text[:10])
     total = recent = inbound = 0
     last_activity = None
@@ -189,11 +191,6 @@ def _row(
         inbound = activities.inbound[total]
         last_activity = activities.times[total - 1] if total else None
     gate = None if gates is None else gates.at(moment)
-    groups = tuple(
-        (str(g["key"]), float(g["score"]))
-        for g in ((gate.groups if gate is not None else None) or [])
-        if isinstance(g, dict) and g.get("score") is not None
-    )
     return DealRow(
         deal_id=deal_id,
         moment=moment,
@@ -204,8 +201,8 @@ def _row(
         days_in_stage=max(_days(moment, since) or 0.0, 0.0),
         amount_cents=None if amount is None else int(amount),
         days_to_close=None if close is None else _days(close, moment.date()),
-        pushes=history.close_date.pushes_by(moment),
-        amount_changes=max(history.amount_cents.set_by(moment) - 1, 0),
+        pushes=history.close_date.pushed[closes],
+        amount_changes=max(amounts - 1, 0),
         qualification_score=None if gate is None else gate.score,
         overridden=False if gate is None else gate.overridden,
         activities=total,
@@ -214,7 +211,7 @@ def _row(
         inbound_share=inbound / total if total else None,
         won=won,
         closed_on=closed_on,
-        group_scores=groups,
+        group_scores=() if gate is None else gate.group_scores,
     )
 
 
