@@ -18,6 +18,7 @@ from sqo.analytics.coverage import CoverageLine, coverage
 from sqo.analytics.forecast.montecarlo import DRAWS, SEED, percentiles, simulate_totals
 from sqo.analytics.forecast.open_deals import OpenDeal, open_deals
 from sqo.analytics.forecast.period import Period, parse_period, quarter_of
+from sqo.analytics.forecast.replay import history_read_once
 from sqo.analytics.forecast.stage_rates import closed_reach, learn_rates
 from sqo.analytics.forecast.timing import bucket_of, learn_timing, timing_counts, timing_for
 from sqo.domain.actor import Actor
@@ -116,10 +117,10 @@ def forecast_report(
             if team_name is not None
             else []
         )
-        timing = {
-            (r.bucket, r.pushed, r.segment): r.rate
-            for r in learn_timing(timing_counts(connection, ws.stage_model, chosen, moment))
-        }
+        # Eight past periods' snapshots read the opportunity intervals, computed once for them.
+        with history_read_once(connection):
+            counts = timing_counts(connection, ws.stage_model, chosen, moment)
+        timing = {(r.bucket, r.pushed, r.segment): r.rate for r in learn_timing(counts)}
         lines = coverage(
             connection, ws.stage_model, chosen.start, chosen.end, moment, currency=currency
         )

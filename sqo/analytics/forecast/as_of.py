@@ -31,9 +31,10 @@ from sqo.store import tables as t
 
 # The history fields a training row reads.
 FIELDS = ("stage", "amount_cents", "close_date", "closed_at")
-# Beyond this many deals, filtering them in SQL (one bound parameter each) costs more than
-# reading every deal and skipping the others here; SQLite also caps a statement's parameters.
-IN_SQL_UP_TO = 500
+# Up to this many deals are read by id (scoring 4,708 open deals of 200,000: 0.4 s, against 8.5 s
+# reading every deal); beyond it every deal is read and the others skipped, within SQLite's cap of
+# 32,766 parameters a statement.
+IN_SQL_UP_TO = 20_000
 READ_BATCH = 10_000  # rows fetched at a time
 
 
