@@ -18,6 +18,7 @@ from sqo.analytics.coverage import CoverageLine, coverage
 from sqo.analytics.forecast.montecarlo import DRAWS, SEED, percentiles, simulate_totals
 from sqo.analytics.forecast.open_deals import OpenDeal, open_deals
 from sqo.analytics.forecast.period import Period, parse_period, quarter_of
+from sqo.analytics.forecast.replay import history_read_once
 from sqo.analytics.forecast.stage_rates import closed_reach, learn_rates
 from sqo.analytics.forecast.timing import bucket_of, learn_timing, timing_counts, timing_for
 from sqo.domain.actor import Actor
@@ -100,7 +101,9 @@ def forecast_report(
     moment = datetime.combine(chosen.start, time()) if historical else now
     team_name, rep_name, owners = _scope(ws, team, rep)
     currency = ws.default_currency
-    with ws.unit_of_work() as uow:
+    # Every question below reads opportunity intervals (the open deals, the stage rates, eight
+    # past periods' timing snapshots, the coverage): computed once for them all.
+    with ws.unit_of_work() as uow, history_read_once(uow.connection):
         connection = uow.connection
         deals = open_deals(connection, ws.stage_model, moment, currency=currency, owners=owners)
         usable = [d for d in deals if _left_out(d) is None]
@@ -116,10 +119,8 @@ def forecast_report(
             if team_name is not None
             else []
         )
-        timing = {
-            (r.bucket, r.pushed, r.segment): r.rate
-            for r in learn_timing(timing_counts(connection, ws.stage_model, chosen, moment))
-        }
+        counts = timing_counts(connection, ws.stage_model, chosen, moment)
+        timing = {(r.bucket, r.pushed, r.segment): r.rate for r in learn_timing(counts)}
         lines = coverage(
             connection, ws.stage_model, chosen.start, chosen.end, moment, currency=currency
         )

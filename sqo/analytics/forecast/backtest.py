@@ -33,7 +33,7 @@ from sqo.analytics.forecast.replay import history_read_once
 from sqo.analytics.forecast.scores import Bin, reliability, score
 from sqo.analytics.forecast.stage_rates import closed_reach, learn_rates, rate_for, rate_lookup
 from sqo.analytics.forecast.timing import bucket_of, learn_timing, timing_counts, timing_for
-from sqo.analytics.forecast.training_rows import DealRow, deal_rows, history_span
+from sqo.analytics.forecast.training_rows import DealRow, history_span, rows_at
 from sqo.analytics.states import open_sqo_stages
 from sqo.domain.stages import StageModel
 
@@ -179,12 +179,12 @@ def run_backtest(
     with history_read_once(connection):
         first, _last = history_span(connection)
         history_start = first.date() if first else start
-        pool: list[DealRow] = []
-        for moment in mondays(history_start, end):
-            rows = deal_rows(connection, model, moment, outcome_at=cutoff)
-            pool += rows
-            if moment.date() >= start:
-                weeks.append(_Week(moment, rows))
+        moments = mondays(history_start, end)
+        pool = rows_at(connection, model, moments, outcome_at=cutoff)
+        by_moment: dict[datetime, list[DealRow]] = {m: [] for m in moments}
+        for row in pool:
+            by_moment[row.moment].append(row)
+        weeks += [_Week(m, rows) for m, rows in by_moment.items() if m.date() >= start]
         fitted: dict[str, FittedModel] = {}
         since_fit = RETRAIN_WEEKS
         for week in weeks:

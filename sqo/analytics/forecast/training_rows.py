@@ -5,25 +5,34 @@ to T only (nothing from the future leaks in): stage and how long it had been in 
 close date and how often it had been pushed, how often the amount had changed, the qualification
 score, the playbook's group scores and the override at its latest promotion by T, activity
 counts and recency and the inbound share by T. Segment and source are the deal's (they do not
-change in history). Each moment is one set-based query; training takes a row per deal per moment
-(``snapshot_moments``), labelled with how the deal ended by the training cut-off.
+change in history). All moments come from one reading of each deal's history, activities and
+qualification snapshots (``sqo.analytics.forecast.as_of``); training takes a row per deal per
+moment (``snapshot_moments``), labelled with how the deal ended by the training cut-off.
 
 Buying roles are not a feature: contact roles carry no dates, so their value at T is unknown.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, Integer, and_, case, func, or_, select
+from sqlalchemy import Connection, func, select
 
 from sqo.analytics.breakdowns import attributes
-from sqo.analytics.forecast.replay import history_read_once
-from sqo.analytics.forecast.timing import pushes_at
-from sqo.analytics.states import open_sqo_stages, states_at
+from sqo.analytics.forecast.as_of import (
+    IN_SQL_UP_TO,
+    Activities,
+    DealHistory,
+    Gates,
+    read_activities,
+    read_gates,
+    read_histories,
+)
+from sqo.analytics.states import open_sqo_stages
 from sqo.domain.stages import StageModel
-from sqo.store import intervals as hi
 from sqo.store import tables as t
 
 RECENT_DAYS = 30
@@ -76,139 +85,134 @@ def deal_rows(
 ) -> list[DealRow]:
     """The open SQO-pipeline deals at ``moment`` with their features; with ``outcome_at``, only
     those closed by then, labelled won or lost."""
-    h = hi.history_intervals
-    s = states_at(moment, ("stage", "amount_cents", "close_date"), name="at_moment")
-    since = (
-        select(h.c.record_id, func.max(h.c.valid_from).label("since"))
-        .where(
-            h.c.record_type == "opportunity",
-            h.c.field == "stage",
-            h.c.valid_from <= moment,
-            or_(h.c.valid_until.is_(None), h.c.valid_until > moment),
-        )
-        .group_by(h.c.record_id)
-        .subquery("stage_since")
-    )
-    amounts = (
-        select(h.c.record_id, (func.count() - 1).label("changes"))
-        .where(
-            h.c.record_type == "opportunity",
-            h.c.field == "amount_cents",
-            h.c.valid_from <= moment,
-        )
-        .group_by(h.c.record_id)
-        .subquery("amount_changes")
-    )
-    pushes = pushes_at(moment, "row_pushes")
-    a = t.activities
-    recent = a.c.occurred_at > moment - timedelta(days=RECENT_DAYS)
-    acts = (
-        select(
-            a.c.opportunity_id,
-            func.count().label("total"),
-            func.sum(case((recent, 1), else_=0)).cast(Integer).label("recent"),
-            func.sum(case((a.c.direction == "inbound", 1), else_=0)).cast(Integer).label("inbound"),
-            func.max(a.c.occurred_at).label("last"),
-        )
-        .where(a.c.opportunity_id.is_not(None), a.c.occurred_at <= moment)
-        .group_by(a.c.opportunity_id)
-        .subquery("acts")
-    )
-    q = t.qualification_snapshots
-    ranked = (
-        select(
-            q.c.opportunity_id,
-            q.c.score,
-            q.c.overridden,
-            q.c.detail["groups"].label("groups"),
-            func.row_number()
-            .over(
-                partition_by=q.c.opportunity_id, order_by=(q.c.evaluated_at.desc(), q.c.id.desc())
-            )
-            .label("recency"),
-        )
-        .where(q.c.evaluated_at <= moment)
-        .subquery("ranked_gates")
-    )
-    gates = select(ranked).where(ranked.c.recency == 1).subquery("gates")
+    return rows_at(connection, model, [moment], outcome_at=outcome_at, only=only)
+
+
+def rows_at(
+    connection: Connection,
+    model: StageModel,
+    moments: Sequence[datetime],
+    *,
+    outcome_at: datetime | None = None,
+    only: Sequence[int] | None = None,
+) -> list[DealRow]:
+    """``deal_rows`` at each of ``moments`` from one reading of each source
+    (``sqo.analytics.forecast.as_of``): by moment, then by deal."""
+    if not moments:
+        return []
+    ordered = sorted(moments)
+    activities = read_activities(connection, only)
+    gates = read_gates(connection, only)
+    deals = _deal_facts(connection, only)
+    wanted = None if only is None else set(only)
+    open_stages = set(open_sqo_stages(model))
+    won, lost = model.won_stage().name, model.lost_stage().name
+    found: list[tuple[datetime, int, DealRow]] = []
+    for deal_id, history in read_histories(connection, only):
+        facts = deals.get(deal_id)
+        if facts is None or (wanted is not None and deal_id not in wanted):
+            continue
+        outcome = closed_on = None
+        if outcome_at is not None:
+            outcome = history.stage.value_at(outcome_at)
+            if outcome not in (won, lost):
+                continue
+            closed_text = history.closed_at.value_at(outcome_at)
+            closed_on = None if closed_text is None else date.fromisoformat(closed_text[:10])
+        for stage, since, until in history.stage.spans():
+            if stage not in open_stages:
+                continue
+            first = bisect_left(ordered, since)
+            last = len(ordered) if until is None else bisect_left(ordered, until)
+            for moment in ordered[first:last]:
+                row = _row(
+                    deal_id,
+                    moment,
+                    stage,
+                    since,
+                    facts,
+                    history,
+                    activities.get(deal_id),
+                    gates.get(deal_id),
+                    None if outcome is None else outcome == won,
+                    closed_on,
+                )
+                found.append((moment, deal_id, row))
+    found.sort(key=lambda f: (f[0], f[1]))
+    return [f[2] for f in found]
+
+
+@dataclass(frozen=True)
+class _Facts:
+    segment: str | None
+    source: str | None
+    created_at: datetime | None
+
+
+def _deal_facts(connection: Connection, only: Sequence[int] | None) -> dict[int, _Facts]:
+    """Segment, source and creation time per opportunity (they do not change in history)."""
     o = t.opportunities
-    attrs = attributes(s, ("segment",), key_column="record_id")
-    source = (
-        attrs.source.join(o, o.c.id == s.c.record_id)
-        .outerjoin(since, since.c.record_id == s.c.record_id)
-        .outerjoin(amounts, amounts.c.record_id == s.c.record_id)
-        .outerjoin(pushes, pushes.c.record_id == s.c.record_id)
-        .outerjoin(acts, acts.c.opportunity_id == s.c.record_id)
-        .outerjoin(gates, gates.c.opportunity_id == s.c.record_id)
+    ids = select(o.c.id.label("record_id"))
+    if only is not None and len(only) <= IN_SQL_UP_TO:
+        ids = ids.where(o.c.id.in_(only))
+    keys = ids.subquery("deal_ids")
+    attrs = attributes(keys, ("segment",), key_column="record_id")
+    query = select(
+        keys.c.record_id, attrs.columns["segment"], o.c.source, o.c.created_at
+    ).select_from(attrs.source.join(o, o.c.id == keys.c.record_id))
+    return {
+        deal_id: _Facts(segment, source, created_at)
+        for deal_id, segment, source, created_at in connection.execute(query)
+    }
+
+
+def _row(
+    deal_id: int,
+    moment: datetime,
+    stage: str | None,
+    since: datetime,
+    facts: _Facts,
+    history: DealHistory,
+    activities: Activities | None,
+    gates: Gates | None,
+    won: bool | None,
+    closed_on: date | None,
+) -> DealRow:
+    amounts = history.amount_cents.set_by(moment)
+    amount = history.amount_cents.value_after(amounts)
+    closes = history.close_date.set_by(moment)
+    close_text = history.close_date.value_after(closes)
+    close = None if close_text is None else date.fromisoformat(close_text[:10])
+    total = recent = inbound = 0
+    last_activity = None
+    if activities is not None:
+        total = activities.by(moment)
+        recent = total - activities.by(moment - timedelta(days=RECENT_DAYS))
+        inbound = activities.inbound[total]
+        last_activity = activities.times[total - 1] if total else None
+    gate = None if gates is None else gates.at(moment)
+    return DealRow(
+        deal_id=deal_id,
+        moment=moment,
+        stage=str(stage),
+        segment=facts.segment,
+        source=facts.source,
+        age_days=max(_days(moment, facts.created_at) or 0.0, 0.0),
+        days_in_stage=max(_days(moment, since) or 0.0, 0.0),
+        amount_cents=None if amount is None else int(amount),
+        days_to_close=None if close is None else _days(close, moment.date()),
+        pushes=history.close_date.pushed[closes],
+        amount_changes=max(amounts - 1, 0),
+        qualification_score=None if gate is None else gate.score,
+        overridden=False if gate is None else gate.overridden,
+        activities=total,
+        recent_activities=recent,
+        days_since_activity=_days(moment, last_activity),
+        inbound_share=inbound / total if total else None,
+        won=won,
+        closed_on=closed_on,
+        group_scores=() if gate is None else gate.group_scores,
     )
-    columns = [
-        s.c.record_id,
-        s.c.stage,
-        attrs.columns["segment"],
-        o.c.source,
-        o.c.created_at,
-        since.c.since,
-        s.c.amount_cents,
-        s.c.close_date,
-        func.coalesce(pushes.c.pushes, 0),
-        func.coalesce(amounts.c.changes, 0),
-        gates.c.score,
-        gates.c.overridden,
-        func.coalesce(acts.c.total, 0),
-        func.coalesce(acts.c.recent, 0),
-        func.coalesce(acts.c.inbound, 0),
-        acts.c.last,
-        gates.c.groups,
-    ]
-    conditions = [s.c.stage.in_(open_sqo_stages(model))]
-    if outcome_at is not None:
-        final = states_at(outcome_at, ("stage", "closed_at"), name="outcome")
-        source = source.join(final, final.c.record_id == s.c.record_id)
-        closed = (model.won_stage().name, model.lost_stage().name)
-        conditions.append(final.c.stage.in_(closed))
-        columns.append(case((final.c.stage == model.won_stage().name, 1), else_=0))
-        columns.append(final.c.closed_at)
-    if only is not None:
-        conditions.append(s.c.record_id.in_(only))
-    query = select(*columns).select_from(source).where(and_(*conditions))
-    rows = []
-    for r in connection.execute(query):
-        total = int(r[12])
-        groups = tuple(
-            (str(g["key"]), float(g["score"]))
-            for g in (r[16] or [])
-            if isinstance(g, dict) and g.get("score") is not None
-        )
-        close = None if r[7] is None else date.fromisoformat(str(r[7])[:10])
-        rows.append(
-            DealRow(
-                deal_id=int(r[0]),
-                moment=moment,
-                stage=str(r[1]),
-                segment=r[2],
-                source=r[3],
-                age_days=max(_days(moment, r[4]) or 0.0, 0.0),
-                days_in_stage=max(_days(moment, r[5]) or 0.0, 0.0),
-                amount_cents=None if r[6] is None else int(r[6]),
-                days_to_close=None if close is None else _days(close, moment.date()),
-                pushes=int(r[8]),
-                amount_changes=max(int(r[9]), 0),
-                qualification_score=None if r[10] is None else float(r[10]),
-                overridden=bool(r[11]),
-                activities=total,
-                recent_activities=int(r[13]),
-                days_since_activity=_days(moment, r[15]),
-                inbound_share=int(r[14]) / total if total else None,
-                won=bool(r[17]) if outcome_at is not None else None,
-                closed_on=(
-                    date.fromisoformat(str(r[18])[:10])
-                    if outcome_at is not None and r[18] is not None
-                    else None
-                ),
-                group_scores=groups,
-            )
-        )
-    return rows
 
 
 def snapshot_moments(first: datetime, last: datetime) -> list[datetime]:
@@ -225,12 +229,12 @@ def snapshot_moments(first: datetime, last: datetime) -> list[datetime]:
 
 
 def history_span(connection: Connection) -> tuple[datetime | None, datetime | None]:
-    h = hi.history_intervals
-    first, last = connection.execute(
-        select(func.min(h.c.valid_from), func.max(h.c.valid_from)).where(
-            h.c.record_type == "opportunity", h.c.field == "stage"
-        )
-    ).one()
+    """The first and last stage change of any opportunity, read from the workspace database's
+    history: its index answers each at once, where the intervals view is first computed whole."""
+    h = t.history
+    stage = (h.c.record_type == "opportunity", h.c.field == "stage")
+    first = connection.execute(select(func.min(h.c.changed_at)).where(*stage)).scalar()
+    last = connection.execute(select(func.max(h.c.changed_at)).where(*stage)).scalar()
     return first, last
 
 
@@ -239,8 +243,4 @@ def training_rows(connection: Connection, model: StageModel, cutoff: datetime) -
     first, _last = history_span(connection)
     if first is None:
         return []
-    rows: list[DealRow] = []
-    with history_read_once(connection):
-        for moment in snapshot_moments(first, cutoff):
-            rows += deal_rows(connection, model, moment, outcome_at=cutoff)
-    return rows
+    return rows_at(connection, model, snapshot_moments(first, cutoff), outcome_at=cutoff)
