@@ -95,6 +95,10 @@ def describe(feature: str, row: DealRow) -> str:
         if row.days_since_activity is None:
             return _("no activity yet")
         return _("last activity {ago}", ago=days_ago(round(row.days_since_activity)))
+    if feature == "buying_roles":
+        if row.buying_roles is None:
+            return _("buying roles of unknown date")
+        return ngettext("{count} buying role known", "{count} buying roles known", row.buying_roles)
     if row.inbound_share is None:
         return _("no activity yet")
     share = format_percent(row.inbound_share, locale=i18n.locale())

@@ -26,6 +26,7 @@ NUMERIC = (
     "recent_activities",
     "days_since_activity",
     "inbound_share",
+    "buying_roles",
 )
 CATEGORICAL = ("stage", "segment", "source")
 GROUPS = "qualification_groups"  # every "group:<key>" column: one name to leave them out
@@ -37,6 +38,7 @@ MAYBE_MISSING = (
     "qualification_score",
     "days_since_activity",
     "inbound_share",
+    "buying_roles",
 )
 
 
@@ -73,7 +75,8 @@ class Encoding:
 
     @property
     def numeric(self) -> list[str]:
-        return [n for n in NUMERIC if n not in self.without]
+        # A model trained before a feature existed has no median for it: it keeps its columns.
+        return [n for n in NUMERIC if n not in self.without and n in self.medians]
 
     @property
     def categorical(self) -> list[str]:

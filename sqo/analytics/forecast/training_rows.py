@@ -4,12 +4,12 @@ For a moment T, one row per deal open in the SQO pipeline at T, each value read 
 to T only (nothing from the future leaks in): stage and how long it had been in it, age, amount,
 close date and how often it had been pushed, how often the amount had changed, the qualification
 score, the playbook's group scores and the override at its latest promotion by T, activity
-counts and recency and the inbound share by T. Segment and source are the deal's (they do not
+counts and recency and the inbound share by T, and how many different buying roles were known on
+it by T (``sqo.analytics.forecast.buying_roles``). Segment and source are the deal's (they do not
 change in history). All moments come from one reading of each deal's history, activities and
 qualification snapshots (``sqo.analytics.forecast.as_of``); training takes a row per deal per
 moment (``snapshot_moments``), labelled with how the deal ended by the training cut-off.
 
-Buying roles are not a feature: contact roles carry no dates, so their value at T is unknown.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from sqo.analytics.forecast.as_of import (
     read_gates,
     read_histories,
 )
+from sqo.analytics.forecast.buying_roles import KnownRoles, read_roles
 from sqo.analytics.states import open_sqo_stages
 from sqo.domain.stages import StageModel
 from sqo.store import tables as t
@@ -63,6 +64,8 @@ class DealRow:
     closed_on: date | None = None  # when it closed, by the cut-off
     # the playbook's group scores at that promotion, e.g. (("access", 0.33), ("economics", 1.0))
     group_scores: tuple[tuple[str, float], ...] = ()
+    # different buying roles known on the deal by then; None when a role's date is unknown
+    buying_roles: int | None = None
 
 
 def _days(later: datetime | date, earlier: datetime | date | None) -> float | None:
@@ -103,6 +106,7 @@ def rows_at(
     ordered = sorted(moments)
     activities = read_activities(connection, only)
     gates = read_gates(connection, only)
+    roles = read_roles(connection, only)
     deals = _deal_facts(connection, only)
     wanted = None if only is None else set(only)
     open_stages = set(open_sqo_stages(model))
@@ -134,6 +138,7 @@ def rows_at(
                     history,
                     activities.get(deal_id),
                     gates.get(deal_id),
+                    roles.get(deal_id),
                     None if outcome is None else outcome == won,
                     closed_on,
                 )
@@ -175,6 +180,7 @@ def _row(
     history: DealHistory,
     activities: Activities | None,
     gates: Gates | None,
+    roles: KnownRoles | None,
     won: bool | None,
     closed_on: date | None,
 ) -> DealRow:
@@ -212,6 +218,7 @@ def _row(
         won=won,
         closed_on=closed_on,
         group_scores=() if gate is None else gate.group_scores,
+        buying_roles=0 if roles is None else roles.by(moment),
     )
 
 

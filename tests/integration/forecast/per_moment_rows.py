@@ -97,6 +97,21 @@ def reference_rows(
     gates = select(ranked).where(ranked.c.recency == 1).subquery("gates")
     o = t.opportunities
     attrs = attributes(s, ("segment",), key_column="record_id")
+    # Different buying roles (the deal's own for the contact, else the contact's) dated by the
+    # moment; any undated role makes the count unknown.
+    link, person = t.opportunity_contacts, t.contacts
+    kind = func.coalesce(link.c.role, person.c.buying_role)
+    roles = (
+        select(
+            link.c.opportunity_id,
+            func.count(func.distinct(case((link.c.added_at <= moment, kind)))).label("known"),
+            func.sum(case((link.c.added_at.is_(None), 1), else_=0)).label("undated"),
+        )
+        .select_from(link.join(person, person.c.id == link.c.contact_id))
+        .where(kind.is_not(None))
+        .group_by(link.c.opportunity_id)
+        .subquery("roles")
+    )
     source = (
         attrs.source.join(o, o.c.id == s.c.record_id)
         .outerjoin(since, since.c.record_id == s.c.record_id)
@@ -104,6 +119,7 @@ def reference_rows(
         .outerjoin(pushes, pushes.c.record_id == s.c.record_id)
         .outerjoin(acts, acts.c.opportunity_id == s.c.record_id)
         .outerjoin(gates, gates.c.opportunity_id == s.c.record_id)
+        .outerjoin(roles, roles.c.opportunity_id == s.c.record_id)
     )
     columns = [
         s.c.record_id,
@@ -134,6 +150,7 @@ def reference_rows(
         columns.append(final.c.closed_at)
     if only is not None:
         conditions.append(s.c.record_id.in_(only))
+    columns += [func.coalesce(roles.c.known, 0), func.coalesce(roles.c.undated, 0)]
     query = select(*columns).select_from(source).where(and_(*conditions))
     rows = []
     for r in connection.execute(query):
@@ -170,6 +187,7 @@ def reference_rows(
                     else None
                 ),
                 group_scores=groups,
+                buying_roles=None if int(r[-1]) else int(r[-2]),
             )
         )
     return rows

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqo.analytics.forecast.replay import history_read_once
 from sqo.analytics.forecast.training_rows import DealRow, deal_rows
 from sqo.domain.actor import Actor
-from sqo.services import activities, opportunities
+from sqo.services import activities, directory, opportunities
 from sqo.services.workspace import Workspace
 from sqo.store import tables as t
 from tests import factories
@@ -67,3 +67,29 @@ def test_features_are_as_of_their_moment(any_workspace: Workspace, actor: Actor)
     # closed by then: no longer an open deal; not closed by the outcome moment: no label
     assert rows_at(any_workspace, T0 + 31 * DAY, None) == []
     assert rows_at(any_workspace, T0 + 8 * DAY, T0 + 20 * DAY) == []
+
+
+def test_buying_roles_count_from_when_they_became_known(
+    any_workspace: Workspace, actor: Actor
+) -> None:
+    deal = build(any_workspace, actor)
+    for name, role in (("Eva", "economic_buyer"), ("Jon", "champion"), ("Kim", "champion")):
+        directory.add_contact(
+            any_workspace, actor, name, account="Acme", buying_role=role, opportunity_id=deal
+        )
+    r = t.opportunity_contacts
+    with any_workspace.unit_of_work() as uow:
+        ids = list(uow.connection.execute(select(r.c.id).order_by(r.c.id)).scalars())
+        # Known on day 3 (economic buyer), day 15 (champion) and day 16 (a second champion).
+        for role_id, day in zip(ids, (3, 15, 16), strict=True):
+            uow.connection.execute(
+                r.update().where(r.c.id == role_id).values(added_at=T0 + day * DAY)
+            )
+        uow.commit()
+    counts = [rows_at(any_workspace, T0 + d * DAY, None)[0].buying_roles for d in (2, 8, 15, 25)]
+    assert counts == [0, 1, 2, 2]  # the role known exactly at the moment counts; champions once
+    with any_workspace.unit_of_work() as uow:
+        uow.connection.execute(r.update().where(r.c.id == ids[2]).values(added_at=None))
+        uow.commit()
+    # One role of unknown date: how many the deal had then cannot be told.
+    assert rows_at(any_workspace, T0 + 25 * DAY, None)[0].buying_roles is None
