@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 
 from sqo.analytics.changes import Changes, changes
 from sqo.analytics.funnel import Conversion
+from sqo.analytics.milestone_table import shared
 from sqo.analytics.milestones import milestone_ladder
 from sqo.analytics.periods import quarter_bounds
 from sqo.analytics.qualified_deals import promoted_between, promotions_of
 from sqo.domain.actor import Actor
 from sqo.i18n import _
 from sqo.services.analytics import FunnelReport, benchmark_report, funnel
-from sqo.services.analytics_source import analytics_connection
+from sqo.services.analytics_source import analytics_connection, analytics_session
 from sqo.services.decisions import follow_up
 from sqo.services.directory import list_reps, list_teams
 from sqo.services.forecast import forecast_report
@@ -35,6 +36,9 @@ from sqo.services.workspace import Workspace
 # table's rates look back over the quarter ending with the reviewed week.
 TRAILING_DAYS = 91
 DEALS_PER_LIST = 10
+# The breakdowns of the milestones the review's sections read: benchmarks and hygiene's cycle by
+# segment, the funnel by team and rep.
+SHARED_KEYS = ("segment", "team", "owner")
 
 
 def _changes(
@@ -152,25 +156,33 @@ def weekly_review(
     scope = review_scope(ws, actor, team, rep)
     end = min(chosen.end, now)
     reviewed = chosen
-    this = _changes(ws, reviewed, end, scope, DEALS_PER_LIST)
-    last = _changes(ws, reviewed.previous(), end, scope, 0)  # its totals only, for the headlines
     sqo = ws.stage_model.sqo_stage
     before = reviewed.previous()
-    with ws.unit_of_work() as uow:
-        new = promoted_between(uow.connection, sqo, reviewed.start, end, scope.owners)
-        new_before = promoted_between(uow.connection, sqo, before.start, before.end, scope.owners)
-        lost_ids = [d.id for d in this.reason("lost").opportunities]
-        lost = promotions_of(uow.connection, sqo, lost_ids)
     since = datetime.combine(
         reviewed.sunday - timedelta(days=TRAILING_DAYS - 1), datetime.min.time()
     )
-    bench = benchmark_report(ws, actor, start=since.date(), end=reviewed.sunday, as_of=end)
+    # One analytics session (the copy brought up to date once) and one milestone table as of
+    # the week's end for the benchmarks, the funnel and hygiene's cycle: each would build its own.
+    with (
+        analytics_session(ws) as connection,
+        shared(connection, milestone_ladder(ws.stage_model), end, SHARED_KEYS, kept=True),
+    ):
+        this = _changes(ws, reviewed, end, scope, DEALS_PER_LIST)
+        last = _changes(ws, before, end, scope, 0)  # its totals only, for the headlines
+        with ws.unit_of_work() as uow:
+            new = promoted_between(uow.connection, sqo, reviewed.start, end, scope.owners)
+            new_before = promoted_between(
+                uow.connection, sqo, before.start, before.end, scope.owners
+            )
+            lost_ids = [d.id for d in this.reason("lost").opportunities]
+            lost = promotions_of(uow.connection, sqo, lost_ids)
+        bench = benchmark_report(ws, actor, start=since.date(), end=reviewed.sunday, as_of=end)
+        # One funnel per team and rep serves the coaching table and, summed, the funnel section.
+        cohorts = funnel(
+            ws, actor, by=("team", "owner"), start=since.date(), end=reviewed.sunday, as_of=end
+        )
+        hygiene = hygiene_report(ws, actor, as_of=end, team=scope.team, rep=scope.rep)
     created = Counter(p.owner_id for p in new if p.owner_id is not None)
-    # One funnel per team and rep serves the coaching table and, summed, the funnel section.
-    cohorts = funnel(
-        ws, actor, by=("team", "owner"), start=since.date(), end=reviewed.sunday, as_of=end
-    )
-    hygiene = hygiene_report(ws, actor, as_of=end, team=scope.team, rep=scope.rep)
     reps = _reps(ws, actor, scope, this, created, cohorts, hygiene)
     conversions = _steps(ws, cohorts, scope)
     names = {r.id: r.name for r in list_reps(ws, actor)}
