@@ -106,19 +106,31 @@ def states_between(
     """``states_at`` for two moments in one pass over history: one row per opportunity existing
     at ``end``, with ``<field>0`` (as at ``start``, NULL if it did not exist yet) and
     ``<field>1`` (as at ``end``) per field, typed as in ``states_at``."""
+    return states_over((("0", start), ("1", end)), fields, name)
+
+
+def states_over(
+    moments: Sequence[tuple[str, datetime]],
+    fields: Sequence[str],
+    name: str = "states",
+) -> Subquery:
+    """``states_at`` for several moments ``(suffix, moment)`` in one pass over history: one row
+    per opportunity existing at the latest, with ``<field><suffix>`` per field and moment (NULL
+    where it did not exist yet), typed as in ``states_at``."""
     h = hi.history_intervals
+    first, last = min(m for _, m in moments), max(m for _, m in moments)
     columns = [
         _typed(func.max(case((and_(h.c.field == f, valid_at(m)), h.c.new_value))), f).label(
             f + suffix
         )
         for f in fields
-        for suffix, m in (("0", start), ("1", end))
+        for suffix, m in moments
     ]
     query = select(h.c.record_id, *columns).where(
         h.c.record_type == "opportunity",
         h.c.field.in_(tuple(fields)),
-        h.c.valid_from <= end,
-        or_(h.c.valid_until.is_(None), h.c.valid_until > start),
+        h.c.valid_from <= last,
+        or_(h.c.valid_until.is_(None), h.c.valid_until > first),
     )
     return query.group_by(h.c.record_id).subquery(name)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqo.analytics.changes import Changes, changes
+from sqo.analytics.changes import Changes, Span, changes_over
 from sqo.analytics.funnel import Conversion
 from sqo.analytics.milestone_table import shared
 from sqo.analytics.milestones import milestone_ladder
@@ -41,22 +41,28 @@ DEALS_PER_LIST = 10
 SHARED_KEYS = ("segment", "team", "owner")
 
 
+def _span(week: ReviewWeek, end: datetime, limit: int) -> Span:
+    """The week from its Monday to ``end`` (its Sunday's end, or earlier), with its quarters'
+    close window."""
+    lo, hi = quarter_bounds(week.monday)[0], quarter_bounds(week.sunday)[1]
+    return Span(week.start, min(week.end, end), lo, hi, limit)
+
+
 def _changes(
     ws: Workspace, week: ReviewWeek, end: datetime, scope: ReviewScope, limit: int
 ) -> Changes:
     """The week's change reasons, from its Monday to ``end`` (its Sunday's end, or earlier)."""
-    lo, hi = quarter_bounds(week.monday)[0], quarter_bounds(week.sunday)[1]
+    return _weeks_changes(ws, [_span(week, end, limit)], scope)[0]
+
+
+def _weeks_changes(ws: Workspace, spans: list[Span], scope: ReviewScope) -> list[Changes]:
     with analytics_connection(ws) as connection:
-        return changes(
+        return changes_over(
             connection,
             ws.stage_model,
-            week.start,
-            min(week.end, end),
-            lo,
-            hi,
+            spans,
             currency=ws.default_currency,
             owners=scope.owners,
-            limit=limit,
         )
 
 
@@ -167,8 +173,10 @@ def weekly_review(
         analytics_session(ws) as connection,
         shared(connection, milestone_ladder(ws.stage_model), end, SHARED_KEYS, kept=True),
     ):
-        this = _changes(ws, reviewed, end, scope, DEALS_PER_LIST)
-        last = _changes(ws, before, end, scope, 0)  # its totals only, for the headlines
+        # The week before: its totals only, for the headlines.
+        this, last = _weeks_changes(
+            ws, [_span(reviewed, end, DEALS_PER_LIST), _span(before, end, 0)], scope
+        )
         with ws.unit_of_work() as uow:
             new = promoted_between(uow.connection, sqo, reviewed.start, end, scope.owners)
             new_before = promoted_between(
