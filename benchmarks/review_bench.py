@@ -383,14 +383,17 @@ def _write_reasons(size: str, line: str) -> None:
 
 
 def _write_parts(found: dict[str, list[str]]) -> None:
+    """The parts tables between their markers; the notes after them are kept."""
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else _HEAD
-    text = text.split("<!-- parts -->")[0].rstrip() + "\n\n<!-- parts -->\n"
+    head, _, rest = text.partition("<!-- parts -->")
+    tail = rest.partition("<!-- /parts -->")[2]
+    text = head.rstrip() + "\n\n<!-- parts -->\n"
     for size, lines in found.items():
         text += (
             f"\n### The review's parts, {size} (`--parts`, in one process)\n\n"
             "| part | CPU | wall |\n|---|---:|---:|\n" + "\n".join(lines) + "\n"
         )
-    RESULTS.write_text(text, encoding="utf-8")
+    RESULTS.write_text(text + "\n<!-- /parts -->" + tail, encoding="utf-8")
 
 
 _HEAD = """# `sqo review`: measured
