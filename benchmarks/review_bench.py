@@ -189,13 +189,26 @@ def _million(seed: int, env: dict[str, str]) -> tuple[Path, Path]:
 
 
 def parts(
-    db: Path, week_label: str, today: str, copies: Path, done: dict[str, list[str]], size: str
+    db: Path,
+    week_label: str,
+    today: str,
+    copies: Path,
+    done: dict[str, list[str]],
+    size: str,
+    forecast: bool = True,
 ) -> list[str]:
-    """Each part of the review timed in this process (CPU and wall), in the review's order."""
+    """Each part of the review timed in this process (CPU and wall), in the review's order and
+    as the review runs them: in one analytics session, the milestones built once for the
+    benchmarks, the funnel and hygiene's cycle."""
     os.environ["SQO_ANALYTICS_DIR"] = str(copies)
+    from contextlib import ExitStack
+
+    from sqo.analytics.milestone_table import shared
+    from sqo.analytics.milestones import milestone_ladder
     from sqo.domain.actor import Actor
     from sqo.services import review as r
     from sqo.services.analytics import benchmark_report, funnel
+    from sqo.services.analytics_source import analytics_session
     from sqo.services.forecast import forecast_report
     from sqo.services.hygiene import hygiene_report
     from sqo.services.review_scope import parse_week, review_scope
@@ -206,24 +219,35 @@ def parts(
     end, scope = week.end, review_scope(ws, actor, None, None)
     since = date.fromordinal(week.sunday.toordinal() - r.TRAILING_DAYS + 1)
     quarter = f"{week.sunday.year}-Q{(week.sunday.month - 1) // 3 + 1}"
+    session = ExitStack()
+
+    def open_session() -> None:
+        connection = session.enter_context(analytics_session(ws))
+        ladder = milestone_ladder(ws.stage_model)
+        session.enter_context(shared(connection, ladder, end, r.SHARED_KEYS, kept=True))
+
+    spans = [r._span(week, end, r.DEALS_PER_LIST), r._span(week.previous(), end, 0)]
     steps = {
-        "change reasons, the week": lambda: r._changes(ws, week, end, scope, r.DEALS_PER_LIST),
-        "change reasons, the week before (totals)": lambda: r._changes(
-            ws, week.previous(), end, scope, 0
+        "analytics session and the milestones as of the week's end (once)": open_session,
+        "change reasons, the week and the week before (one pass)": lambda: r._weeks_changes(
+            ws, spans, scope
         ),
+        "benchmarks": lambda: benchmark_report(ws, actor, start=since, end=week.sunday, as_of=end),
         "funnel by team and rep": lambda: funnel(
             ws, actor, by=("team", "owner"), start=since, end=week.sunday, as_of=end
         ),
-        "benchmarks": lambda: benchmark_report(ws, actor, start=since, end=week.sunday, as_of=end),
         "hygiene (sqo hygiene)": lambda: hygiene_report(ws, actor, as_of=end),
+        "session closed": session.close,
         "forecast (sqo forecast)": lambda: forecast_report(ws, actor, period=quarter, as_of=end),
     }
+    if not forecast:
+        del steps["forecast (sqo forecast)"]
     found = []
     for name, step in steps.items():
         cpu, wall = time.process_time(), time.perf_counter()
         step()
         found.append(
-            f"| {name} | {time.process_time() - cpu:.1f} s | {time.perf_counter() - wall:.1f} s |"
+            f"| {name} | {time.process_time() - cpu:.2f} s | {time.perf_counter() - wall:.2f} s |"
         )
         print(found[-1], flush=True)
         _write_parts({**done, size: found})  # as it goes: a part at 1M can take minutes
@@ -270,6 +294,11 @@ def main() -> None:
     parser.add_argument(
         "--reasons", action="store_true", help="Only the change reasons against the reference."
     )
+    parser.add_argument(
+        "--no-forecast",
+        action="store_true",
+        help="With --parts: stop before the forecast (another module's; minutes at 1M).",
+    )
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     env = child_env(WORK / "review-copies")
@@ -284,7 +313,9 @@ def main() -> None:
             _write_reasons(size, line)
             continue
         if args.parts:
-            part_lines[size] = parts(db, week, as_of, WORK / "review-copies", part_lines, size)
+            part_lines[size] = parts(
+                db, week, as_of, WORK / "review-copies", part_lines, size, not args.no_forecast
+            )
             continue
         base = [*sqo_command(), "--db", str(db), "review", "--week", week, "--as-of", as_of]
         # The analytics copy is built once per workspace (analytics.md has its figures): first.
@@ -352,14 +383,17 @@ def _write_reasons(size: str, line: str) -> None:
 
 
 def _write_parts(found: dict[str, list[str]]) -> None:
+    """The parts tables between their markers; the notes after them are kept."""
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else _HEAD
-    text = text.split("<!-- parts -->")[0].rstrip() + "\n\n<!-- parts -->\n"
+    head, _, rest = text.partition("<!-- parts -->")
+    tail = rest.partition("<!-- /parts -->")[2]
+    text = head.rstrip() + "\n\n<!-- parts -->\n"
     for size, lines in found.items():
         text += (
             f"\n### The review's parts, {size} (`--parts`, in one process)\n\n"
             "| part | CPU | wall |\n|---|---:|---:|\n" + "\n".join(lines) + "\n"
         )
-    RESULTS.write_text(text, encoding="utf-8")
+    RESULTS.write_text(text + "\n<!-- /parts -->" + tail, encoding="utf-8")
 
 
 _HEAD = """# `sqo review`: measured

@@ -19,7 +19,7 @@ analytics fields only, and a category set by hand is not among them (docs/review
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -34,80 +34,43 @@ from sqlalchemy import (
     and_,
     case,
     func,
-    literal,
     select,
-    union_all,
 )
-from sqlalchemy.sql.selectable import FromClause
+from sqlalchemy.sql.selectable import Subquery
 
-from sqo.analytics.states import states_between
+from sqo.analytics.change_deals import (
+    MOVEMENTS,
+    REASONS,
+    TAGS,
+    DealChange,
+    Reason,
+    key_deals,
+    reason_totals,
+)
+from sqo.analytics.states import held_between, open_sqo_stages, states_over
 from sqo.analytics.temp_tables import temporary
 from sqo.analytics.waterfall import classified
 from sqo.domain.stages import ForecastCategory, StageKind, StageModel
-from sqo.store import tables as t
 
-# The waterfall bar each movement is.
-MOVEMENTS = {
-    "new": "created",
-    "pulled_in": "pulled_in",
-    "pushed_out": "pushed_out",
-    "won": "won",
-    "lost": "lost",
-    "moved_below_sqo": "demoted",
-}
-TAGS = (
-    "amount_up",
-    "amount_down",
-    "stage_forward",
-    "stage_back",
-    "category_in",
-    "category_out",
-    "close_date_later",
-    "owner_changed",
-)
-REASONS = (*MOVEMENTS, *TAGS)
-ENTRIES = ("new", "pulled_in")
+# The reasons' vocabulary and the deals behind them live in change_deals; named here too, where
+# the reasons are defined.
+__all__ = [
+    "MOVEMENTS",
+    "REASONS",
+    "TAGS",
+    "Changes",
+    "DealChange",
+    "Reason",
+    "Span",
+    "changes",
+    "changes_over",
+]
+
 CATEGORY_RANK = {
     ForecastCategory.PIPELINE: 1,
     ForecastCategory.BEST_CASE: 2,
     ForecastCategory.COMMIT: 3,
 }
-
-
-@dataclass(frozen=True)
-class DealChange:
-    """One deal's change: its values then and now, and every reason that applies."""
-
-    id: int
-    name: str
-    owner_id: int | None
-    stage_then: str | None
-    stage_now: str | None
-    amount_then_cents: int  # in the corporate currency; 0 where not in the pipeline then
-    amount_now_cents: int
-    close_then: str | None
-    close_now: str | None
-    in_pipeline_then: bool
-    in_pipeline_now: bool
-    expected_cents: int  # amount now x the stage's probability (0 once closed)
-    reasons: tuple[str, ...]
-
-    @property
-    def net_cents(self) -> int:
-        """What the deal changed the pipeline by."""
-        now = self.amount_now_cents if self.in_pipeline_now else 0
-        then = self.amount_then_cents if self.in_pipeline_then else 0
-        return now - then
-
-
-@dataclass
-class Reason:
-    name: str
-    deals: int = 0
-    # Movements: the signed waterfall contribution; amount up/down: now - then; other tags: the
-    # deals' amounts now (what is concerned, not a change).
-    amount_cents: int = 0
-    opportunities: list[DealChange] = field(default_factory=list)
 
 
 @dataclass
@@ -149,6 +112,26 @@ COLUMNS = (
 )
 
 
+# What the reasons read of each deal at both moments, with the type of its column.
+STATE_FIELDS = (
+    ("stage", String),
+    ("amount_cents", BigInteger),
+    ("close_date", String),
+    ("owner_id", Integer),
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Two moments, and the close window of the pipeline whose change between them is told."""
+
+    start: datetime
+    end: datetime
+    close_from: date
+    close_to: date
+    limit: int = 5  # deals listed behind each reason and key list; 0: the totals only
+
+
 def _ranked(values: Mapping[str, float], column: ColumnElement[Any], missing: float) -> Any:
     return case(*((column == k, v) for k, v in values.items()), else_=missing)
 
@@ -161,9 +144,12 @@ def _query(
     hi: date,
     currency: str,
     owners: Collection[int] | None,
+    states: Callable[[str], Subquery],
 ) -> Any:
-    c = classified(model, start, end, lo, hi, currency=currency).subquery("classified")
-    s = states_between(start, end, ("stage", "close_date", "owner_id"), name="reason_states")
+    c = classified(
+        model, start, end, lo, hi, currency=currency, states=states("waterfall_states")
+    ).subquery("classified")
+    s = states("reason_states")
     opp = [x for x in model.stages if x.kind is StageKind.OPPORTUNITY]
     order = {x.name: i for i, x in enumerate(model.stages)}
     rank = {x.name: CATEGORY_RANK.get(x.forecast_category, 0) for x in opp}
@@ -210,16 +196,6 @@ def _query(
     return query
 
 
-def _amount(c: FromClause, name: str) -> Any:
-    if name in ENTRIES:
-        return c.c.a1
-    if name in MOVEMENTS:
-        return -c.c.a1
-    if name in ("amount_up", "amount_down"):
-        return c.c.a1 - c.c.a0
-    return c.c.a1
-
-
 def changes(
     connection: Connection,
     model: StageModel,
@@ -234,12 +210,66 @@ def changes(
 ) -> Changes:
     """The reasons between ``start`` and ``end`` (of the deals ``owners`` own at ``end``, all
     when None), with the ``limit`` largest deals behind each."""
+    span = Span(start, end, close_from, close_to, limit)
+    return changes_over(connection, model, [span], currency=currency, owners=owners)[0]
+
+
+def changes_over(
+    connection: Connection,
+    model: StageModel,
+    spans: Sequence[Span],
+    *,
+    currency: str,
+    owners: Collection[int] | None = None,
+) -> list[Changes]:
+    """:func:`changes` for each span (the weekly review: its week and the week before), the
+    deals' states at every span's start and end read from history in one pass, not two per
+    span: that pass over the history is what costs, on a large workspace."""
+    moments = sorted({m for span in spans for m in (span.start, span.end)})
+    suffix = {m: f"_{i}" for i, m in enumerate(moments)}
+    fields = [name for name, _ in STATE_FIELDS]
+    # Only a deal open at or after SQO at some moment can be in a span's pipeline (the
+    # waterfall's population): a few percent of a large workspace's deals, and the states of
+    # every deal at four moments cost seconds there.
+    candidates = held_between("stage", open_sqo_stages(model), moments[0], moments[-1])
+    states = states_over(
+        [(suffix[m], m) for m in moments], fields, name="deal_states", only=candidates
+    )
+    columns: list[Column[Any]] = [Column("record_id", Integer)]
+    columns += [Column(name + suffix[m], kind()) for name, kind in STATE_FIELDS for m in moments]
+    with temporary(connection, select(*states.c), columns, "states") as table:
+
+        def pair(span: Span) -> Callable[[str], Subquery]:
+            then, now = suffix[span.start], suffix[span.end]
+
+            def named(name: str) -> Subquery:
+                picked = [
+                    table.c[f + at].label(f + n)
+                    for f in fields
+                    for n, at in (("0", then), ("1", now))
+                ]
+                return select(table.c.record_id, *picked).subquery(name)
+
+            return named
+
+        return [_changes(connection, model, span, pair(span), currency, owners) for span in spans]
+
+
+def _changes(
+    connection: Connection,
+    model: StageModel,
+    span: Span,
+    states: Callable[[str], Subquery],
+    currency: str,
+    owners: Collection[int] | None,
+) -> Changes:
+    start, end, limit = span.start, span.end, span.limit
     columns = [Column(name, kind()) for name, kind in COLUMNS]
-    query = _query(model, start, end, close_from, close_to, currency, owners)
+    query = _query(model, start, end, span.close_from, span.close_to, currency, owners, states)
     with temporary(connection, query, columns, "changes") as table:
-        reasons = _reasons(connection, table, limit)
+        reasons = reason_totals(connection, table, limit)
         largest, movers, at_risk = (
-            _key_deals(connection, table, end, limit) if limit else ([], [], [])
+            key_deals(connection, table, end, limit) if limit else ([], [], [])
         )
         owned = select(table.c.owner1, func.count(), func.sum(table.c.a1)).where(
             table.c.in1 == 1, table.c.owner1.is_not(None)
@@ -260,8 +290,8 @@ def changes(
     return Changes(
         start,
         end,
-        close_from,
-        close_to,
+        span.close_from,
+        span.close_to,
         currency,
         reasons,
         a0,
@@ -273,92 +303,3 @@ def changes(
         at_risk,
         by_owner,
     )
-
-
-def _key_deals(
-    connection: Connection, c: FromClause, end: datetime, limit: int
-) -> tuple[list[DealChange], list[DealChange], list[DealChange]]:
-    """The deals to discuss: the largest expected values in the pipeline now, the biggest
-    movers (by what they changed the pipeline by), and the largest deals at risk: in the pipeline
-    now and slipped, cut, moved back or out of the forecast this week, or with a close date
-    already passed."""
-    net = c.c.a1 * c.c.in1 - c.c.a0 * c.c.in0
-    risky = and_(
-        c.c.in1 == 1,
-        (c.c.close_date_later + c.c.amount_down + c.c.stage_back + c.c.category_out > 0)
-        | (c.c.close1 < end.date().isoformat()),
-    )
-    orders = (
-        (select(c.c.id).where(c.c.in1 == 1), (c.c.expected.desc(), c.c.id)),
-        (select(c.c.id).where(net != 0), (func.abs(net).desc(), c.c.id)),
-        (select(c.c.id).where(risky), (c.c.a1.desc(), c.c.id)),
-    )
-    lists = []
-    for query, order in orders:
-        ids = [int(i) for i in connection.execute(query.order_by(*order).limit(limit)).scalars()]
-        rows = {d.id: d for d in deal_rows(connection, c, ids)} if ids else {}
-        lists.append([rows[i] for i in ids])
-    return lists[0], lists[1], lists[2]
-
-
-def _reasons(connection: Connection, c: FromClause, limit: int) -> list[Reason]:
-    sums = select(
-        *(func.sum(c.c[name]) for name in REASONS),
-        *(func.sum(c.c[name] * _amount(c, name)) for name in REASONS),
-    )
-    row = connection.execute(sums).one()
-    n = len(REASONS)
-    reasons = {
-        name: Reason(name, int(row[i] or 0), int(row[n + i] or 0)) for i, name in enumerate(REASONS)
-    }
-    parts = [
-        select(c.c.id, literal(name).label("reason"), _amount(c, name).label("amount")).where(
-            c.c[name] == 1
-        )
-        for name in REASONS
-    ]
-    every = union_all(*parts).subquery("reason_deals")
-    ranked = select(
-        every.c.id,
-        every.c.reason,
-        func.row_number()
-        .over(partition_by=every.c.reason, order_by=(func.abs(every.c.amount).desc(), every.c.id))
-        .label("rank"),
-    ).subquery("ranked_reasons")
-    top = select(ranked.c.reason, ranked.c.id).where(ranked.c.rank <= limit)
-    found = (
-        connection.execute(top.order_by(ranked.c.reason, ranked.c.rank)).tuples().all()
-        if limit
-        else []
-    )
-    ids = sorted({int(i) for _, i in found})
-    deals = {d.id: d for d in deal_rows(connection, c, ids)} if ids else {}
-    for reason, i in found:
-        reasons[str(reason)].opportunities.append(deals[int(i)])
-    return [reasons[name] for name in REASONS]
-
-
-def deal_rows(connection: Connection, c: FromClause, ids: list[int]) -> list[DealChange]:
-    """The ``DealChange`` of the deals of ``c`` with these ``ids`` (a few: shown in a list)."""
-    o = t.opportunities
-    query = select(c, o.c.name).join(o, o.c.id == c.c.id).where(c.c.id.in_(ids))
-    found = []
-    for row in connection.execute(query).mappings():
-        found.append(
-            DealChange(
-                id=int(row["id"]),
-                name=str(row["name"]),
-                owner_id=None if row["owner1"] is None else int(row["owner1"]),
-                stage_then=row["stage0"],
-                stage_now=row["stage1"],
-                amount_then_cents=int(row["a0"] or 0),
-                amount_now_cents=int(row["a1"] or 0),
-                close_then=row["close0"],
-                close_now=row["close1"],
-                in_pipeline_then=bool(row["in0"]),
-                in_pipeline_now=bool(row["in1"]),
-                expected_cents=int(row["expected"] or 0),
-                reasons=tuple(name for name in REASONS if row[name]),
-            )
-        )
-    return found

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Integer, and_, case, cast, func, or_, select
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import Select, Subquery
 
 from sqo.domain.stages import StageKind, StageModel
 from sqo.store import intervals as hi
@@ -106,21 +106,55 @@ def states_between(
     """``states_at`` for two moments in one pass over history: one row per opportunity existing
     at ``end``, with ``<field>0`` (as at ``start``, NULL if it did not exist yet) and
     ``<field>1`` (as at ``end``) per field, typed as in ``states_at``."""
+    return states_over((("0", start), ("1", end)), fields, name)
+
+
+def states_over(
+    moments: Sequence[tuple[str, datetime]],
+    fields: Sequence[str],
+    name: str = "states",
+    *,
+    only: Select[Any] | None = None,
+) -> Subquery:
+    """``states_at`` for several moments ``(suffix, moment)`` in one pass over history: one row
+    per opportunity existing at the latest (of those whose record_id ``only`` selects, if
+    given), with ``<field><suffix>`` per field and moment (NULL where it did not exist yet),
+    typed as in ``states_at``."""
     h = hi.history_intervals
+    first, last = min(m for _, m in moments), max(m for _, m in moments)
     columns = [
         _typed(func.max(case((and_(h.c.field == f, valid_at(m)), h.c.new_value))), f).label(
             f + suffix
         )
         for f in fields
-        for suffix, m in (("0", start), ("1", end))
+        for suffix, m in moments
     ]
     query = select(h.c.record_id, *columns).where(
         h.c.record_type == "opportunity",
         h.c.field.in_(tuple(fields)),
-        h.c.valid_from <= end,
-        or_(h.c.valid_until.is_(None), h.c.valid_until > start),
+        _overlapping(first, last),
     )
+    if only is not None:
+        query = query.where(h.c.record_id.in_(only))
     return query.group_by(h.c.record_id).subquery(name)
+
+
+def held_between(field: str, values: Sequence[str], first: datetime, last: datetime) -> Select[Any]:
+    """The opportunities whose ``field`` held one of ``values`` at some time from ``first`` to
+    ``last`` (their record_id)."""
+    h = hi.history_intervals
+    return select(h.c.record_id).where(
+        h.c.record_type == "opportunity",
+        h.c.field == field,
+        h.c.new_value.in_(tuple(values)),
+        _overlapping(first, last),
+    )
+
+
+def _overlapping(first: datetime, last: datetime) -> ColumnElement[bool]:
+    """The history_intervals rows holding at some time from ``first`` to ``last``."""
+    h = hi.history_intervals
+    return and_(h.c.valid_from <= last, or_(h.c.valid_until.is_(None), h.c.valid_until > first))
 
 
 def open_sqo_stages(model: StageModel) -> list[str]:

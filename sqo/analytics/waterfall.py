@@ -87,11 +87,14 @@ def classified(
     hi: date,
     *,
     currency: str,
+    states: FromClause | None = None,
 ) -> Select[Any]:
     """Per opportunity in the pipeline at either moment: entry or exit kind, amounts then, now
-    (in the corporate ``currency``; 0 with ``unrated`` 1 when its currency has no rate)."""
+    (in the corporate ``currency``; 0 with ``unrated`` 1 when its currency has no rate).
+    ``states``: the deals' stage, amount and close date at both moments as ``states_between``
+    gives them, when the caller has them already (for several pairs of moments at once)."""
     fields = ("stage", "amount_cents", "close_date")
-    s = states_between(start, end, fields)
+    s = states if states is not None else states_between(start, end, fields)
     o = t.opportunities
     stages = open_sqo_stages(model)
     lo_text, hi_text = day_text(lo), day_text(hi)

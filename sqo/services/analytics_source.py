@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,10 +94,38 @@ def _kept(ws: Workspace) -> KeptRecords:
     return funnel_records.kept_records(milestone_ladder(ws.stage_model))
 
 
+# The connection of an open analytics_session, with the workspace it reads.
+_SESSION: ContextVar[tuple[Workspace, Connection] | None] = ContextVar(
+    "sqo_analytics_session", default=None
+)
+
+
+@contextmanager
+def analytics_session(ws: Workspace) -> Iterator[Connection]:
+    """One analytics connection for several commands run together (the weekly review's changes,
+    funnel, benchmarks and hygiene): the copy is brought up to date once, not per command, and a
+    temporary table one of them builds (the milestones) can serve the next. Inside it,
+    ``analytics_connection(ws)`` yields this connection."""
+    current = _SESSION.get()
+    if current is not None and current[0] is ws:
+        yield current[1]
+        return
+    with analytics_connection(ws) as connection:
+        token = _SESSION.set((ws, connection))
+        try:
+            yield connection
+        finally:
+            _SESSION.reset(token)
+
+
 @contextmanager
 def analytics_connection(ws: Workspace) -> Iterator[Connection]:
     """A read connection for one analytics command. The copy, with the funnel records it keeps,
     is brought up to date first, once; the command's queries then only read."""
+    session = _SESSION.get()
+    if session is not None and session[0] is ws:
+        yield session[1]
+        return
     if analytics_engines.spark_chosen():
         with analytics_engines.spark_connection(ws) as connection:
             yield connection

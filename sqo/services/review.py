@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqo.analytics.changes import Changes, changes
+from sqo.analytics.changes import Changes, Span, changes_over
 from sqo.analytics.funnel import Conversion
+from sqo.analytics.milestone_table import shared
 from sqo.analytics.milestones import milestone_ladder
 from sqo.analytics.periods import quarter_bounds
 from sqo.analytics.qualified_deals import promoted_between, promotions_of
 from sqo.domain.actor import Actor
 from sqo.i18n import _
 from sqo.services.analytics import FunnelReport, benchmark_report, funnel
-from sqo.services.analytics_source import analytics_connection
+from sqo.services.analytics_source import analytics_connection, analytics_session
 from sqo.services.decisions import follow_up
 from sqo.services.directory import list_reps, list_teams
 from sqo.services.forecast import forecast_report
@@ -35,24 +36,33 @@ from sqo.services.workspace import Workspace
 # table's rates look back over the quarter ending with the reviewed week.
 TRAILING_DAYS = 91
 DEALS_PER_LIST = 10
+# The breakdowns of the milestones the review's sections read: benchmarks and hygiene's cycle by
+# segment, the funnel by team and rep.
+SHARED_KEYS = ("segment", "team", "owner")
+
+
+def _span(week: ReviewWeek, end: datetime, limit: int) -> Span:
+    """The week from its Monday to ``end`` (its Sunday's end, or earlier), with its quarters'
+    close window."""
+    lo, hi = quarter_bounds(week.monday)[0], quarter_bounds(week.sunday)[1]
+    return Span(week.start, min(week.end, end), lo, hi, limit)
 
 
 def _changes(
     ws: Workspace, week: ReviewWeek, end: datetime, scope: ReviewScope, limit: int
 ) -> Changes:
     """The week's change reasons, from its Monday to ``end`` (its Sunday's end, or earlier)."""
-    lo, hi = quarter_bounds(week.monday)[0], quarter_bounds(week.sunday)[1]
+    return _weeks_changes(ws, [_span(week, end, limit)], scope)[0]
+
+
+def _weeks_changes(ws: Workspace, spans: list[Span], scope: ReviewScope) -> list[Changes]:
     with analytics_connection(ws) as connection:
-        return changes(
+        return changes_over(
             connection,
             ws.stage_model,
-            week.start,
-            min(week.end, end),
-            lo,
-            hi,
+            spans,
             currency=ws.default_currency,
             owners=scope.owners,
-            limit=limit,
         )
 
 
@@ -152,25 +162,35 @@ def weekly_review(
     scope = review_scope(ws, actor, team, rep)
     end = min(chosen.end, now)
     reviewed = chosen
-    this = _changes(ws, reviewed, end, scope, DEALS_PER_LIST)
-    last = _changes(ws, reviewed.previous(), end, scope, 0)  # its totals only, for the headlines
     sqo = ws.stage_model.sqo_stage
     before = reviewed.previous()
-    with ws.unit_of_work() as uow:
-        new = promoted_between(uow.connection, sqo, reviewed.start, end, scope.owners)
-        new_before = promoted_between(uow.connection, sqo, before.start, before.end, scope.owners)
-        lost_ids = [d.id for d in this.reason("lost").opportunities]
-        lost = promotions_of(uow.connection, sqo, lost_ids)
     since = datetime.combine(
         reviewed.sunday - timedelta(days=TRAILING_DAYS - 1), datetime.min.time()
     )
-    bench = benchmark_report(ws, actor, start=since.date(), end=reviewed.sunday, as_of=end)
+    # One analytics session (the copy brought up to date once) and one milestone table as of
+    # the week's end for the benchmarks, the funnel and hygiene's cycle: each would build its own.
+    with (
+        analytics_session(ws) as connection,
+        shared(connection, milestone_ladder(ws.stage_model), end, SHARED_KEYS, kept=True),
+    ):
+        # The week before: its totals only, for the headlines.
+        this, last = _weeks_changes(
+            ws, [_span(reviewed, end, DEALS_PER_LIST), _span(before, end, 0)], scope
+        )
+        with ws.unit_of_work() as uow:
+            new = promoted_between(uow.connection, sqo, reviewed.start, end, scope.owners)
+            new_before = promoted_between(
+                uow.connection, sqo, before.start, before.end, scope.owners
+            )
+            lost_ids = [d.id for d in this.reason("lost").opportunities]
+            lost = promotions_of(uow.connection, sqo, lost_ids)
+        bench = benchmark_report(ws, actor, start=since.date(), end=reviewed.sunday, as_of=end)
+        # One funnel per team and rep serves the coaching table and, summed, the funnel section.
+        cohorts = funnel(
+            ws, actor, by=("team", "owner"), start=since.date(), end=reviewed.sunday, as_of=end
+        )
+        hygiene = hygiene_report(ws, actor, as_of=end, team=scope.team, rep=scope.rep)
     created = Counter(p.owner_id for p in new if p.owner_id is not None)
-    # One funnel per team and rep serves the coaching table and, summed, the funnel section.
-    cohorts = funnel(
-        ws, actor, by=("team", "owner"), start=since.date(), end=reviewed.sunday, as_of=end
-    )
-    hygiene = hygiene_report(ws, actor, as_of=end, team=scope.team, rep=scope.rep)
     reps = _reps(ws, actor, scope, this, created, cohorts, hygiene)
     conversions = _steps(ws, cohorts, scope)
     names = {r.id: r.name for r in list_reps(ws, actor)}

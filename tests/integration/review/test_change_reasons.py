@@ -139,3 +139,31 @@ def test_movements_are_the_waterfall_bars(demo_file: Any, week: str) -> None:
     assert (c.start_cents, c.end_cents) == (waterfall.start_cents, waterfall.end_cents)
     assert (c.start_deals, c.end_deals) == (waterfall.start_deals, waterfall.end_deals)
     assert datetime.combine(reviewed.sunday, time.max) == reviewed.end
+
+
+@pytest.mark.parametrize("week", WEEKS)
+def test_last_weeks_headlines_equal_a_replay_of_the_week_before(demo_file: Any, week: str) -> None:
+    # The week before is computed in the same pass over history as the week (its own close
+    # window: W13's quarter is not all of W14's).
+    ws = open_workspace(str(demo_file.path))
+    try:
+        review = weekly_review(ws, Actor("tester"), week=week, as_of=datetime(2026, 6, 30, 12))
+    finally:
+        ws.close()
+    before = parse_week(week, date(2026, 6, 30)).previous()
+    deals, cents = _expected(str(demo_file.path), before.start, before.end)
+    model = load_stage_model()
+    sqo_open = [s.name for s in model.open_opportunity_stages() if model.at_or_after_sqo(s.name)]
+    lo = quarter_bounds(before.monday)[0].isoformat()
+    hi = quarter_bounds(before.sunday)[1].isoformat()
+    pipeline = [
+        int(d.get("amount_cents") or 0)
+        for d in _replay(str(demo_file.path), before.end).values()
+        if d.get("stage") in sqo_open and lo <= (d.get("close_date") or "") <= hi
+    ]
+    last = {h.key: h.last_week for h in review.headlines}
+    assert last["won_amount"] == -cents["won"]
+    assert last["lost_deals"] == deals["lost"]
+    assert last["pushed_out_deals"] == deals["pushed_out"]
+    assert (last["pipeline_deals"], last["pipeline_amount"]) == (len(pipeline), sum(pipeline))
+    assert pipeline and deals["won"] > 0  # a week with something in it
