@@ -24,7 +24,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
-    Float,
+    Double,
     Integer,
     Table,
     and_,
@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.selectable import FromClause, Subquery
 
+from sqo.analytics.attribution.ages import sqlite_days_between
 from sqo.analytics.attribution.credit import MICRO
 from sqo.analytics.attribution.paths import Window
 from sqo.analytics.sqlfuncs import days_between
@@ -181,10 +182,15 @@ def decay_lines(
     steps: int,
     half_life_days: float,
     window: Window,
+    *,
+    sqlite_ages: bool = False,
 ) -> list[DecayLine]:
-    """Pure time decay for the records with several touches, in integer micro-shares."""
+    """Pure time decay for the records with several touches, in integer micro-shares. With
+    ``sqlite_ages`` (a SQLite workspace, read directly or through its analytics copy) ages are
+    SQLite's on every engine (:mod:`sqo.analytics.attribution.ages`)."""
     out: list[DecayLine] = []
     rate = math.log(2) / half_life_days
+    age = sqlite_days_between if sqlite_ages else days_between
     for step in range(steps):
         m = times.c[f"m{step}"]
         weighted = (
@@ -194,7 +200,7 @@ def decay_lines(
                 touches.c.campaign_id,
                 touches.c.channel,
                 func.coalesce(values.c.cents, 0).cast(BigInteger).label("cents"),
-                func.exp(-rate * days_between(touches.c.at, m)).label("w"),
+                func.exp(-rate * age(touches.c.at, m)).label("w"),
             )
             .select_from(
                 touches.join(times, times.c.key == touches.c.key).outerjoin(
@@ -204,12 +210,18 @@ def decay_lines(
             .where(touches.c.touches > 1, window.sql(m), touches.c.at <= m)
             .subquery("decay_weights")
         )
-        exact = (
-            cast(weighted.c.w, Float)
-            * MICRO
-            / func.sum(weighted.c.w).over(partition_by=weighted.c.key)
+        # A record's weights are added in rank order on every engine: in another order their
+        # sum can differ in its last bit and move a micro-share (SQLite adds them in the order
+        # they reach the window, DuckDB's threads in any order). Weights are positive: the
+        # running sum's largest value is the whole.
+        running = func.sum(weighted.c.w).over(
+            partition_by=weighted.c.key, order_by=weighted.c.rank, rows=(None, 0)
         )
-        scaled = select(*weighted.c, exact.label("x")).subquery("decay_scaled")
+        summed = select(*weighted.c, running.label("running")).subquery("decay_running")
+        whole_weight = func.max(summed.c.running).over(partition_by=summed.c.key)
+        # DOUBLE: SQLAlchemy's Float is single precision on DuckDB.
+        exact = cast(summed.c.w, Double) * MICRO / whole_weight
+        scaled = select(*summed.c, exact.label("x")).subquery("decay_scaled")
         whole = func.floor(scaled.c.x)
         ranked = select(
             *scaled.c,
@@ -228,7 +240,7 @@ def decay_lines(
             func.sum(micro).cast(BigInteger),
             # Floating point: micro-shares times cents summed over a million deals overflow
             # 64 bits; the amount is rounded to the cent at the end anyway.
-            func.sum(cast(micro, Float) * ranked.c.cents / MICRO),
+            func.sum(cast(micro, Double) * ranked.c.cents / MICRO),
         ).group_by(ranked.c.campaign_id, ranked.c.channel)
         for campaign, channel, parts, cents in connection.execute(query):
             out.append(DecayLine(step, campaign, channel, int(parts), float(cents or 0.0)))
