@@ -51,6 +51,7 @@ from sqo.services.analytics_source import analytics_connection
 from sqo.services.named_periods import parse_period
 from sqo.services.public import public, public_dict
 from sqo.services.workspace import Workspace
+from sqo.store.analytics_copy_digests import wanted as copied_memberships
 from sqo.store.database import is_sqlite
 
 
@@ -163,6 +164,7 @@ def campaign_report(
     currency = ws.default_currency
     credit_window = Window(window.start, window.end)
     with (
+        copied_memberships(),
         analytics_connection(ws) as connection,
         materialized(connection, ladder, as_of, kept=True) as times,
         touch_table(connection, as_of) as touches,

@@ -10,11 +10,17 @@ one kept here are read again. The digests are the database's own, kept from the 
 read the rows, so the copy never has to compute them the same way.
 
 Only the columns attribution reads are copied (the SQLite digest hashes numbers and times, not
-free text: a status or a role is not among them).
+free text: a status or a role is not among them). Only a refresh for a command that reads them
+(``wanted``: attribution) brings them up to date: the digest is a pass over the whole table, which
+the other analytics commands need not pay for. The digests kept are those of the rows the copy
+holds, so however many refreshes went by without them, the next one that wants them is exact.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Table
@@ -33,6 +39,18 @@ COPIED: dict[str, tuple[str, ...]] = {
 }
 TABLES = (t.campaign_members, t.opportunity_contacts)
 RANGES_PER_READ = 200  # blocks read again in one query
+
+_wanted: ContextVar[bool] = ContextVar("sqo_copy_memberships", default=False)
+
+
+@contextmanager
+def wanted() -> Iterator[None]:
+    """Refreshes of the copy inside this block bring the memberships and roles up to date."""
+    token = _wanted.set(True)
+    try:
+        yield
+    finally:
+        _wanted.reset(token)
 
 
 def columns(table: Table) -> list[Column[Any]]:
@@ -65,14 +83,16 @@ def refresh(
     whole-table digests for the copy's bookkeeping (``meta`` holds the last refresh's)."""
     read = 0
     kept: dict[str, str] = {}
+    if not _wanted.get():
+        return 0, {}
     for table in TABLES:
-        wanted = columns(table)
+        copied = columns(table)
         key = f"digest:{table.name}"
-        kept[key] = repr(source.digests(wanted, table.name).get(0, (0, "0")))
+        kept[key] = repr(source.digests(copied, table.name).get(0, (0, "0")))
         if not full and meta.get(key) == kept[key]:
             continue  # unchanged since the last refresh: the everyday case
-        theirs = source.digests(wanted, table.name, BLOCK)
-        if full:
+        theirs = source.digests(copied, table.name, BLOCK)
+        if full or key not in meta:  # built, or never brought up to date since the build
             duck.execute(f"DELETE FROM {table.name}")
             duck.execute(f"DELETE FROM {BOOK} WHERE name = ?", [table.name])
             stale = sorted(theirs)
@@ -87,9 +107,7 @@ def refresh(
             stale = sorted(b for b in theirs.keys() | mine.keys() if theirs.get(b) != mine.get(b))
             for start in range(0, len(stale), RANGES_PER_READ):
                 part = stale[start : start + RANGES_PER_READ]
-                where = " OR ".join(
-                    f"id BETWEEN {b * BLOCK + 1} AND {(b + 1) * BLOCK}" for b in part
-                )
+                where = " OR ".join(_block(b) for b in part)
                 duck.execute(f"DELETE FROM {table.name} WHERE {where}")
                 read += _insert(duck, source, table, where)
             for start in range(0, len(stale), RANGES_PER_READ):
@@ -103,10 +121,16 @@ def refresh(
     return read, kept
 
 
+def _block(b: int) -> str:
+    # Block 0 also holds any id below 1 ((id - 1) / BLOCK truncates towards zero).
+    low = "" if b == 0 else f"id >= {b * BLOCK + 1} AND "
+    return f"({low}id <= {(b + 1) * BLOCK})"
+
+
 def _insert(duck: duckdb.DuckDBPyConnection, source: Source, table: Table, where: str) -> int:
-    wanted = columns(table)
-    casts = ", ".join(f"CAST({c.name} AS {duck_type(c)})" for c in wanted)
+    copied = columns(table)
+    casts = ", ".join(f"CAST({c.name} AS {duck_type(c)})" for c in copied)
     before = duck.execute(f"SELECT count(*) FROM {table.name}").fetchall()[0][0]
-    with source.stream(wanted, table.name, where) as reader:
+    with source.stream(copied, table.name, where) as reader:
         duck.execute(f"INSERT INTO {table.name} SELECT {casts} FROM {reader}")
     return int(duck.execute(f"SELECT count(*) FROM {table.name}").fetchall()[0][0]) - int(before)

@@ -34,6 +34,7 @@ from sqlalchemy import (
     literal,
     select,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.selectable import FromClause, Subquery
 
 from sqo.analytics.attribution.ages import sqlite_days_between
@@ -234,13 +235,18 @@ def decay_lines(
             .label("order"),
         ).subquery("decay_ranked")
         micro = ranked.c.floor + case((ranked.c.order <= ranked.c.left, 1), else_=0)
+        # Floating point: micro-shares times cents summed over a million deals overflow 64
+        # bits. A float sum depends on the order of its terms, and a last bit can round the
+        # amount to the other cent: SQLite adds them in the order the window above hands them
+        # over (by record, then by that window's order); DuckDB is told that order.
+        amount = cast(micro, Double) * ranked.c.cents / MICRO
+        if connection.dialect.name == "duckdb":
+            amount = aggregate_order_by(amount, ranked.c.key, ranked.c.order)
         query = select(
             ranked.c.campaign_id,
             ranked.c.channel,
             func.sum(micro).cast(BigInteger),
-            # Floating point: micro-shares times cents summed over a million deals overflow
-            # 64 bits; the amount is rounded to the cent at the end anyway.
-            func.sum(cast(micro, Double) * ranked.c.cents / MICRO),
+            func.sum(amount),
         ).group_by(ranked.c.campaign_id, ranked.c.channel)
         for campaign, channel, parts, cents in connection.execute(query):
             out.append(DecayLine(step, campaign, channel, int(parts), float(cents or 0.0)))

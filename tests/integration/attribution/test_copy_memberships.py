@@ -22,6 +22,7 @@ from sqo.services.campaign_touches import record_touch
 from sqo.services.workspace import Workspace
 from sqo.store import tables as t
 from sqo.store.analytics_copy import AnalyticsCopy, RefreshReport, copy_path
+from sqo.store.analytics_copy_digests import wanted
 from tests import factories
 
 T0 = datetime(2026, 1, 5, 9, 0)
@@ -48,10 +49,14 @@ def _copy(ws: Workspace, table: str, names: tuple[str, ...]) -> list[tuple[Any, 
     return [tuple(_norm(v) for v in row) for row in rows]
 
 
-def refresh(ws: Workspace) -> RefreshReport:
+def refresh(ws: Workspace, *, memberships: bool = True) -> RefreshReport:
+    """A refresh for attribution (``memberships``), or for another analytics command."""
     copy = AnalyticsCopy(ws.url, copy_path(ws.url))
     try:
-        return copy.refresh()
+        if not memberships:
+            return copy.refresh()
+        with wanted():
+            return copy.refresh()
     finally:
         copy.close()
 
@@ -193,3 +198,24 @@ def test_deleted_memberships_and_roles_leave_the_copy(ws):
     assert {r[0] for r in _copy(ws, "campaign_members", ("id",))}.isdisjoint(gone)
     assert len(_copy(ws, "opportunity_contacts", ("id",))) == 1
     assert report.memberships < MANY  # only the blocks that changed
+
+
+def test_refreshes_for_other_commands_leave_the_memberships_for_later(ws):
+    """Only attribution reads the memberships: another command's refresh does not pay for
+    their digest, and attribution's next refresh catches up however many went by."""
+    assert refresh(ws, memberships=False).rebuilt
+    assert _copy(ws, "campaign_members", ("id",)) == []
+    assert refresh(ws).memberships == MANY + 3 + 2  # nothing to compare with: read whole
+    assert_equal(ws)
+    row = _members(ws)[100]
+    with ws.engine.begin() as connection:
+        connection.execute(
+            update(t.campaign_members)
+            .where(t.campaign_members.c.id == row[0])
+            .values(campaign_id=row[1] % 2 + 1)
+        )
+    assert refresh(ws, memberships=False).memberships == 0
+    assert refresh(ws, memberships=False).memberships == 0
+    report = refresh(ws)
+    assert 0 < report.memberships <= 4_096
+    assert_equal(ws)
