@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     ColumnElement,
     Connection,
     Double,
@@ -35,12 +36,13 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.sql.selectable import FromClause, Subquery
+from sqlalchemy.sql.selectable import FromClause, Select
 
 from sqo.analytics.attribution.ages import sqlite_days_between
 from sqo.analytics.attribution.credit import MICRO
-from sqo.analytics.attribution.paths import Window
+from sqo.analytics.attribution.paths import Window, keyed
 from sqo.analytics.sqlfuncs import days_between
+from sqo.analytics.temp_tables import temporary
 
 
 @dataclass(frozen=True)
@@ -79,28 +81,44 @@ def _earlier(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]
 
 
 def _per_record(
-    times: Any, touches: Table, values: FromClause, step: int, sqo: int, won: int, window: Window
-) -> Subquery:
-    m = times.c[f"m{step}"]
+    times: Any, touches: Table, values: FromClause, steps: int, sqo: int, won: int, window: Window
+) -> Select[Any]:
+    """Each record with several touches: its amount and, per step, whether it reached the
+    step in the window (``in``) and its shape there: one pass over the touches for every step."""
     at = touches.c.at
+    columns: list[Any] = [
+        touches.c.key,
+        func.max(func.coalesce(values.c.cents, 0)).cast(BigInteger).label("cents"),
+    ]
+    for step in range(steps):
+        m = times.c[f"m{step}"]
+        columns += [
+            func.max(case((window.sql(m), 1), else_=0)).cast(Integer).label(f"in{step}"),
+            _before(at, m).label(f"n{step}"),
+            _before(at, _earlier(times.c.m0, m)).label(f"lead{step}"),
+            _before(at, _earlier(times.c[f"m{sqo}"], m)).label(f"sqo{step}"),
+            _before(at, _earlier(times.c[f"m{won}"], m)).label(f"won{step}"),
+        ]
     return (
-        select(
-            touches.c.key,
-            _before(at, m).label("n"),
-            _before(at, _earlier(times.c.m0, m)).label("lead"),
-            _before(at, _earlier(times.c[f"m{sqo}"], m)).label("sqo"),
-            _before(at, _earlier(times.c[f"m{won}"], m)).label("won"),
-            func.max(func.coalesce(values.c.cents, 0)).cast(BigInteger).label("cents"),
-        )
+        select(*columns)
         .select_from(
             touches.join(times, times.c.key == touches.c.key).outerjoin(
                 values, values.c.record_id == touches.c.key
             )
         )
-        .where(touches.c.touches > 1, window.sql(m))
+        .where(touches.c.touches > 1)
         .group_by(touches.c.key)
-        .subquery(f"shape{step}")
     )
+
+
+def _shape_columns(steps: int) -> list[Column[Any]]:
+    columns: list[Column[Any]] = [Column("key", Integer), Column("cents", BigInteger)]
+    for step in range(steps):
+        columns += [Column(f"{name}{step}", Integer) for name in SHAPE]
+    return columns
+
+
+SHAPE = ("in", "n", "lead", "sqo", "won")
 
 
 def shape_rows(
@@ -115,54 +133,54 @@ def shape_rows(
 ) -> tuple[list[ShapeRow], list[Untouched]]:
     rows: list[ShapeRow] = []
     untouched: list[Untouched] = []
-    for step in range(steps):
-        shape = _per_record(times, touches, values, step, sqo, won, window)
-        query = (
-            select(
-                shape.c.n,
-                shape.c.lead,
-                shape.c.sqo,
-                shape.c.won,
-                touches.c.rank,
-                touches.c.campaign_id,
-                touches.c.channel,
-                func.count(),
-                func.coalesce(func.sum(shape.c.cents), 0),
-            )
-            .select_from(shape.join(touches, touches.c.key == shape.c.key))
-            .where(touches.c.rank <= shape.c.n)
-            .group_by(
-                shape.c.n,
-                shape.c.lead,
-                shape.c.sqo,
-                shape.c.won,
-                touches.c.rank,
-                touches.c.campaign_id,
-                touches.c.channel,
-            )
-        )
-        for n, lead, sqo_n, won_n, rank, campaign, channel, count, cents in connection.execute(
-            query
-        ):
-            rows.append(
-                ShapeRow(
-                    step,
-                    int(n),
-                    int(lead),
-                    int(sqo_n),
-                    int(won_n),
-                    int(rank),
-                    campaign,
-                    channel,
-                    int(count),
-                    int(cents),
+    query = _per_record(times, touches, values, steps, sqo, won, window)
+    with temporary(connection, query, _shape_columns(steps), "shapes") as shape:
+        keyed(connection, shape)
+        for step in range(steps):
+            n, lead, sqo_n, won_n = (shape.c[f"{name}{step}"] for name in SHAPE[1:])
+            reached = shape.c[f"in{step}"] == 1
+            query = (
+                select(
+                    n,
+                    lead,
+                    sqo_n,
+                    won_n,
+                    touches.c.rank,
+                    touches.c.campaign_id,
+                    touches.c.channel,
+                    func.count(),
+                    func.coalesce(func.sum(shape.c.cents), 0),
+                )
+                .select_from(shape.join(touches, touches.c.key == shape.c.key))
+                .where(reached, touches.c.rank <= n)
+                .group_by(
+                    n, lead, sqo_n, won_n, touches.c.rank, touches.c.campaign_id, touches.c.channel
                 )
             )
-        none = connection.execute(
-            select(func.count(), func.coalesce(func.sum(shape.c.cents), 0)).where(shape.c.n == 0)
-        ).one()
-        if none[0]:
-            untouched.append(Untouched(step, int(none[0]), int(none[1])))
+            for n_, lead_, sqo_, won_, rank, campaign, channel, count, cents in connection.execute(
+                query
+            ):
+                rows.append(
+                    ShapeRow(
+                        step,
+                        int(n_),
+                        int(lead_),
+                        int(sqo_),
+                        int(won_),
+                        int(rank),
+                        campaign,
+                        channel,
+                        int(count),
+                        int(cents),
+                    )
+                )
+            none = connection.execute(
+                select(func.count(), func.coalesce(func.sum(shape.c.cents), 0)).where(
+                    reached, n == 0
+                )
+            ).one()
+            if none[0]:
+                untouched.append(Untouched(step, int(none[0]), int(none[1])))
     return rows, untouched
 
 
