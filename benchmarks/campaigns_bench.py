@@ -4,10 +4,13 @@
 Run with `make bench-campaigns` (`python -m benchmarks.campaigns_bench --help` for options).
 Data: the analytics benchmark's generated pipeline (benchmarks/pipeline_data.py, seed 12, loaded
 into a SQLite workspace) plus campaigns, leads, campaign memberships and activities generated
-outside sqo (benchmarks/campaigns_data.py). sqo: fresh processes with `--json`, wall time and
-peak memory from GNU time. Reference: the same question for first touch and linear (SQOs per
-campaign) as hand-written DuckDB SQL over the generated Parquet files, timed as a query; its
-cells are compared with sqo's JSON. Targets: under 10 s and 1 GB.
+outside sqo (benchmarks/campaigns_data.py). sqo: fresh processes with `--json`, wall time, CPU
+time and peak memory from GNU time: first a cold run (the workspace's analytics copy deleted, so
+the run builds it), then `--runs` warm ones (the target is for a warm copy). Reference: the same
+question for first touch and linear (SQOs per campaign) as hand-written DuckDB SQL over the
+generated Parquet files, timed as a query in the same run; its cells are compared with sqo's
+JSON, and with `--expect FILE` the whole JSON with a saved one (byte for byte). Targets: under
+10 s and 1 GB. `--size 100000` builds and times a tenth of the data (for iterating).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,7 @@ import duckdb
 from benchmarks.campaigns_data import append, generate
 from benchmarks.pipeline_data import generate_parquet
 from benchmarks.pipeline_load import load_sqlite
+from sqo.store.analytics_copy_file import copy_path
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results" / "campaigns.md"
@@ -49,13 +54,26 @@ def prepare(work: Path, size: int, seed: int) -> Path:
     return db
 
 
-def run_sqo(db: Path) -> tuple[float, int, dict[str, Any]]:
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    cpu: float  # user + system
+    peak_mb: int
+    output: bytes
+
+    @property
+    def data(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.output)
+        return parsed
+
+
+def run_sqo(db: Path) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
         out, timing = Path(tmp) / "out.json", Path(tmp) / "time.txt"
         command = [
             "/usr/bin/time",
             "-f",
-            "%e %M",
+            "%e %U %S %M",
             "-o",
             str(timing),
             sys.executable,
@@ -77,8 +95,12 @@ def run_sqo(db: Path) -> tuple[float, int, dict[str, Any]]:
                 check=True,
                 env={**os.environ, "PYTHONPATH": str(ROOT.parent)},
             )
-        seconds, kb = timing.read_text().split()[-2:]
-        return float(seconds), int(kb) // 1024, json.loads(out.read_text())
+        seconds, user, system, kb = timing.read_text().split()[-4:]
+        return Run(float(seconds), float(user) + float(system), int(kb) // 1024, out.read_bytes())
+
+
+def load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def reference(pipeline: Path, marketing: Path) -> tuple[float, dict[tuple[str, str], float]]:
@@ -148,11 +170,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--note", default="", help="a line for the results file")
+    parser.add_argument(
+        "--expect", type=Path, help="sqo's JSON from before a change, to compare byte for byte"
+    )
     options = parser.parse_args(argv)
     options.work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     db = prepare(options.work, options.size, options.seed)
     prepared = time.perf_counter() - started
+    load_before = load()
+    copy = copy_path(f"sqlite:///{db}")
+    for stale in (copy, copy.with_name(copy.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    cold = run_sqo(db)  # builds the analytics copy
     runs = [run_sqo(db) for _ in range(options.runs)]
     ref_seconds = []
     for _ in range(options.runs):
@@ -160,12 +190,17 @@ def main(argv: list[str] | None = None) -> None:
             options.work / f"data-{options.size}", options.work / f"marketing-{options.size}"
         )
         ref_seconds.append(seconds)
-    got = sqo_cells(runs[-1][2])
+    load_after = load()
+    got = sqo_cells(runs[-1].data)
     differing = sum(
         1 for k in set(got) | set(expected) if abs(got.get(k, 0.0) - expected.get(k, 0.0)) > 1e-6
     )
-    times = sorted(r[0] for r in runs)
-    median, slowest, peak = times[len(times) // 2], times[-1], max(r[1] for r in runs)
+    same = all(r.output == cold.output for r in runs)
+    if options.expect is not None:
+        same = same and cold.output == options.expect.read_bytes()
+    times = sorted(r.seconds for r in runs)
+    median, slowest, peak = times[len(times) // 2], times[-1], max(r.peak_mb for r in runs)
+    cpu = sorted(r.cpu for r in runs)[len(runs) // 2]
     ref = sorted(ref_seconds)[len(ref_seconds) // 2]
     counts = (
         duckdb.connect()
@@ -178,6 +213,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     assert counts is not None
     met = median < 10 and peak < 1024
+    compared = (
+        f"identical to {options.expect.name}: {'yes' if same else '**no**'}"
+        if options.expect is not None
+        else f"runs identical to each other: {'yes' if same else '**no**'}"
+    )
     text = f"""# Campaigns benchmark: `sqo campaigns --model all`
 
 Run with `make bench-campaigns` (`python -m benchmarks.campaigns_bench`). {options.note}
@@ -185,10 +225,14 @@ Run with `make bench-campaigns` (`python -m benchmarks.campaigns_bench`). {optio
 Data: {options.size:,} generated opportunities (benchmarks/pipeline_data.py, seed {options.seed}), {counts[2]:,} leads,
 {counts[1]:,} campaign memberships over 40 campaigns, {counts[0]:,} activities (benchmarks/campaigns_data.py),
 SQLite workspace; `--as-of {AS_OF}`; preparing it took {prepared:.0f} s this run (0 when kept from before).
+Load average (1 / 5 / 15 min) {load_before} before the runs, {load_after} after.
 
-| command | sqo median s | sqo slowest s | reference s | ratio | sqo peak MB | cells differing | target met |
-|---|---:|---:|---:|---:|---:|---:|---|
-| `sqo campaigns --model all --json` ({options.runs} runs) | {median:.2f} | {slowest:.2f} | {ref:.3f} | {median / ref:.1f}x | {peak} | {differing} of {len(set(got) | set(expected))} | {"yes" if met else "**no**"} |
+| command | sqo median s | sqo slowest s | sqo CPU s | reference s | ratio | sqo peak MB | cells differing | target met |
+|---|---:|---:|---:|---:|---:|---:|---:|---|
+| `sqo campaigns --model all --json`, warm copy ({options.runs} runs) | {median:.2f} | {slowest:.2f} | {cpu:.2f} | {ref:.3f} | {median / ref:.1f}x | {peak} | {differing} of {len(set(got) | set(expected))} | {"yes" if met else "**no**"} |
+| the same, cold: the first run builds the analytics copy | {cold.seconds:.2f} | | {cold.cpu:.2f} | | | {cold.peak_mb} | | |
+
+JSON output: {compared}.
 
 The reference answers a smaller question (SQOs per campaign under first touch and linear, in one
 DuckDB query over the Parquet files, data in place) than the command (seven models, six

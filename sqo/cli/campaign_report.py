@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from sqo.cli import output
-from sqo.cli.analytics import AsOfOption, print_notes
+from sqo.cli.analytics import AsOfOption, analytics_workspace, print_notes
 from sqo.cli.context import state
 from sqo.cli.opportunities import JsonOption
 from sqo.i18n import _
@@ -56,7 +56,7 @@ def campaigns_command(
     """Leads, MQLs, SQOs, pipeline and won revenue per campaign, under each attribution model."""
     st = state(ctx)
     report = campaign_report(
-        st.workspace(),
+        analytics_workspace(st),
         st.actor(),
         model=model,
         period=period,

@@ -1,7 +1,9 @@
 """`campaign_report`: leads, MQLs, SQLs, SQOs, pipeline and won revenue per campaign and channel,
 under each attribution model side by side, with cost per milestone where the cost is known.
 
-Reads the workspace database (campaign memberships are not in the analytics copy). Definitions:
+Reads where the other analytics do (``sqo.services.analytics_source``): on a large workspace the
+analytics copy, which holds the campaign memberships and contact roles too and keeps every funnel
+record's milestone times between commands; else the workspace database. Definitions:
 :mod:`sqo.domain.attribution` (models), :mod:`sqo.analytics.attribution.touches` (what counts as
 a touch), :mod:`sqo.analytics.attribution.totals` (adding up); docs/attribution.md.
 """
@@ -45,9 +47,12 @@ from sqo.domain.actor import Actor
 from sqo.domain.attribution import choose, load_models, shipped_models
 from sqo.domain.values import utc_now
 from sqo.i18n import _
+from sqo.services.analytics_source import analytics_connection
 from sqo.services.named_periods import parse_period
 from sqo.services.public import public, public_dict
 from sqo.services.workspace import Workspace
+from sqo.store.analytics_copy_digests import wanted as copied_memberships
+from sqo.store.database import is_sqlite
 
 
 @dataclass(frozen=True)
@@ -159,12 +164,12 @@ def campaign_report(
     currency = ws.default_currency
     credit_window = Window(window.start, window.end)
     with (
-        ws.unit_of_work() as uow,
-        materialized(uow.connection, ladder, as_of) as times,
-        touch_table(uow.connection, as_of) as touches,
-        deal_value_table(uow.connection, ws.stage_model, as_of, currency) as values,
+        copied_memberships(),
+        analytics_connection(ws) as connection,
+        materialized(connection, ladder, as_of, kept=True) as times,
+        touch_table(connection, as_of) as touches,
+        deal_value_table(connection, ws.stage_model, as_of, currency) as values,
     ):
-        connection = uow.connection
         keyed(connection, times)
         count = steps.count
         shapes, untouched = shape_rows(
@@ -172,7 +177,14 @@ def campaign_report(
         )
         decay = {
             name: decay_lines(
-                connection, times, touches, values, count, m.half_life_days or 1.0, credit_window
+                connection,
+                times,
+                touches,
+                values,
+                count,
+                m.half_life_days or 1.0,
+                credit_window,
+                sqlite_ages=is_sqlite(ws.url),
             )
             for name, m in chosen.items()
             if pure_decay(m)

@@ -16,6 +16,10 @@ one read snapshot of it and in one DuckDB transaction (a failed refresh leaves t
 - leads and opportunities change in place, and every change appends history, so the records the
   new history names are read again; a count or highest-id mismatch reads the whole table again.
 - teams, reps, accounts, campaigns, quotas and exchange rates are small and read whole.
+- campaign memberships and opportunity contact roles (what attribution reads of them) are large
+  and change in place with neither history nor a version: a digest the database computes tells
+  whether a table changed, and per-block digests which blocks to read again
+  (``sqo.store.analytics_copy_digests``).
 - if the row at the mark is no longer what the copy recorded, the database was replaced (a new
   demo, a restore): the copy is rebuilt.
 
@@ -37,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Column, Engine, MetaData, Table, create_engine, select
 from sqlalchemy.pool import StaticPool
 
+from sqo.store import analytics_copy_digests as digested
 from sqo.store import intervals as hi
 from sqo.store import tables as t
 from sqo.store.analytics_copy_file import (
@@ -54,7 +59,7 @@ from sqo.store.kept_records import PENDING, KeptRecords, refresh_kept
 if TYPE_CHECKING:  # DuckDB loads only when a copy is opened (start-up time)
     pass
 
-LAYOUT_VERSION = 3  # raise when what the copy holds changes: copies of other versions are rebuilt
+LAYOUT_VERSION = 4  # raise when what the copy holds changes: copies of other versions are rebuilt
 BLOCK = 65_536  # history ids per block
 RECORD_BLOCK = 4_096  # leads or opportunities per block compared when a table differs
 RECORD_TABLES = (t.leads, t.opportunities)
@@ -85,18 +90,21 @@ def layout() -> str:
         parts.append(
             table.name + ":" + ",".join(f"{c.name} {duck_type(c)}" for c in _columns(table))
         )
+    parts += digested.layout_parts()
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 @dataclass
 class RefreshReport:
     """What a refresh read: history rows and records (leads and opportunities) from the
-    workspace database, and whether it built the copy from scratch."""
+    workspace database, and whether it built the copy from scratch; ``memberships``: the rows
+    of campaign memberships and contact roles it read (``analytics_copy_digests``)."""
 
     rebuilt: bool
     history_rows: int
     records: int
     seconds: float
+    memberships: int = 0
 
 
 class AnalyticsCopy:
@@ -135,6 +143,7 @@ class AnalyticsCopy:
         for table in (hi.history_intervals, *RECORD_TABLES, *DIRECTORY_TABLES):
             columns = ", ".join(f"{c.name} {duck_type(c)}" for c in _columns(table))
             self.duck.execute(f"CREATE TABLE {table.name} ({columns})")
+        digested.create(self.duck)
         self.duck.execute("CREATE TABLE sqo_copy_blocks (block BIGINT PRIMARY KEY, n BIGINT)")
         self.duck.execute(f"CREATE TABLE {PENDING} (record_type VARCHAR, record_id BIGINT)")
         self.duck.execute("DELETE FROM sqo_copy")
@@ -191,6 +200,7 @@ class AnalyticsCopy:
         late = self._late_blocks(source, mark)
         self._load_history(source, mark, top, late)
         records = self._load_records(source, full=rebuilt)
+        memberships, digests = digested.refresh(self.duck, source, meta, full=rebuilt)
         fingerprints = {}
         for table in DIRECTORY_TABLES:
             key = f"fingerprint:{table.name}"
@@ -214,9 +224,10 @@ class AnalyticsCopy:
                 "mark": str(top),
                 "signature": repr(tuple(signature[:1])),
                 **fingerprints,
+                **digests,
             }
         )
-        return RefreshReport(rebuilt, int(fetched[0]) if fetched else 0, records, 0.0)
+        return RefreshReport(rebuilt, int(fetched[0]) if fetched else 0, records, 0.0, memberships)
 
     def _still_same(self, source: Source, meta: dict[str, str], top: int) -> bool:
         mark = int(meta.get("mark", "0"))

@@ -72,10 +72,53 @@ class Source:
         it changed since the copy last read it: these tables change in place, without history."""
         raise NotImplementedError
 
+    def digests(
+        self, columns: Sequence[Column[Any]], table: str, block: int | None = None
+    ) -> dict[int, tuple[int, str]]:
+        """Per block of ``block`` ids (``(id - 1) // block``; None: the whole table as block
+        0), how many rows and a digest of ``columns`` over them, computed by the database: a
+        large table that changes in place without history or a version is compared this way
+        without its rows crossing the connection."""
+        raise NotImplementedError
+
 
 def open_source(url: str, duck: duckdb.DuckDBPyConnection) -> Source:
     path = sqlite_path(url)
     return SqliteSource(path, duck) if path is not None else PostgresSource(url, duck)
+
+
+# SQLite has no hash function: each row is hashed with integer arithmetic, every intermediate
+# kept under 2^63 (SQLite's sum() fails on overflow rather than wrap). The id multiplies the
+# rest, so moving a value from one row to another changes the sum; a time is taken apart into
+# day, millisecond of the day (julianday keeps milliseconds), the microseconds' digits and the
+# text's length, so any change of the stored text that changes the time shows.
+_PRIME = 2_147_483_647  # 2^31 - 1
+_FACTORS = (1_000_003, 999_983, 1_000_033, 998_651, 1_000_037, 997_879, 1_000_039, 996_323)
+
+
+def sqlite_row_hash(columns: Sequence[Column[Any]]) -> str:
+    """The per-row hash :meth:`SqliteSource.digests` sums, over integer, boolean and date-time
+    columns (the first must be ``id``)."""
+    assert columns[0].name == "id"
+    parts: list[str] = []
+    for column in columns[1:]:
+        name, kind = column.name, duck_type(column)
+        if kind in ("BIGINT", "BOOLEAN"):
+            parts.append(f"coalesce(({name} % {_PRIME}) + 1, 0)")
+        elif kind == "TIMESTAMP":
+            ms = f"CAST(julianday({name}) * 86400000 AS INTEGER)"
+            parts += [
+                f"coalesce({ms} / 86400000 + 1, 0)",
+                f"coalesce({ms} % 86400000 + 1, 0)",
+                f"coalesce(CAST(substr({name}, 21) AS INTEGER) % {_PRIME} + 1, 0)",
+                f"coalesce(length({name}), 0)",
+            ]
+        else:
+            raise ValueError(f"no SQLite row hash for {name} ({kind})")
+    if len(parts) > len(_FACTORS):
+        raise ValueError("too many columns for the SQLite row hash")
+    mixed = " + ".join(f"{p} * {k}" for p, k in zip(parts, _FACTORS, strict=False))
+    return f"((id % {_PRIME} + 1) * (({mixed}) % {_PRIME}) % {_PRIME})"
 
 
 class SqliteSource(Source):
@@ -111,6 +154,16 @@ class SqliteSource(Source):
         while rows := cursor.fetchmany(self.BATCH):
             digest.update(repr(rows).encode())
         return digest.hexdigest()
+
+    def digests(
+        self, columns: Sequence[Column[Any]], table: str, block: int | None = None
+    ) -> dict[int, tuple[int, str]]:
+        key = "0" if block is None else f"(id - 1) / {int(block)}"
+        rows = self.rows(
+            f"SELECT {key}, count(*), coalesce(sum({sqlite_row_hash(columns)}), 0) FROM {table}"
+            + ("" if block is None else " GROUP BY 1")
+        )
+        return {int(b): (int(n), str(d)) for b, n, d in rows}
 
     @contextmanager
     def stream(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> Iterator[str]:
@@ -211,6 +264,19 @@ class PostgresSource(Source):
             f"FROM {table} AS r"
         )
         return str(self.rows(sql)[0][0])
+
+    def digests(
+        self, columns: Sequence[Column[Any]], table: str, block: int | None = None
+    ) -> dict[int, tuple[int, str]]:
+        # A 64-bit hash of each row's text, summed exactly (numeric): on the server.
+        row = ", ".join(c.name for c in columns)
+        key = "0" if block is None else f"(id - 1) / {int(block)}"
+        rows = self.rows(
+            f"SELECT CAST({key} AS BIGINT), count(*), CAST(coalesce(sum(hashtextextended("
+            f"CAST(ROW({row}) AS TEXT), 0)), 0) AS TEXT) FROM {table}"
+            + ("" if block is None else " GROUP BY 1")
+        )
+        return {int(b): (int(n), str(d)) for b, n, d in rows}
 
     @contextmanager
     def stream(self, columns: Sequence[Column[Any]], table: str, where: str = "") -> Iterator[str]:

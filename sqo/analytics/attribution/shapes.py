@@ -22,9 +22,10 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     ColumnElement,
     Connection,
-    Float,
+    Double,
     Integer,
     Table,
     and_,
@@ -34,11 +35,14 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.sql.selectable import FromClause, Subquery
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.selectable import FromClause, Select
 
+from sqo.analytics.attribution.ages import sqlite_days_between
 from sqo.analytics.attribution.credit import MICRO
-from sqo.analytics.attribution.paths import Window
+from sqo.analytics.attribution.paths import Window, keyed
 from sqo.analytics.sqlfuncs import days_between
+from sqo.analytics.temp_tables import temporary
 
 
 @dataclass(frozen=True)
@@ -77,28 +81,44 @@ def _earlier(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]
 
 
 def _per_record(
-    times: Any, touches: Table, values: FromClause, step: int, sqo: int, won: int, window: Window
-) -> Subquery:
-    m = times.c[f"m{step}"]
+    times: Any, touches: Table, values: FromClause, steps: int, sqo: int, won: int, window: Window
+) -> Select[Any]:
+    """Each record with several touches: its amount and, per step, whether it reached the
+    step in the window (``in``) and its shape there: one pass over the touches for every step."""
     at = touches.c.at
+    columns: list[Any] = [
+        touches.c.key,
+        func.max(func.coalesce(values.c.cents, 0)).cast(BigInteger).label("cents"),
+    ]
+    for step in range(steps):
+        m = times.c[f"m{step}"]
+        columns += [
+            func.max(case((window.sql(m), 1), else_=0)).cast(Integer).label(f"in{step}"),
+            _before(at, m).label(f"n{step}"),
+            _before(at, _earlier(times.c.m0, m)).label(f"lead{step}"),
+            _before(at, _earlier(times.c[f"m{sqo}"], m)).label(f"sqo{step}"),
+            _before(at, _earlier(times.c[f"m{won}"], m)).label(f"won{step}"),
+        ]
     return (
-        select(
-            touches.c.key,
-            _before(at, m).label("n"),
-            _before(at, _earlier(times.c.m0, m)).label("lead"),
-            _before(at, _earlier(times.c[f"m{sqo}"], m)).label("sqo"),
-            _before(at, _earlier(times.c[f"m{won}"], m)).label("won"),
-            func.max(func.coalesce(values.c.cents, 0)).cast(BigInteger).label("cents"),
-        )
+        select(*columns)
         .select_from(
             touches.join(times, times.c.key == touches.c.key).outerjoin(
                 values, values.c.record_id == touches.c.key
             )
         )
-        .where(touches.c.touches > 1, window.sql(m))
+        .where(touches.c.touches > 1)
         .group_by(touches.c.key)
-        .subquery(f"shape{step}")
     )
+
+
+def _shape_columns(steps: int) -> list[Column[Any]]:
+    columns: list[Column[Any]] = [Column("key", Integer), Column("cents", BigInteger)]
+    for step in range(steps):
+        columns += [Column(f"{name}{step}", Integer) for name in SHAPE]
+    return columns
+
+
+SHAPE = ("in", "n", "lead", "sqo", "won")
 
 
 def shape_rows(
@@ -113,54 +133,54 @@ def shape_rows(
 ) -> tuple[list[ShapeRow], list[Untouched]]:
     rows: list[ShapeRow] = []
     untouched: list[Untouched] = []
-    for step in range(steps):
-        shape = _per_record(times, touches, values, step, sqo, won, window)
-        query = (
-            select(
-                shape.c.n,
-                shape.c.lead,
-                shape.c.sqo,
-                shape.c.won,
-                touches.c.rank,
-                touches.c.campaign_id,
-                touches.c.channel,
-                func.count(),
-                func.coalesce(func.sum(shape.c.cents), 0),
-            )
-            .select_from(shape.join(touches, touches.c.key == shape.c.key))
-            .where(touches.c.rank <= shape.c.n)
-            .group_by(
-                shape.c.n,
-                shape.c.lead,
-                shape.c.sqo,
-                shape.c.won,
-                touches.c.rank,
-                touches.c.campaign_id,
-                touches.c.channel,
-            )
-        )
-        for n, lead, sqo_n, won_n, rank, campaign, channel, count, cents in connection.execute(
-            query
-        ):
-            rows.append(
-                ShapeRow(
-                    step,
-                    int(n),
-                    int(lead),
-                    int(sqo_n),
-                    int(won_n),
-                    int(rank),
-                    campaign,
-                    channel,
-                    int(count),
-                    int(cents),
+    query = _per_record(times, touches, values, steps, sqo, won, window)
+    with temporary(connection, query, _shape_columns(steps), "shapes") as shape:
+        keyed(connection, shape)
+        for step in range(steps):
+            n, lead, sqo_n, won_n = (shape.c[f"{name}{step}"] for name in SHAPE[1:])
+            reached = shape.c[f"in{step}"] == 1
+            query = (
+                select(
+                    n,
+                    lead,
+                    sqo_n,
+                    won_n,
+                    touches.c.rank,
+                    touches.c.campaign_id,
+                    touches.c.channel,
+                    func.count(),
+                    func.coalesce(func.sum(shape.c.cents), 0),
+                )
+                .select_from(shape.join(touches, touches.c.key == shape.c.key))
+                .where(reached, touches.c.rank <= n)
+                .group_by(
+                    n, lead, sqo_n, won_n, touches.c.rank, touches.c.campaign_id, touches.c.channel
                 )
             )
-        none = connection.execute(
-            select(func.count(), func.coalesce(func.sum(shape.c.cents), 0)).where(shape.c.n == 0)
-        ).one()
-        if none[0]:
-            untouched.append(Untouched(step, int(none[0]), int(none[1])))
+            for n_, lead_, sqo_, won_, rank, campaign, channel, count, cents in connection.execute(
+                query
+            ):
+                rows.append(
+                    ShapeRow(
+                        step,
+                        int(n_),
+                        int(lead_),
+                        int(sqo_),
+                        int(won_),
+                        int(rank),
+                        campaign,
+                        channel,
+                        int(count),
+                        int(cents),
+                    )
+                )
+            none = connection.execute(
+                select(func.count(), func.coalesce(func.sum(shape.c.cents), 0)).where(
+                    reached, n == 0
+                )
+            ).one()
+            if none[0]:
+                untouched.append(Untouched(step, int(none[0]), int(none[1])))
     return rows, untouched
 
 
@@ -181,10 +201,15 @@ def decay_lines(
     steps: int,
     half_life_days: float,
     window: Window,
+    *,
+    sqlite_ages: bool = False,
 ) -> list[DecayLine]:
-    """Pure time decay for the records with several touches, in integer micro-shares."""
+    """Pure time decay for the records with several touches, in integer micro-shares. With
+    ``sqlite_ages`` (a SQLite workspace, read directly or through its analytics copy) ages are
+    SQLite's on every engine (:mod:`sqo.analytics.attribution.ages`)."""
     out: list[DecayLine] = []
     rate = math.log(2) / half_life_days
+    age = sqlite_days_between if sqlite_ages else days_between
     for step in range(steps):
         m = times.c[f"m{step}"]
         weighted = (
@@ -194,7 +219,7 @@ def decay_lines(
                 touches.c.campaign_id,
                 touches.c.channel,
                 func.coalesce(values.c.cents, 0).cast(BigInteger).label("cents"),
-                func.exp(-rate * days_between(touches.c.at, m)).label("w"),
+                func.exp(-rate * age(touches.c.at, m)).label("w"),
             )
             .select_from(
                 touches.join(times, times.c.key == touches.c.key).outerjoin(
@@ -204,12 +229,18 @@ def decay_lines(
             .where(touches.c.touches > 1, window.sql(m), touches.c.at <= m)
             .subquery("decay_weights")
         )
-        exact = (
-            cast(weighted.c.w, Float)
-            * MICRO
-            / func.sum(weighted.c.w).over(partition_by=weighted.c.key)
+        # A record's weights are added in rank order on every engine: in another order their
+        # sum can differ in its last bit and move a micro-share (SQLite adds them in the order
+        # they reach the window, DuckDB's threads in any order). Weights are positive: the
+        # running sum's largest value is the whole.
+        running = func.sum(weighted.c.w).over(
+            partition_by=weighted.c.key, order_by=weighted.c.rank, rows=(None, 0)
         )
-        scaled = select(*weighted.c, exact.label("x")).subquery("decay_scaled")
+        summed = select(*weighted.c, running.label("running")).subquery("decay_running")
+        whole_weight = func.max(summed.c.running).over(partition_by=summed.c.key)
+        # DOUBLE: SQLAlchemy's Float is single precision on DuckDB.
+        exact = cast(summed.c.w, Double) * MICRO / whole_weight
+        scaled = select(*summed.c, exact.label("x")).subquery("decay_scaled")
         whole = func.floor(scaled.c.x)
         ranked = select(
             *scaled.c,
@@ -222,13 +253,18 @@ def decay_lines(
             .label("order"),
         ).subquery("decay_ranked")
         micro = ranked.c.floor + case((ranked.c.order <= ranked.c.left, 1), else_=0)
+        # Floating point: micro-shares times cents summed over a million deals overflow 64
+        # bits. A float sum depends on the order of its terms, and a last bit can round the
+        # amount to the other cent: SQLite adds them in the order the window above hands them
+        # over (by record, then by that window's order); DuckDB is told that order.
+        amount = cast(micro, Double) * ranked.c.cents / MICRO
+        if connection.dialect.name == "duckdb":
+            amount = aggregate_order_by(amount, ranked.c.key, ranked.c.order)
         query = select(
             ranked.c.campaign_id,
             ranked.c.channel,
             func.sum(micro).cast(BigInteger),
-            # Floating point: micro-shares times cents summed over a million deals overflow
-            # 64 bits; the amount is rounded to the cent at the end anyway.
-            func.sum(cast(micro, Float) * ranked.c.cents / MICRO),
+            func.sum(amount),
         ).group_by(ranked.c.campaign_id, ranked.c.channel)
         for campaign, channel, parts, cents in connection.execute(query):
             out.append(DecayLine(step, campaign, channel, int(parts), float(cents or 0.0)))

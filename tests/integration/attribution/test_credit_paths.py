@@ -25,6 +25,7 @@ from sqo.analytics.milestones import milestone_ladder
 from sqo.domain.attribution import shipped_models
 from sqo.services import directory, leads, opportunities
 from sqo.services.campaign_touches import record_touch
+from sqo.services.campaigns import campaign_report
 from sqo.services.workspace import init_workspace
 from tests import factories
 
@@ -123,3 +124,15 @@ def test_database_credit_equals_record_by_record_credit(ws):
                 ), (name, key)
         for step in range(steps.count):
             assert sum(t.credit[step] for t in got.values()) == counts[step] * MICRO
+
+
+@pytest.mark.parametrize("period", [None, "2026-Q1"])
+def test_the_analytics_copy_gives_the_databases_report(ws, actor, monkeypatch, period):
+    """`sqo campaigns` reads the analytics copy (DuckDB) on a large workspace: every figure,
+    time decay's micro-shares included, is the workspace database's."""
+    reports = {}
+    for mode in ("off", "required"):
+        monkeypatch.setenv("SQO_ANALYTICS_COPY", mode)
+        reports[mode] = campaign_report(ws, actor, as_of=AS_OF, period=period).to_dict()
+    assert reports["required"]["funnel"]["SQO"] > 0
+    assert reports["required"] == reports["off"]
