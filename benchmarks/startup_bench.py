@@ -125,6 +125,13 @@ def build_demo() -> None:
             stdout=subprocess.DEVNULL,
             env=environment(),
         )
+        # A trained model, as a team that forecasts has: `model show` and `forecast` read it.
+        subprocess.run(
+            [*sqo_command(), "--db", str(DEMO), "model", "train"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env=environment(),
+        )
 
 
 def showcase() -> int:

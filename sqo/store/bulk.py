@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Index, Table, func, insert, select
 
 from sqo.domain.history import Change
+from sqo.store import statistics
 from sqo.store import tables as t
 from sqo.store.bulk_columns import computed_defaults, same_columns
 from sqo.store.bulk_ids import IdAllocator
@@ -327,5 +328,6 @@ class BulkWriter:
         self.flush()
         self._restore_other_indexes()
         self.restore_history_indexes()
+        statistics.refresh(self.connection)
         if self._saved_pragmas:
             self._untune_sqlite()

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from sqo.store import statistics
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -49,3 +51,5 @@ def upgrade(engine: Engine) -> None:
 
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
+        # Workspaces written before the bulk writer analysed its tables have no statistics.
+        statistics.refresh(connection)
