@@ -16,10 +16,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
+from sqo.analytics.forecast.as_of import IN_SQL_UP_TO
 from sqo.store import tables as t
-
-# Up to this many deals are read by id; beyond it every deal's roles are read (a few per deal).
-IN_SQL_UP_TO = 20_000
 
 
 @dataclass
