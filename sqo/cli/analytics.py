@@ -341,3 +341,10 @@ def refresh_analytics_command(
             **values,
         )
     output.console.print(message)
+    if report.memberships:
+        output.console.print(
+            _(
+                "{memberships} campaign memberships and contact roles read for attribution.",
+                memberships=output.number(report.memberships),
+            )
+        )

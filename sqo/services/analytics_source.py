@@ -36,6 +36,7 @@ from sqo.store.analytics_copy import (
     engine_for,
     write_faults,
 )
+from sqo.store.analytics_copy_digests import wanted as copied_memberships
 from sqo.store.database import is_sqlite, sqlite_path
 from sqo.store.kept_records import KeptRecords
 
@@ -166,6 +167,7 @@ class CopyRefresh:
     history_rows: int
     records: int
     seconds: float
+    memberships: int = 0  # campaign memberships and contact roles read (attribution's rows)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -173,17 +175,22 @@ class CopyRefresh:
             "rebuilt": self.rebuilt,
             "history_rows": self.history_rows,
             "records": self.records,
+            "memberships": self.memberships,
             "seconds": round(self.seconds, 3),
         }
 
 
 def refresh_copy(ws: Workspace, actor: Actor, *, rebuild: bool = False) -> CopyRefresh:
     """Bring the copy up to date now (after a large import, say), or build it again, with the
-    funnel records it keeps between commands."""
+    funnel records it keeps between commands. Campaign memberships and contact roles are
+    brought up to date too: only attribution reads them, so the other analytics commands skip
+    them, and a refresh run to prepare for the week's commands must not leave
+    `sqo campaigns` to read them all."""
     started = time.perf_counter()
     copy = AnalyticsCopy(ws.url, copy_path(ws.url))
     try:
-        report = copy.refresh(rebuild=rebuild, kept=_kept(ws))
+        with copied_memberships():
+            report = copy.refresh(rebuild=rebuild, kept=_kept(ws))
     finally:
         copy.close()
     return CopyRefresh(
@@ -192,4 +199,5 @@ def refresh_copy(ws: Workspace, actor: Actor, *, rebuild: bool = False) -> CopyR
         report.history_rows,
         report.records,
         time.perf_counter() - started,
+        report.memberships,
     )

@@ -219,3 +219,26 @@ def test_refreshes_for_other_commands_leave_the_memberships_for_later(ws):
     report = refresh(ws)
     assert 0 < report.memberships <= 4_096
     assert_equal(ws)
+
+
+def test_refresh_analytics_brings_the_memberships_for_the_next_campaigns(ws, actor):
+    """`sqo refresh-analytics`, run after an import to prepare the week's commands, leaves
+    `sqo campaigns` nothing to read again: it reads the memberships and roles itself."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from sqo.cli.app import app
+
+    runner = CliRunner()
+    built = runner.invoke(app, ["--db", ws.url, "refresh-analytics", "--json"])
+    assert built.exit_code == 0, built.output
+    assert json.loads(built.stdout)["memberships"] == MANY + 3 + 2
+    assert_equal(ws)
+    lead = _members(ws)[0][2]
+    record_touch(ws, actor, campaign="A", lead_id=lead, at=T0 + timedelta(days=12))
+    shown = runner.invoke(app, ["--db", ws.url, "refresh-analytics"])
+    assert shown.exit_code == 0, shown.output
+    assert "campaign memberships and contact roles read for attribution" in shown.output
+    assert_equal(ws)
+    assert refresh(ws).memberships == 0  # what campaigns would read: nothing left
