@@ -11,16 +11,13 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import CliState, state
-from sqo.cli.opportunities import JsonOption
+from sqo.cli.options import AsOfOption, JsonOption
+from sqo.cli.output import days, print_notes
 from sqo.i18n import _
 from sqo.services import analytics, analytics_engines, analytics_source
 from sqo.services.periods import as_of_moment, day_or_none
 from sqo.services.workspace import Workspace
 
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="Compute as of this date (end of day) or time; default now."),
-]
 FromOption = Annotated[str | None, typer.Option("--from", help="Cohort window start (YYYY-MM-DD).")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Cohort window end (YYYY-MM-DD).")]
 EngineOption = Annotated[
@@ -55,10 +52,6 @@ def engine_used(engine: str, master: str | None, parquet: str | None) -> Iterato
         yield
 
 
-def days(value: float | None) -> str:
-    return output.number(value, 1)
-
-
 def analytics_workspace(st: CliState) -> Workspace:
     """The workspace, saying so first when its analytics copy is about to be built."""
     ws = st.workspace()
@@ -70,11 +63,6 @@ def analytics_workspace(st: CliState) -> Workspace:
             )
         )
     return ws
-
-
-def print_notes(notes: list[str]) -> None:
-    for note in notes:
-        output.console.print(note)
 
 
 def funnel_command(

@@ -9,19 +9,17 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.analytics import (
-    AsOfOption,
     EngineOption,
     FromOption,
     MasterOption,
     ParquetOption,
     ToOption,
     analytics_workspace,
-    days,
     engine_used,
-    print_notes,
 )
 from sqo.cli.context import state
-from sqo.cli.opportunities import JsonOption
+from sqo.cli.options import AsOfOption, JsonOption
+from sqo.cli.output import days, print_notes
 from sqo.i18n import _
 from sqo.services import analytics
 from sqo.services import benchmarks as chosen

@@ -11,9 +11,10 @@ from typing import Annotated
 import typer
 
 from sqo.cli import output
-from sqo.cli.analytics import AsOfOption, analytics_workspace, print_notes
+from sqo.cli.analytics import analytics_workspace
 from sqo.cli.context import state
-from sqo.cli.opportunities import JsonOption
+from sqo.cli.options import AsOfOption, JsonOption
+from sqo.cli.output import print_notes
 from sqo.i18n import _
 from sqo.services.campaigns import CampaignReport, CreditLine, ModelUsed, campaign_report
 from sqo.services.named_periods import period_words

@@ -9,7 +9,8 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import state
-from sqo.cli.hygiene import JsonOption, RepOption, TeamOption
+from sqo.cli.hygiene import RepOption, TeamOption
+from sqo.cli.options import JsonOption
 from sqo.domain.hygiene.cleanup import CleanupOptions, action_of
 from sqo.i18n import _
 from sqo.services.hygiene_cleanup import CleanupResult, clean_up, save_preview

@@ -8,7 +8,7 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import state
-from sqo.cli.opportunities import JsonOption
+from sqo.cli.options import JsonOption
 from sqo.i18n import _
 from sqo.services.decisions import record_decision
 from sqo.services.periods import day_or_none

@@ -12,7 +12,7 @@ import typer
 from sqo.cli import output
 from sqo.cli.context import SqoGroup, state
 from sqo.cli.forecast_rates import rates_command, show_stage_rates
-from sqo.cli.opportunities import JsonOption
+from sqo.cli.options import JsonOption
 from sqo.i18n import _
 from sqo.services import forecast, forecast_accuracy, forecast_backtest
 from sqo.services.forecast_accuracy import AccuracyReport

@@ -10,7 +10,7 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import state
-from sqo.cli.opportunities import JsonOption
+from sqo.cli.options import JsonOption
 from sqo.i18n import _
 from sqo.services import forecast_rates
 from sqo.services.forecast_rates import StageRate

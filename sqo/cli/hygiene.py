@@ -9,18 +9,11 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import state
+from sqo.cli.options import AsOfOption, JsonOption
 from sqo.domain.hygiene.labels import rule_label
 from sqo.i18n import _
 from sqo.services.hygiene import HygieneReport, hygiene_report
 from sqo.services.periods import as_of_moment
-
-# The same options as the other commands', defined here: importing them from sqo.cli.analytics
-# and sqo.cli.opportunities loads those commands' services too (half a second per run).
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="Compute as of this date (end of day) or time; default now."),
-]
 
 TeamOption = Annotated[str | None, typer.Option("--team", help="Only the deals of this team.")]
 RepOption = Annotated[str | None, typer.Option("--rep", help="Only the deals of this rep.")]

@@ -8,7 +8,8 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import SqoGroup, given, state
-from sqo.cli.opportunities import JsonOption, VersionOption, shown_of
+from sqo.cli.opportunities import VersionOption, shown_of
+from sqo.cli.options import JsonOption
 from sqo.i18n import _
 from sqo.services import leads, record_views
 from sqo.services.periods import as_of_moment

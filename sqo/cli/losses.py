@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from sqo.cli import output
-from sqo.cli.analytics import AsOfOption, days, print_notes
 from sqo.cli.context import state
-from sqo.cli.opportunities import JsonOption
+from sqo.cli.options import AsOfOption, JsonOption
+from sqo.cli.output import days, print_notes
 from sqo.i18n import _
 from sqo.services.losses import loss_report
 from sqo.services.named_periods import period_words

@@ -9,7 +9,7 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import SqoGroup, state
-from sqo.cli.opportunities import JsonOption
+from sqo.cli.options import JsonOption
 from sqo.i18n import _
 from sqo.services import forecast_models
 from sqo.services.forecast_models import ModelSummary

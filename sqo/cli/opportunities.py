@@ -8,6 +8,7 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import SqoGroup, given, state
+from sqo.cli.options import JsonOption
 from sqo.i18n import _
 from sqo.services import opportunities, record_views
 from sqo.services.listing import Page
@@ -18,7 +19,6 @@ app = typer.Typer(
     cls=SqoGroup, no_args_is_help=True, help="Create, list, show and edit opportunities."
 )
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 VersionOption = Annotated[
     int | None,
     typer.Option(

@@ -13,10 +13,10 @@ from sqo.cli.analytics import (
     ParquetOption,
     analytics_workspace,
     engine_used,
-    print_notes,
 )
 from sqo.cli.context import state
-from sqo.cli.opportunities import JsonOption
+from sqo.cli.options import JsonOption
+from sqo.cli.output import print_notes
 from sqo.i18n import _
 from sqo.services import analytics
 from sqo.services.periods import day_or_none

@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 
 from sqo.cli import output
-from sqo.cli.analytics import AsOfOption, analytics_workspace
+from sqo.cli.analytics import analytics_workspace
 from sqo.cli.context import state
+from sqo.cli.options import AsOfOption
 from sqo.domain.errors import InvalidValue, list_values
 from sqo.i18n import _
 from sqo.services.periods import as_of_moment

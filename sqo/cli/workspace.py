@@ -9,7 +9,7 @@ import typer
 
 from sqo.cli import output
 from sqo.cli.context import state
-from sqo.cli.opportunities import JsonOption
+from sqo.cli.options import JsonOption
 from sqo.domain.stages import StageKind
 from sqo.i18n import _
 from sqo.services.periods import as_of_moment
