@@ -1,8 +1,9 @@
 """Training, keeping and reading the win-probability model (`sqo model train|show|threshold`).
 
 The model is trained on rows "as of" past moments (``sqo.analytics.forecast.training_rows``) and
-kept in the workspace (``forecast_models``: the fitted estimator as joblib bytes in base64, its
-training window, features and scores). It is used only when the workspace has enough closed
+kept in the workspace (``forecast_models``: the fitted estimator as joblib bytes in base64, the
+same model as NumPy arrays for scoring without scikit-learn, its training window, features and
+scores). It is used only when the workspace has enough closed
 deals: at least ``forecast_model_min_won`` won and ``forecast_model_min_lost`` lost (settings;
 default 200 each, what Salesforce Einstein asks). Below that, training is refused in one sentence
 naming the threshold, and forecasts use learned stage rates.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import io
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from sqo.analytics.forecast.features import FEATURES
+from sqo.analytics.forecast.fitted import FittedModel
+from sqo.analytics.forecast.portable import portable
 from sqo.analytics.forecast.stage_rates import closed_reach, learn_rates
-from sqo.analytics.forecast.training_rows import history_span, training_rows
+from sqo.analytics.forecast.training_rows import DealRow, history_span, training_rows
 from sqo.domain.actor import Actor
 from sqo.domain.audit import AuditAction, audit_entry
 from sqo.domain.errors import InvalidValue, NotFound, list_values
@@ -32,8 +36,7 @@ from sqo.services.public import public_dict
 from sqo.services.workspace import Workspace
 from sqo.store import tables as t
 
-if TYPE_CHECKING:  # scikit-learn costs seconds to import: only where a model is fitted or read
-    from sqo.analytics.forecast.model import FittedModel
+if TYPE_CHECKING:  # scikit-learn costs seconds to import: only where a model is fitted
     from sqo.analytics.forecast.scores import Scores
 
 MIN_WON_KEY = "forecast_model_min_won"
@@ -229,6 +232,7 @@ def train_model(
     fitted = fit(rows, {s.name: s.probability for s in model.stages}, left_out)
     buffer = io.BytesIO()
     joblib.dump(fitted, buffer)
+    scoring = _scoring(fitted, rows)
     now = utc_now()
     with ws.unit_of_work() as uow:
         new_id = uow.connection.execute(
@@ -245,6 +249,7 @@ def train_model(
                 features=fitted.encoding.columns,
                 scores=_scores(fitted),
                 model=base64.b64encode(buffer.getvalue()).decode("ascii"),
+                scoring=scoring,
             )
             .returning(t.forecast_models.c.id)
         ).scalar_one()
@@ -264,9 +269,24 @@ def train_model(
     return model_summary(ws, actor)
 
 
+# The training rows the arrays are checked against (every row of a small workspace).
+CHECKED_ROWS = 5_000
+
+
+def _scoring(fitted: FittedModel, rows: Sequence[DealRow]) -> str | None:
+    """The model as NumPy arrays, pickled in base64, or None when they would not give the
+    estimator's own probabilities (``sqo.analytics.forecast.portable``)."""
+    checked = rows[:: max(1, len(rows) // CHECKED_ROWS)]
+    arrays = portable(fitted.estimator, fitted.encoding.matrix(checked))
+    if arrays is None:
+        return None
+    light = FittedModel(fitted.kind, arrays, fitted.encoding, fitted.baseline)
+    return base64.b64encode(pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL)).decode("ascii")
+
+
 def _latest(connection: Connection) -> Any:
     m = t.forecast_models
-    columns = [c for c in m.c if c.name != "model"]
+    columns = [c for c in m.c if c.name not in ("model", "scoring")]
     return connection.execute(select(*columns).order_by(m.c.id.desc()).limit(1)).first()
 
 
@@ -292,9 +312,12 @@ def stored_model(connection: Connection) -> StoredModel | None:
     if row is None:
         return None
     m = t.forecast_models
-    data = connection.execute(select(m.c.model).where(m.c.id == row.id)).scalar_one()
-    import joblib
-
+    data, scoring = connection.execute(select(m.c.model, m.c.scoring).where(m.c.id == row.id)).one()
     # The bytes were written by this workspace's own `sqo model train`.
-    fitted = joblib.load(io.BytesIO(base64.b64decode(data)))
+    if scoring is not None:
+        fitted = pickle.loads(base64.b64decode(scoring))
+    else:
+        import joblib
+
+        fitted = joblib.load(io.BytesIO(base64.b64decode(data)))
     return StoredModel(_summary(row, threshold(connection)), fitted)

@@ -354,6 +354,9 @@ forecast_models = Table(
     Column("features", JSON, nullable=False),
     Column("scores", JSON, nullable=False),
     Column("model", Text, nullable=False),
+    # The same model as NumPy arrays (sqo.analytics.forecast.portable), pickled and in base64:
+    # scoring with it needs no scikit-learn. None for models trained before it existed.
+    Column("scoring", Text, nullable=True),
 )
 
 # Frozen forecasts (sqo forecast --save): the figures, the method and the inputs, so that later

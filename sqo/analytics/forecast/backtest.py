@@ -25,7 +25,8 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 from sqlalchemy import Connection
 
-from sqo.analytics.forecast.model import BOOSTED, LOGISTIC, FittedModel, fit_one
+from sqo.analytics.forecast.fitted import FittedModel
+from sqo.analytics.forecast.model import BOOSTED, LOGISTIC, fit_one
 from sqo.analytics.forecast.montecarlo import percentiles, simulate_totals
 from sqo.analytics.forecast.naive_bayes import NaiveBayes
 from sqo.analytics.forecast.period import Period, quarter_of

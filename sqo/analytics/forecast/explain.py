@@ -17,7 +17,7 @@ from babel.numbers import format_decimal, format_percent
 
 from sqo import i18n
 from sqo.analytics.forecast.features import GROUP_PREFIX
-from sqo.analytics.forecast.model import FittedModel, one_thread
+from sqo.analytics.forecast.fitted import FittedModel, one_thread
 from sqo.analytics.forecast.training_rows import DealRow
 from sqo.i18n import _, days_ago, ngettext
 

@@ -10,7 +10,6 @@ later in time (a deal's own earlier weeks would flatter it).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,9 +20,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 from sqo.analytics.forecast.features import Encoding, fit_encoding
+from sqo.analytics.forecast.fitted import FittedModel as FittedModel  # old pickles name it here
+from sqo.analytics.forecast.fitted import one_thread
 from sqo.analytics.forecast.scores import Scores, score
 from sqo.analytics.forecast.training_rows import DealRow
 
@@ -33,12 +33,6 @@ HELD_OUT = 0.25
 # Beyond this many deal-weeks a fit learns little more and costs minutes: a seeded sample of
 # rows is kept (spread over all moments and deals), so 100,000 closed deals train in a minute.
 MAX_ROWS = 100_000
-
-
-def one_thread() -> Any:
-    """Fit and predict on one thread: gradient boosting's OpenMP threads spin against each other
-    and everything else on a small shared machine (2 cores: 20 times slower than one thread)."""
-    return threadpool_limits(1)
 
 
 def candidates() -> dict[str, Any]:
@@ -59,25 +53,6 @@ def candidates() -> dict[str, Any]:
 
 def calibrated(estimator: Any) -> CalibratedClassifierCV:
     return CalibratedClassifierCV(clone(estimator), method="sigmoid", cv=TimeSeriesSplit(3))
-
-
-@dataclass
-class FittedModel:
-    """The chosen, calibrated estimator with what it needs to score and explain a deal."""
-
-    kind: str
-    estimator: Any
-    encoding: Encoding
-    baseline: np.ndarray  # the typical deal: medians, and each category's most common value
-    validation: dict[str, Scores] = field(default_factory=dict)
-    train_rows: int = 0
-    validation_rows: int = 0
-
-    def probabilities(self, rows: Sequence[DealRow]) -> np.ndarray:
-        if not rows:
-            return np.zeros(0)
-        with one_thread():
-            return np.asarray(self.estimator.predict_proba(self.encoding.matrix(rows))[:, 1])
 
 
 def _baseline(encoding: Encoding, matrix: np.ndarray) -> np.ndarray:

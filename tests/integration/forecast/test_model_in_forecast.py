@@ -3,8 +3,14 @@ refused in one sentence when it may not (too little history, or trained after th
 
 from __future__ import annotations
 
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +77,64 @@ def test_the_model_scores_and_explains_or_says_why_not(demo_copy: Path, tmp_path
         assert short.method == "stage_rates" and "Too little history" in short.method_reason
     finally:
         ws.close()
+
+
+# Forecast with the latest model and report whether scikit-learn was imported to score it.
+SCORE = """
+import json, sys
+from datetime import datetime
+from sqo.domain.actor import Actor
+from sqo.services.forecast import forecast_report
+from sqo.services.workspace import open_workspace
+ws = open_workspace(sys.argv[1])
+report = forecast_report(
+    ws, Actor("test"), period="2026-Q2", as_of=datetime(2026, 6, 20), method="model"
+)
+ws.close()
+print(json.dumps({
+    "sklearn": any(name.split(".")[0] == "sklearn" for name in sys.modules),
+    "report": report.to_dict(),
+}, default=str))
+"""
+
+
+def _score(path: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", SCORE, str(path)], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(done.stdout))
+
+
+def test_a_trained_model_scores_without_scikit_learn(demo_copy: Path, tmp_path: Path) -> None:
+    ws = open_workspace(str(demo_copy))
+    actor = Actor("test")
+    try:
+        set_model_threshold(ws, actor, won=200)
+        train_model(ws, actor, as_of=TRAINED)
+    finally:
+        ws.close()
+    # The same model read the old way, from the estimator: a workspace trained before 0009.
+    estimator_only = tmp_path / "estimator-only.db"
+    shutil.copyfile(demo_copy, estimator_only)
+    with sqlite3.connect(estimator_only) as connection:
+        assert connection.execute("SELECT count(scoring) FROM forecast_models").fetchone() == (1,)
+        connection.execute("UPDATE forecast_models SET scoring = NULL")
+    fast, slow = _score(demo_copy), _score(estimator_only)
+    assert (fast["sklearn"], slow["sklearn"]) == (False, True)
+    assert fast["report"]["method"] == "model"
+    # The arrays sum the same numbers in another order: the last bits of a probability may differ.
+    assert _rounded(fast["report"]) == _rounded(slow["report"])
+    assert fast["report"]["deals"] and all(
+        abs(a["probability"] - b["probability"]) < 1e-12
+        for a, b in zip(fast["report"]["deals"], slow["report"]["deals"], strict=True)
+    )
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from sqo.analytics.forecast.explain import explain
-from sqo.analytics.forecast.model import FittedModel, fit
+from sqo.analytics.forecast.fitted import FittedModel
+from sqo.analytics.forecast.model import fit
 from tests.unit.forecast import synthetic
 
 
