@@ -158,6 +158,22 @@ def analytics_connection(ws: Workspace) -> Iterator[Connection]:
         copy.close()
 
 
+# The workspace's own databases; an analytics connection of another dialect is a copy.
+WORKSPACE_DIALECTS = ("sqlite", "postgresql")
+
+
+@contextmanager
+def workspace_reads(ws: Workspace, connection: Connection) -> Iterator[Connection]:
+    """A connection for what only the workspace database holds (activities, promotions, trained
+    models): ``connection`` itself when ``analytics_connection`` gave the database, else one
+    of the workspace's own."""
+    if connection.dialect.name in WORKSPACE_DIALECTS:
+        yield connection
+        return
+    with ws.unit_of_work() as uow:
+        yield uow.connection
+
+
 @dataclass(frozen=True)
 class CopyRefresh:
     """What bringing the analytics copy up to date read, and where the copy is."""

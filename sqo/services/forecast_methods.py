@@ -59,7 +59,11 @@ def win_probabilities(
     deals: Sequence[OpenDeal],
     moment: datetime,
     method: str | None,
+    records: Connection | None = None,
 ) -> WinProbabilities:
+    """Each deal's win probability by the method asked or chosen, and why; ``records`` reads
+    what only the workspace database holds (the model, activities, promotions) when
+    ``connection`` is the analytics copy."""
     check_method(method)
     model = ws.stage_model
     rates = learn_rates(model, closed_reach(connection, model, moment))
@@ -80,10 +84,11 @@ def win_probabilities(
             rates,
         )
     lookup = rate_lookup(rates)
-    stored = stored_model(connection) if method in (None, "model") else None
+    records = records or connection
+    stored = stored_model(records) if method in (None, "model") else None
     why_not = _model_refused(stored, moment, method)
     if stored is not None and why_not is None:
-        return _scored(ws, connection, stored, deals, moment, rates)
+        return _scored(ws, records, stored, deals, moment, rates)
     if why_not is not None:
         reason = _(
             "Method: learned stage rates, from {count} closed SQOs (by stage and segment): {why}",

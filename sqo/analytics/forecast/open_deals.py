@@ -8,14 +8,15 @@ segment, owner), never one query per deal.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, null, select
 
 from sqo.analytics.breakdowns import attributes
 from sqo.analytics.currency import deal_value
+from sqo.analytics.forecast.as_of import IN_SQL_UP_TO
 from sqo.analytics.forecast.timing import pushes_at
 from sqo.analytics.states import last_values, open_sqo_stages, states_at
 from sqo.domain.stages import StageModel
@@ -45,8 +46,12 @@ def open_deals(
     *,
     currency: str,
     owners: Collection[int] | None = None,
+    records: Connection | None = None,
 ) -> list[OpenDeal]:
-    """Open SQO-pipeline deals at ``as_of`` (of ``owners`` when given), by id."""
+    """Open SQO-pipeline deals at ``as_of`` (of ``owners`` when given), by id. The forecast
+    categories are history beyond the analytics fields: when ``connection`` is the analytics
+    copy, which holds only those, ``records`` (the workspace database) reads them after."""
+    apart = records is not None and records is not connection
     s = states_at(as_of, ("stage", "amount_cents", "close_date", "owner_id"), name="open_states")
     categories = last_values("opportunity", as_of, ("forecast_category",), "categories")
     pushes = pushes_at(as_of)
@@ -61,12 +66,11 @@ def open_deals(
         corporate=currency,
     )
     attrs = attributes(s, ("segment",), key_column="record_id")
-    source = (
-        attrs.source.join(o, o.c.id == s.c.record_id)
-        .outerjoin(r, r.c.id == s.c.owner_id)
-        .outerjoin(categories, categories.c.record_id == s.c.record_id)
-        .outerjoin(pushes, pushes.c.record_id == s.c.record_id)
-    )
+    source = attrs.source.join(o, o.c.id == s.c.record_id).outerjoin(r, r.c.id == s.c.owner_id)
+    if not apart:
+        source = source.outerjoin(categories, categories.c.record_id == s.c.record_id)
+    source = source.outerjoin(pushes, pushes.c.record_id == s.c.record_id)
+    category = null() if apart else categories.c.forecast_category
     query = (
         select(
             s.c.record_id,
@@ -81,7 +85,7 @@ def open_deals(
             value.unrated,
             o.c.currency,
             s.c.close_date,
-            categories.c.forecast_category,
+            category,
             func.coalesce(pushes.c.pushes, 0),
         )
         .select_from(source)
@@ -110,4 +114,25 @@ def open_deals(
                 str(cur) if unrated else None,
             )
         )
+    if apart and records is not None:
+        kept = forecast_categories(records, as_of, [d.id for d in deals])
+        deals = [replace(d, forecast_category=kept[d.id]) if d.id in kept else d for d in deals]
     return deals
+
+
+def forecast_categories(
+    connection: Connection, as_of: datetime, ids: Sequence[int]
+) -> dict[int, str]:
+    """The forecast category last written by ``as_of`` of each of the deals ``ids`` that has
+    one (read by id up to ``IN_SQL_UP_TO`` of them, else of every deal)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    by_id = [t.history.c.record_id.in_(sorted(wanted))] if len(wanted) <= IN_SQL_UP_TO else []
+    found = last_values("opportunity", as_of, ("forecast_category",), "categories", *by_id)
+    query = select(found.c.record_id, found.c.forecast_category)
+    return {
+        int(rid): str(category)
+        for rid, category in connection.execute(query)
+        if rid in wanted and category is not None
+    }
