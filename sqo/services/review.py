@@ -169,6 +169,7 @@ def weekly_review(
     )
     # One analytics session (the copy brought up to date once) and one milestone table as of
     # the week's end for the benchmarks, the funnel and hygiene's cycle: each would build its own.
+    # The forecast reads its history on the same session.
     with (
         analytics_session(ws) as connection,
         shared(connection, milestone_ladder(ws.stage_model), end, SHARED_KEYS, kept=True),
@@ -190,12 +191,14 @@ def weekly_review(
             ws, actor, by=("team", "owner"), start=since.date(), end=reviewed.sunday, as_of=end
         )
         hygiene = hygiene_report(ws, actor, as_of=end, team=scope.team, rep=scope.rep)
+        quarter = f"{reviewed.sunday.year}-Q{(reviewed.sunday.month - 1) // 3 + 1}"
+        outlook = forecast_report(
+            ws, actor, period=quarter, team=scope.team, rep=scope.rep, as_of=end
+        )
     created = Counter(p.owner_id for p in new if p.owner_id is not None)
     reps = _reps(ws, actor, scope, this, created, cohorts, hygiene)
     conversions = _steps(ws, cohorts, scope)
     names = {r.id: r.name for r in list_reps(ws, actor)}
-    quarter = f"{reviewed.sunday.year}-Q{(reviewed.sunday.month - 1) // 3 + 1}"
-    outlook = forecast_report(ws, actor, period=quarter, team=scope.team, rep=scope.rep, as_of=end)
     quiet = not new and all(r.deals == 0 for r in this.reasons)
     notes = []
     if quiet:
