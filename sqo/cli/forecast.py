@@ -3,7 +3,6 @@ over ``sqo.services.forecast``."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -269,7 +268,7 @@ def backtest_command(
     )
     if out is not None:
         text = (
-            json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+            output.json_text(report.to_dict(), public=True)
             if out.suffix.lower() == ".json"
             else markdown(report)
         )

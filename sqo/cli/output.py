@@ -74,8 +74,27 @@ def plain(value: Any) -> Any:
     return public(value)
 
 
+def json_text(data: Any, *, public: bool = False) -> str:
+    """``data`` as indented JSON, ending with a newline; ``public`` when it is in the services'
+    public form already (a value left as is still gets it)."""
+    # orjson: the standard library's encoder is pure Python once it indents (5.6 s of the 8 s
+    # `sqo hygiene --json` spent printing 92,000 findings at 1M deals).
+    import orjson
+
+    value = data if public else plain(data)
+    try:
+        return (
+            orjson.dumps(
+                value, default=plain, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+            ).decode()
+            + "\n"
+        )
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits: the slower encoder takes it
+        return json.dumps(value, ensure_ascii=False, indent=2, default=plain) + "\n"
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(plain(data), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(data))
 
 
 def money(cents: int | None, currency: str | None) -> str:

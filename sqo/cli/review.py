@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -80,8 +79,7 @@ def review_command(
     if chosen == "json":
         # to_dict() is the public form already; a value it left as is (there should be none)
         # still gets it. Walking the whole again cost seconds at a million deals.
-        data = review.to_dict()
-        text = json.dumps(data, ensure_ascii=False, indent=2, default=output.plain) + "\n"
+        text = output.json_text(review.to_dict(), public=True)
     else:
         text = _rendered(review, chosen)
     if out is None:
