@@ -22,13 +22,19 @@ def _columns(name: str) -> list[str]:
 
 def _sqlite_select(folder: Path, name: str) -> str:
     # SQLAlchemy keeps SQLite timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff' text, dates ISO.
+    import pyarrow.parquet as pq
+
     from sqo.store import tables as t
     from sqo.store.kinds import column_kind
 
+    source = folder / (name + ".parquet")
+    present = set(pq.read_schema(source).names)
     cols = []
     for column in t.metadata.tables[name].columns:
         kind = column_kind(column)
-        if kind == "datetime":
+        if column.name not in present:  # added by a later migration than the generator knows
+            cols.append(f"NULL AS {column.name}")
+        elif kind == "datetime":
             cols.append(f"strftime({column.name}, '%Y-%m-%d %H:%M:%S.%f') AS {column.name}")
         elif kind == "date":
             cols.append(f"strftime({column.name}, '%Y-%m-%d') AS {column.name}")
@@ -36,7 +42,7 @@ def _sqlite_select(folder: Path, name: str) -> str:
             cols.append(f"{column.name}::INT AS {column.name}")
         else:
             cols.append(column.name)
-    return f"SELECT {', '.join(cols)} FROM read_parquet('{folder / (name + '.parquet')}')"
+    return f"SELECT {', '.join(cols)} FROM read_parquet('{source}')"
 
 
 def _batches(db: duckdb.DuckDBPyConnection, sql: str, size: int = 100_000) -> Iterator[list[Any]]:
