@@ -14,17 +14,19 @@ A *push* is a change of the close date to a later date (``pushes_at``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, Integer, case, func, select
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy import Column, Connection, Integer, String, Table, and_, case, func, select
+from sqlalchemy.sql.selectable import Select, Subquery
 
 from sqo.analytics.breakdowns import attributes
 from sqo.analytics.forecast.period import Period
 from sqo.analytics.forecast.stage_rates import shrunk
-from sqo.analytics.states import day_text, next_day_text, open_sqo_stages, states_at
+from sqo.analytics.states import day_text, next_day_text, open_sqo_stages, states_at, states_over
+from sqo.analytics.temp_tables import temporary
 from sqo.domain.stages import StageModel
 from sqo.store import intervals as hi
 
@@ -83,67 +85,125 @@ def bucket_of(close_date: date, period: Period, moment: datetime) -> str:
     return "inside" if close_date <= period.end else "after"
 
 
-def _snapshot(
-    connection: Connection, model: StageModel, period: Period, moment: datetime, as_of: datetime
-) -> list[TimingCount]:
-    then = states_at(moment, ("stage", "close_date"), name="then")
+def pushes_over(
+    moments: Sequence[tuple[str, datetime]], only: Select[Any], name: str = "pushes"
+) -> Subquery:
+    """``pushes_at`` for several moments ``(suffix, moment)`` in one pass over the close-date
+    changes of the deals ``only`` selects: record_id and ``pushes<suffix>`` per moment."""
+    h = hi.history_intervals
+    previous = func.lag(h.c.new_value).over(
+        partition_by=h.c.record_id, order_by=(h.c.valid_from, h.c.id)
+    )
+    changes = (
+        select(h.c.record_id, h.c.new_value, h.c.valid_from, previous.label("previous"))
+        .where(
+            h.c.record_type == "opportunity",
+            h.c.field == "close_date",
+            h.c.valid_from <= max(m for _, m in moments),
+            h.c.record_id.in_(only),
+        )
+        .subquery(f"{name}_changes")
+    )
+    later = (changes.c.previous.is_not(None)) & (changes.c.new_value > changes.c.previous)
+    counted = [
+        func.sum(case((and_(later, changes.c.valid_from <= m), 1), else_=0))
+        .cast(Integer)
+        .label(f"pushes{suffix}")
+        for suffix, m in moments
+    ]
+    return select(changes.c.record_id, *counted).group_by(changes.c.record_id).subquery(name)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    suffix: str
+    period: Period
+    moment: datetime
+
+
+def _won_deals(model: StageModel, as_of: datetime) -> tuple[Select[Any], list[Column[Any]]]:
+    """One row per deal won by ``as_of``: its segment and when it closed."""
     final = states_at(as_of, ("stage", "closed_at"), name="final")
-    pushes = pushes_at(moment)
-    attrs = attributes(then, ("segment",), key_column="record_id")
-    segment = attrs.columns["segment"]
+    attrs = attributes(final, ("segment",), key_column="record_id")
+    query = (
+        select(final.c.record_id, attrs.columns["segment"].label("segment"), final.c.closed_at)
+        .select_from(attrs.source)
+        .where(final.c.stage == model.won_stage().name)
+    )
+    columns: list[Column[Any]] = [
+        Column("record_id", Integer),
+        Column("segment", String),
+        Column("closed_at", String),
+    ]
+    return query, columns
+
+
+def _counted(
+    connection: Connection, model: StageModel, won: Table, snapshot: _Snapshot
+) -> list[TimingCount]:
+    """The deals of ``won`` open in the SQO pipeline at the snapshot's moment with a close date,
+    by segment, bucket and pushed: how many, and how many were won inside that period."""
+    period, moment = snapshot.period, snapshot.moment
+    among = select(won.c.record_id)
+    then = states_over([("", moment)], ("stage", "close_date"), name="then", only=among)
+    pushes = pushes_over([("", moment)], among)
     first = max(period.start, moment.date())
     bucket = case(
         (then.c.close_date < day_text(first), "before"),
         (then.c.close_date <= day_text(period.end), "inside"),
         else_="after",
     )
-    pushed = func.coalesce(pushes.c.pushes, 0) > 0
-    inside = (final.c.closed_at >= day_text(period.start)) & (
-        final.c.closed_at < next_day_text(period.end)
+    inside = (won.c.closed_at >= day_text(period.start)) & (
+        won.c.closed_at < next_day_text(period.end)
     )
-    source = attrs.source.join(final, final.c.record_id == then.c.record_id).outerjoin(
+    source = then.join(won, won.c.record_id == then.c.record_id).outerjoin(
         pushes, pushes.c.record_id == then.c.record_id
     )
     # Labelled in a subquery first: PostgreSQL groups by a CASE only when it is the very same
     # expression, and each spelling of one binds its own parameters.
     rows = (
         select(
-            segment.label("segment"),
+            won.c.segment,
             bucket.label("bucket"),
-            case((pushed, 1), else_=0).label("pushed"),
+            case((func.coalesce(pushes.c.pushes, 0) > 0, 1), else_=0).label("pushed"),
             case((inside, 1), else_=0).label("inside"),
         )
         .select_from(source)
-        .where(
-            then.c.stage.in_(open_sqo_stages(model)),
-            then.c.close_date.is_not(None),
-            final.c.stage == model.won_stage().name,
-        )
+        .where(then.c.stage.in_(open_sqo_stages(model)), then.c.close_date.is_not(None))
         .subquery("timing_rows")
     )
     query = select(
         rows.c.segment, rows.c.bucket, rows.c.pushed, func.count(), func.sum(rows.c.inside)
     ).group_by(rows.c.segment, rows.c.bucket, rows.c.pushed)
     return [
-        TimingCount(seg, str(b), bool(p), int(n), int(k or 0))
-        for seg, b, p, n, k in connection.execute(query)
+        TimingCount(seg, str(b), bool(p), int(n), int(x or 0))
+        for seg, b, p, n, x in connection.execute(query)
     ]
 
 
 def timing_counts(
     connection: Connection, model: StageModel, period: Period, as_of: datetime
 ) -> list[TimingCount]:
-    """Counts from up to ``LOOKBACK`` earlier periods that ended before ``as_of`` (one small
-    grouped query each)."""
+    """Counts from up to ``LOOKBACK`` earlier periods that ended before ``as_of``. Only deals
+    won by ``as_of`` count: they are read once into a temporary table, and each snapshot reads
+    only their history (each snapshot read every deal's final state again: 5.9 s of a 10 s
+    forecast at 1M deals)."""
     offset = as_of - datetime.combine(period.start, time())
-    counts: list[TimingCount] = []
+    snapshots = []
     for back in range(1, LOOKBACK + 1):
         earlier = period.earlier(back)
         if earlier.end >= as_of.date():
             continue
         moment = datetime.combine(earlier.start, time()) + offset
         moment = min(moment, datetime.combine(earlier.end, time.max) - timedelta(seconds=1))
-        counts += _snapshot(connection, model, earlier, moment, as_of)
+        snapshots.append(_Snapshot(str(back), earlier, moment))
+    if not snapshots:
+        return []
+    query, columns = _won_deals(model, as_of)
+    counts: list[TimingCount] = []
+    with temporary(connection, query, columns, "timing") as won:
+        for snapshot in snapshots:
+            counts += _counted(connection, model, won, snapshot)
     return counts
 
 
