@@ -84,7 +84,7 @@ def win_probabilities(
             rates,
         )
     lookup = rate_lookup(rates)
-    records = records or connection
+    records = connection if records is None else records
     stored = stored_model(records) if method in (None, "model") else None
     why_not = _model_refused(stored, moment, method)
     if stored is not None and why_not is None:

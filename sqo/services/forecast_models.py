@@ -312,12 +312,14 @@ def stored_model(connection: Connection) -> StoredModel | None:
     if row is None:
         return None
     m = t.forecast_models
-    data, scoring = connection.execute(select(m.c.model, m.c.scoring).where(m.c.id == row.id)).one()
-    # The bytes were written by this workspace's own `sqo model train`.
+    # The bytes were written by this workspace's own `sqo model train`. The arrays are a few
+    # kilobytes; the estimator (a megabyte for gradient boosting) is read only without them.
+    scoring = connection.execute(select(m.c.scoring).where(m.c.id == row.id)).scalar_one()
     if scoring is not None:
         fitted = pickle.loads(base64.b64decode(scoring))
     else:
         import joblib
 
+        data = connection.execute(select(m.c.model).where(m.c.id == row.id)).scalar_one()
         fitted = joblib.load(io.BytesIO(base64.b64decode(data)))
     return StoredModel(_summary(row, threshold(connection)), fitted)

@@ -14,12 +14,12 @@ A *push* is a change of the close date to a later date (``pushes_at``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Connection, Integer, String, Table, and_, case, func, select
+from sqlalchemy import Column, Connection, Integer, String, Table, case, func, select
 from sqlalchemy.sql.selectable import Select, Subquery
 
 from sqo.analytics.breakdowns import attributes
@@ -54,19 +54,21 @@ class TimingRate:
     rate: float
 
 
-def pushes_at(moment: datetime, name: str = "pushes") -> Subquery:
-    """record_id and how many times the close date had been moved later by ``moment``."""
+def pushes_at(
+    moment: datetime, name: str = "pushes", *, only: Select[Any] | None = None
+) -> Subquery:
+    """record_id and how many times the close date had been moved later by ``moment`` (of the
+    deals ``only`` selects, when given)."""
     h = hi.history_intervals
     previous = func.lag(h.c.new_value).over(
         partition_by=h.c.record_id, order_by=(h.c.valid_from, h.c.id)
     )
-    changes = (
-        select(h.c.record_id, h.c.new_value, previous.label("previous"))
-        .where(
-            h.c.record_type == "opportunity", h.c.field == "close_date", h.c.valid_from <= moment
-        )
-        .subquery(f"{name}_changes")
+    read = select(h.c.record_id, h.c.new_value, previous.label("previous")).where(
+        h.c.record_type == "opportunity", h.c.field == "close_date", h.c.valid_from <= moment
     )
+    if only is not None:
+        read = read.where(h.c.record_id.in_(only))
+    changes = read.subquery(f"{name}_changes")
     later = (changes.c.previous.is_not(None)) & (changes.c.new_value > changes.c.previous)
     return (
         select(
@@ -85,38 +87,8 @@ def bucket_of(close_date: date, period: Period, moment: datetime) -> str:
     return "inside" if close_date <= period.end else "after"
 
 
-def pushes_over(
-    moments: Sequence[tuple[str, datetime]], only: Select[Any], name: str = "pushes"
-) -> Subquery:
-    """``pushes_at`` for several moments ``(suffix, moment)`` in one pass over the close-date
-    changes of the deals ``only`` selects: record_id and ``pushes<suffix>`` per moment."""
-    h = hi.history_intervals
-    previous = func.lag(h.c.new_value).over(
-        partition_by=h.c.record_id, order_by=(h.c.valid_from, h.c.id)
-    )
-    changes = (
-        select(h.c.record_id, h.c.new_value, h.c.valid_from, previous.label("previous"))
-        .where(
-            h.c.record_type == "opportunity",
-            h.c.field == "close_date",
-            h.c.valid_from <= max(m for _, m in moments),
-            h.c.record_id.in_(only),
-        )
-        .subquery(f"{name}_changes")
-    )
-    later = (changes.c.previous.is_not(None)) & (changes.c.new_value > changes.c.previous)
-    counted = [
-        func.sum(case((and_(later, changes.c.valid_from <= m), 1), else_=0))
-        .cast(Integer)
-        .label(f"pushes{suffix}")
-        for suffix, m in moments
-    ]
-    return select(changes.c.record_id, *counted).group_by(changes.c.record_id).subquery(name)
-
-
 @dataclass(frozen=True)
 class _Snapshot:
-    suffix: str
     period: Period
     moment: datetime
 
@@ -146,7 +118,7 @@ def _counted(
     period, moment = snapshot.period, snapshot.moment
     among = select(won.c.record_id)
     then = states_over([("", moment)], ("stage", "close_date"), name="then", only=among)
-    pushes = pushes_over([("", moment)], among)
+    pushes = pushes_at(moment, only=among)
     first = max(period.start, moment.date())
     bucket = case(
         (then.c.close_date < day_text(first), "before"),
@@ -196,7 +168,7 @@ def timing_counts(
             continue
         moment = datetime.combine(earlier.start, time()) + offset
         moment = min(moment, datetime.combine(earlier.end, time.max) - timedelta(seconds=1))
-        snapshots.append(_Snapshot(str(back), earlier, moment))
+        snapshots.append(_Snapshot(earlier, moment))
     if not snapshots:
         return []
     query, columns = _won_deals(model, as_of)
